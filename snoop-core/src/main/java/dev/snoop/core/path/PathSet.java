@@ -1,0 +1,327 @@
+package dev.snoop.core.path;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * A growable set of normalized absolute paths that stores each directory once.
+ *
+ * <p>Paths in a report share long prefixes ({@code /usr/lib/python3/dist-packages/...}), so the set
+ * is a trie of path components: a node is {@code (parent, name)} packed into byte chunks, found
+ * through an open-addressing table of node references. A path costs its last component plus about
+ * fifteen bytes, instead of the ~150 a {@code HashSet<String>} entry costs. Paths added in order
+ * (as reports list them) reuse the previous directory and cost one table probe.
+ *
+ * <p>Every node carries an int value the owner may use (merge counts reports per path). Not thread
+ * safe.
+ */
+public final class PathSet {
+    /* node record: [parent ref | MEMBER bit : 4][value : 4][name length : varint][name : UTF-8] */
+    private static final int CHUNK_BITS = 20;
+    private static final int CHUNK_SIZE = 1 << CHUNK_BITS;
+    private static final int MEMBER = 0x8000_0000;
+    private static final int NO_PARENT = 0x7fff_ffff;
+    private static final int EMPTY = -1;
+    private static final int ROOT = 0;
+
+    private byte[][] chunks = new byte[1][];
+    private int[] chunkUsed = new int[1];
+    private int chunkCount = 1;
+
+    private int[] table = new int[64];
+    private int nodes; // excluding the root, which is never in the table
+    private int size;
+
+    private String cachedDir;
+    private int cachedDirRef;
+    private byte[] scratch = new byte[256];
+
+    public PathSet() {
+        chunks[0] = new byte[1024];
+        Arrays.fill(table, EMPTY);
+        int root = append(NO_PARENT, scratch, 0);
+        assert root == ROOT;
+    }
+
+    /** The number of paths in the set. */
+    public int size() {
+        return size;
+    }
+
+    public boolean isEmpty() {
+        return size == 0;
+    }
+
+    /**
+     * Adds a normalized absolute path.
+     *
+     * @return true if it was not in the set
+     * @throws IllegalArgumentException if the path is not absolute
+     */
+    public boolean add(String path) {
+        int before = size;
+        addRef(path);
+        return size > before;
+    }
+
+    /**
+     * Adds a normalized absolute path and returns the reference of its node, for {@link #value} and
+     * {@link #setValue}.
+     */
+    public int addRef(String path) {
+        int ref = lookup(path, true);
+        int word = readInt(ref);
+        if ((word & MEMBER) == 0) {
+            writeInt(ref, word | MEMBER);
+            size++;
+        }
+        return ref;
+    }
+
+    public boolean contains(String path) {
+        int ref = lookup(path, false);
+        return ref != EMPTY && (readInt(ref) & MEMBER) != 0;
+    }
+
+    /** The value stored with the node {@code ref}; 0 until set. */
+    public int value(int ref) {
+        return readInt(ref + 4);
+    }
+
+    public void setValue(int ref, int value) {
+        writeInt(ref + 4, value);
+    }
+
+    /** Approximate heap footprint: the chunks, the table and the scratch buffers. */
+    public long estimatedBytes() {
+        long bytes = 64 + 16 + 4L * table.length + 16 + scratch.length + 16 + 8L * chunks.length;
+        for (int i = 0; i < chunkCount; i++) {
+            bytes += 16 + chunks[i].length;
+        }
+        return bytes;
+    }
+
+    private int lookup(String path, boolean add) {
+        int n = path.length();
+        if (n == 0 || path.charAt(0) != '/') {
+            throw new IllegalArgumentException("not an absolute path: " + path);
+        }
+        if (n == 1) {
+            return ROOT;
+        }
+        int lastSlash = path.lastIndexOf('/');
+        int parent;
+        String dir = cachedDir;
+        if (dir != null && dir.length() == lastSlash && path.startsWith(dir)) {
+            parent = cachedDirRef;
+        } else {
+            parent = ROOT;
+            int start = 1;
+            while (start < lastSlash) {
+                int end = path.indexOf('/', start);
+                parent = child(parent, path, start, end, add);
+                if (parent == EMPTY) {
+                    return EMPTY;
+                }
+                start = end + 1;
+            }
+            if (add) {
+                cachedDir = path.substring(0, lastSlash);
+                cachedDirRef = parent;
+            }
+        }
+        return child(parent, path, lastSlash + 1, n, add);
+    }
+
+    private int child(int parent, String path, int start, int end, boolean add) {
+        int len = encode(path, start, end);
+        int hash = hash(parent, scratch, 0, len);
+        int mask = table.length - 1;
+        for (int i = hash & mask; ; i = (i + 1) & mask) {
+            int ref = table[i];
+            if (ref == EMPTY) {
+                if (!add) {
+                    return EMPTY;
+                }
+                int created = append(parent, scratch, len);
+                table[i] = created;
+                if (++nodes * 4L > table.length * 3L) {
+                    grow();
+                }
+                return created;
+            }
+            if (matches(ref, parent, scratch, len)) {
+                return ref;
+            }
+        }
+    }
+
+    /** UTF-8 of path[start, end) into scratch, returning the length. */
+    private int encode(String path, int start, int end) {
+        int len = end - start;
+        if (len * 3 > scratch.length) {
+            scratch = new byte[Math.max(scratch.length * 2, len * 3)];
+        }
+        for (int i = 0; i < len; i++) {
+            char c = path.charAt(start + i);
+            if (c >= 0x80) {
+                byte[] utf8 = path.substring(start, end).getBytes(StandardCharsets.UTF_8);
+                System.arraycopy(utf8, 0, scratch, 0, utf8.length);
+                return utf8.length;
+            }
+            scratch[i] = (byte) c;
+        }
+        return len;
+    }
+
+    private static int hash(int parent, byte[] name, int offset, int len) {
+        int h = parent * 0x9E37_79B9;
+        for (int i = offset; i < offset + len; i++) {
+            h = 31 * h + name[i];
+        }
+        // murmur3 finalizer: spreads the polynomial hash over the low bits the mask keeps
+        h ^= h >>> 16;
+        h *= 0x85eb_ca6b;
+        h ^= h >>> 13;
+        h *= 0xc2b2_ae35;
+        return h ^ (h >>> 16);
+    }
+
+    private boolean matches(int ref, int parent, byte[] name, int len) {
+        if ((readInt(ref) & ~MEMBER) != parent) {
+            return false;
+        }
+        byte[] chunk = chunks[ref >>> CHUNK_BITS];
+        int pos = ref & (CHUNK_SIZE - 1);
+        pos += 8;
+        int stored = 0;
+        for (int shift = 0; ; shift += 7) {
+            byte b = chunk[pos++];
+            stored |= (b & 0x7f) << shift;
+            if (b >= 0) {
+                break;
+            }
+        }
+        return stored == len && Arrays.equals(chunk, pos, pos + len, name, 0, len);
+    }
+
+    private void grow() {
+        int[] bigger = new int[table.length * 2];
+        Arrays.fill(bigger, EMPTY);
+        int mask = bigger.length - 1;
+        forEachNode((ref, parent, chunk, namePos, nameLen) -> {
+            if (ref == ROOT) {
+                return;
+            }
+            int i = hash(parent, chunk, namePos, nameLen) & mask;
+            while (bigger[i] != EMPTY) {
+                i = (i + 1) & mask;
+            }
+            bigger[i] = ref;
+        });
+        table = bigger;
+    }
+
+    private int append(int parent, byte[] name, int len) {
+        int recordLen = 8 + varintLength(len) + len;
+        if (recordLen > CHUNK_SIZE) {
+            throw new IllegalArgumentException("path component longer than " + (CHUNK_SIZE - 16) + " bytes");
+        }
+        int c = chunkCount - 1;
+        byte[] chunk = chunks[c];
+        if (chunkUsed[c] + recordLen > chunk.length) {
+            if (chunk.length < CHUNK_SIZE) {
+                // the first chunk starts small so that small sets stay small
+                chunk = Arrays.copyOf(chunk, Math.min(CHUNK_SIZE, Math.max(chunk.length * 2, chunkUsed[c] + recordLen)));
+                chunks[c] = chunk;
+            } else {
+                c = chunkCount++;
+                if (c == chunks.length) {
+                    chunks = Arrays.copyOf(chunks, c * 2);
+                    chunkUsed = Arrays.copyOf(chunkUsed, c * 2);
+                }
+                if (c >= (1 << (31 - CHUNK_BITS))) {
+                    throw new IllegalStateException("path set is full");
+                }
+                chunk = chunks[c] = new byte[CHUNK_SIZE];
+            }
+        }
+        int pos = chunkUsed[c];
+        int ref = (c << CHUNK_BITS) | pos;
+        chunkUsed[c] = pos + recordLen;
+        writeInt(ref, parent);
+        writeInt(ref + 4, 0);
+        pos += 8;
+        int v = len;
+        while ((v & ~0x7f) != 0) {
+            chunk[pos++] = (byte) ((v & 0x7f) | 0x80);
+            v >>>= 7;
+        }
+        chunk[pos++] = (byte) v;
+        System.arraycopy(name, 0, chunk, pos, len);
+        return ref;
+    }
+
+    private static int varintLength(int v) {
+        return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x20_0000 ? 3 : 4;
+    }
+
+    private int readInt(int ref) {
+        byte[] chunk = chunks[ref >>> CHUNK_BITS];
+        int p = ref & (CHUNK_SIZE - 1);
+        return (chunk[p] & 0xff) << 24 | (chunk[p + 1] & 0xff) << 16 | (chunk[p + 2] & 0xff) << 8 | (chunk[p + 3] & 0xff);
+    }
+
+    private void writeInt(int ref, int value) {
+        byte[] chunk = chunks[ref >>> CHUNK_BITS];
+        int p = ref & (CHUNK_SIZE - 1);
+        chunk[p] = (byte) (value >>> 24);
+        chunk[p + 1] = (byte) (value >>> 16);
+        chunk[p + 2] = (byte) (value >>> 8);
+        chunk[p + 3] = (byte) value;
+    }
+
+    interface NodeVisitor {
+        void visit(int ref, int parent, byte[] chunk, int namePos, int nameLen);
+    }
+
+    /** Visits every node, the root first, in creation order (which is ascending ref order). */
+    void forEachNode(NodeVisitor visitor) {
+        for (int c = 0; c < chunkCount; c++) {
+            byte[] chunk = chunks[c];
+            int pos = 0;
+            while (pos < chunkUsed[c]) {
+                int ref = (c << CHUNK_BITS) | pos;
+                int parent = readInt(ref) & ~MEMBER;
+                int p = pos + 8;
+                int len = 0;
+                for (int shift = 0; ; shift += 7) {
+                    byte b = chunk[p++];
+                    len |= (b & 0x7f) << shift;
+                    if (b >= 0) {
+                        break;
+                    }
+                }
+                visitor.visit(ref, parent, chunk, p, len);
+                pos = p + len;
+            }
+        }
+    }
+
+    int nodeCount() {
+        return nodes + 1;
+    }
+
+    boolean isMember(int ref) {
+        return (readInt(ref) & MEMBER) != 0;
+    }
+
+    /**
+     * The paths in path order (UTF-8 byte order), as an immutable list.
+     *
+     * @param withCounts carry each node's {@link #value} as the path's count
+     */
+    public SortedPaths toSortedPaths(boolean withCounts) {
+        return new PathSetSorter(this).sort(withCounts);
+    }
+}

@@ -1,0 +1,80 @@
+package dev.snoop.core.report;
+
+import dev.snoop.core.SnoopException;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.function.Consumer;
+
+/**
+ * Replaces a file atomically: write a temporary file in the same directory, fsync it, rename it
+ * over the target, fsync the directory. A crash or a full disk leaves the previous file whole.
+ */
+public final class AtomicFiles {
+    private AtomicFiles() {}
+
+    /**
+     * Writes {@code target} with what {@code content} writes to the stream it is given.
+     *
+     * @throws SnoopException naming {@code target} if any step fails; the temporary file is removed
+     */
+    public static void write(Path target, Consumer<OutputStream> content) {
+        Path absolute = target.toAbsolutePath();
+        Path dir = absolute.getParent();
+        Path temp = null;
+        try {
+            temp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
+                content.accept(out);
+                out.flush();
+                channel.force(true);
+            }
+            Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            temp = null;
+            syncDirectory(dir);
+        } catch (UncheckedIOException e) {
+            throw failure(target, e.getCause());
+        } catch (IOException e) {
+            throw failure(target, e);
+        } finally {
+            if (temp != null) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException ignored) {
+                    // the write already failed; that error is the one to report
+                }
+            }
+        }
+    }
+
+    private static void syncDirectory(Path dir) {
+        // makes the rename itself durable; some filesystems refuse to open a directory, which is fine
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // best effort: the data is already on disk
+        }
+    }
+
+    private static SnoopException failure(Path target, IOException e) {
+        String reason;
+        if (e instanceof NoSuchFileException) {
+            reason = "directory does not exist";
+        } else if (e instanceof AccessDeniedException) {
+            reason = "permission denied";
+        } else {
+            reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        }
+        return new SnoopException("cannot write " + target + ": " + reason, e);
+    }
+}

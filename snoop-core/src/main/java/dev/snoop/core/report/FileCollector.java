@@ -1,0 +1,73 @@
+package dev.snoop.core.report;
+
+import dev.snoop.core.path.PathNormalizer;
+import dev.snoop.core.path.PathSet;
+import dev.snoop.core.path.SortedPaths;
+import java.util.function.Consumer;
+
+/**
+ * Collects a report's {@code files} list as it streams in.
+ *
+ * <p>Reports are normally sorted and normalized, so paths go straight into a front-coded
+ * {@link SortedPaths.Builder}; the first path out of order switches to a {@link PathSet}, which
+ * sorts and deduplicates whatever arrives. Paths that need normalizing are normalized (relative
+ * ones against {@code /}, the container's root) and counted for one warning.
+ */
+final class FileCollector {
+    private SortedPaths.Builder sorted = SortedPaths.builder();
+    private PathSet unsorted;
+    private int normalized;
+    private String normalizedExample;
+    private int invalid;
+    private String invalidExample;
+    private int duplicates;
+
+    void add(String raw) {
+        String path;
+        try {
+            path = PathNormalizer.normalize(raw, "/");
+        } catch (IllegalArgumentException e) {
+            if (invalid++ == 0) {
+                invalidExample = e.getMessage();
+            }
+            return;
+        }
+        if (path != raw && normalized++ == 0) {
+            normalizedExample = "'" + raw + "' -> '" + path + "'";
+        }
+        if (unsorted == null) {
+            if (sorted.appendIfAscending(path)) {
+                return;
+            }
+            unsorted = new PathSet();
+            for (String p : sorted.build(false)) {
+                unsorted.add(p);
+            }
+            sorted = null;
+        }
+        if (!unsorted.add(path)) {
+            duplicates++;
+        }
+    }
+
+    SortedPaths paths() {
+        return unsorted == null ? sorted.build(false) : unsorted.toSortedPaths(false);
+    }
+
+    /** Reports what had to be fixed, one line per kind of problem. */
+    void warn(String where, Consumer<String> warnings) {
+        if (normalized > 0) {
+            warnings.accept(where + ": normalized " + normalized + plural(normalized, " path") + " (first: " + normalizedExample + ")");
+        }
+        if (duplicates > 0) {
+            warnings.accept(where + ": dropped " + duplicates + plural(duplicates, " duplicate path"));
+        }
+        if (invalid > 0) {
+            warnings.accept(where + ": skipped " + invalid + plural(invalid, " invalid path") + " (first: " + invalidExample + ")");
+        }
+    }
+
+    private static String plural(int n, String word) {
+        return n == 1 ? word : word + "s";
+    }
+}

@@ -1,0 +1,107 @@
+package dev.snoop.core.report;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import dev.snoop.core.SnoopException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/** Reads and writes reports as JSON; see {@code docs/report-format.md}. */
+public final class ReportJson {
+    private static final JsonFactory FACTORY = JsonFactory.builder().build();
+
+    private ReportJson() {}
+
+    /**
+     * Reads a report file.
+     *
+     * @param warnings receives one line per problem that was repaired (non-normalized or duplicate
+     *     paths), each naming the file
+     * @throws SnoopException naming the file if it cannot be read or is not a report
+     */
+    public static Report read(Path file, Consumer<String> warnings) {
+        String source = file.toString();
+        if (Files.isDirectory(file)) {
+            throw new SnoopException(source + ": is a directory");
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            return read(in, source, warnings);
+        } catch (NoSuchFileException e) {
+            throw new SnoopException(source + ": no such file");
+        } catch (AccessDeniedException e) {
+            throw new SnoopException(source + ": permission denied");
+        } catch (IOException e) {
+            throw new SnoopException(source + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads a report from a stream, which is not closed.
+     *
+     * @param source the name used in messages, such as the file name or {@code <stdin>}
+     */
+    public static Report read(InputStream in, String source, Consumer<String> warnings) throws IOException {
+        try (JsonParser parser = FACTORY.createParser(in)) {
+            return new ReportReader(parser, source, warnings).read();
+        } catch (JsonEOFException e) {
+            throw new SnoopException(source + ": truncated JSON " + ReportReader.where(e.getLocation()), e);
+        } catch (JsonProcessingException e) {
+            String reason = e.getOriginalMessage();
+            int newline = reason.indexOf('\n');
+            reason = newline < 0 ? reason : reason.substring(0, newline);
+            throw new SnoopException(source + ": not valid JSON: " + reason + " " + ReportReader.where(e.getLocation()), e);
+        }
+    }
+
+    /** Writes {@code report} to {@code out}, which is flushed but not closed. */
+    public static void write(Report report, OutputStream out) throws IOException {
+        try (JsonGenerator generator = FACTORY.createGenerator(out)) {
+            generator.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            generator.setPrettyPrinter(prettyPrinter());
+            new ReportWriter(generator).write(report);
+            generator.writeRaw('\n');
+        }
+    }
+
+    /**
+     * Writes {@code report} to {@code target} atomically: readers see the old file or the whole
+     * new one, never a part.
+     *
+     * @throws SnoopException naming {@code target} if it cannot be written; the old file is kept
+     */
+    public static void write(Report report, Path target) {
+        AtomicFiles.write(target, out -> {
+            try {
+                write(report, out);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    private static DefaultPrettyPrinter prettyPrinter() {
+        // "key": value (like jq and Go), one array element per line, \n on every platform
+        Separators separators = Separators.createDefaultInstance()
+                .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                .withArrayEmptySeparator("")
+                .withObjectEmptySeparator("");
+        DefaultIndenter indenter = new DefaultIndenter("  ", "\n");
+        DefaultPrettyPrinter printer = new DefaultPrettyPrinter().withSeparators(separators);
+        printer.indentArraysWith(indenter);
+        printer.indentObjectsWith(indenter);
+        return printer;
+    }
+}

@@ -1,0 +1,316 @@
+package dev.snoop.core.report;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.snoop.core.SnoopException;
+import dev.snoop.core.path.SortedPaths;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * Reads one report with Jackson's streaming parser, so memory beyond the paths themselves stays
+ * bounded whatever the report's size.
+ *
+ * <p>Three shapes are accepted: the current document ({@code schema_version: 1}); the Go
+ * prototype's pod document (the same without {@code schema_version}, image fields and container
+ * ids); and the single-container object with top-level {@code files}, read as a document with one
+ * container. Unknown fields are skipped.
+ */
+final class ReportReader {
+    private final JsonParser parser;
+    private final String source;
+    private final Consumer<String> warnings;
+
+    ReportReader(JsonParser parser, String source, Consumer<String> warnings) {
+        this.parser = parser;
+        this.source = source;
+        this.warnings = warnings;
+    }
+
+    Report read() throws IOException {
+        JsonToken first = parser.nextToken();
+        if (first == null) {
+            throw fail("empty file");
+        }
+        if (first != JsonToken.START_OBJECT) {
+            throw fail("not a report: expected a JSON object, found " + describe(first));
+        }
+        Integer schemaVersion = null;
+        String podName = null;
+        String namespace = null;
+        Map<String, String> labels = Map.of();
+        Instant startedAt = null;
+        Instant lastUpdatedAt = null;
+        long totalEvents = 0;
+        long droppedEvents = 0;
+        int mergedReports = 0;
+        List<ContainerReport> containers = null;
+        // fields of the single-container shape
+        String name = "";
+        String containerId = null;
+        String imageRef = null;
+        String imageDigest = null;
+        long cgroupId = 0;
+        String cgroupPath = null;
+        FileCollector files = null;
+
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String field = parser.currentName();
+            parser.nextToken();
+            switch (field) {
+                case "schema_version" -> schemaVersion = checkVersion((int) readCount(field, Integer.MAX_VALUE));
+                case "pod_name" -> podName = readString(field);
+                case "namespace" -> namespace = readString(field);
+                case "labels" -> labels = readLabels(field);
+                case "started_at" -> startedAt = readInstant(field);
+                case "last_updated_at" -> lastUpdatedAt = readInstant(field);
+                case "total_events" -> totalEvents = readCount(field, Long.MAX_VALUE);
+                case "dropped_events" -> droppedEvents = readCount(field, Long.MAX_VALUE);
+                case "merged_reports" -> mergedReports = (int) readCount(field, Integer.MAX_VALUE);
+                case "containers" -> containers = readContainers();
+                case "name" -> name = orEmpty(readString(field));
+                case "container_id" -> containerId = readString(field);
+                case "image_ref" -> imageRef = readString(field);
+                case "image_digest" -> imageDigest = readString(field);
+                case "cgroup_id" -> cgroupId = readCount(field, Long.MAX_VALUE);
+                case "cgroup_path" -> cgroupPath = readString(field);
+                case "files" -> files = readFiles(field);
+                default -> parser.skipChildren();
+            }
+        }
+        if (parser.nextToken() != null) {
+            throw fail("unexpected content after the report object");
+        }
+        if (containers != null && files != null) {
+            throw fail("not a report: has both 'containers' and 'files'");
+        }
+        if (containers == null && files == null) {
+            throw fail("not a report: no 'containers' or 'files' field");
+        }
+        if (containers == null) {
+            ContainerReport only = new ContainerReport(name, containerId, cgroupId, cgroupPath, imageRef,
+                    imageDigest, startedAt, lastUpdatedAt, totalEvents, droppedEvents, files.paths());
+            files.warn(source, warnings);
+            containers = List.of(only);
+        }
+        return new Report(schemaVersion == null ? Report.SCHEMA_VERSION : schemaVersion, podName, namespace,
+                labels, startedAt, lastUpdatedAt, totalEvents, droppedEvents, mergedReports, containers);
+    }
+
+    /** Refuses a version this code cannot read, before its fields are misread. */
+    private int checkVersion(int version) {
+        if (version > Report.SCHEMA_VERSION) {
+            throw fail("schema_version " + version + " is newer than this snoop reads ("
+                    + Report.SCHEMA_VERSION + "); upgrade snoop");
+        }
+        if (version < 1) {
+            throw fail("schema_version " + version + " is not a valid version");
+        }
+        return version;
+    }
+
+    private List<ContainerReport> readContainers() throws IOException {
+        if (parser.currentToken() == JsonToken.VALUE_NULL) {
+            return List.of();
+        }
+        expect(JsonToken.START_ARRAY, "'containers' must be a list of objects");
+        List<ContainerReport> list = new ArrayList<>();
+        JsonToken token;
+        while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
+            if (token != JsonToken.START_OBJECT) {
+                throw failHere("'containers' must be a list of objects, found " + describe(token));
+            }
+            list.add(readContainer());
+        }
+        return list;
+    }
+
+    private ContainerReport readContainer() throws IOException {
+        String name = "";
+        String containerId = null;
+        long cgroupId = 0;
+        String cgroupPath = null;
+        String imageRef = null;
+        String imageDigest = null;
+        Instant startedAt = null;
+        Instant lastUpdatedAt = null;
+        long totalEvents = 0;
+        long droppedEvents = 0;
+        FileCollector files = null;
+        List<Integer> seenIn = null;
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String field = parser.currentName();
+            parser.nextToken();
+            switch (field) {
+                case "name" -> name = orEmpty(readString(field));
+                case "container_id" -> containerId = readString(field);
+                case "cgroup_id" -> cgroupId = readCount(field, Long.MAX_VALUE);
+                case "cgroup_path" -> cgroupPath = readString(field);
+                case "image_ref" -> imageRef = readString(field);
+                case "image_digest" -> imageDigest = readString(field);
+                case "started_at" -> startedAt = readInstant(field);
+                case "last_updated_at" -> lastUpdatedAt = readInstant(field);
+                case "total_events" -> totalEvents = readCount(field, Long.MAX_VALUE);
+                case "dropped_events" -> droppedEvents = readCount(field, Long.MAX_VALUE);
+                case "files" -> files = readFiles(field);
+                case "seen_in" -> seenIn = readCounts(field);
+                default -> parser.skipChildren();
+            }
+        }
+        SortedPaths paths = files == null ? SortedPaths.empty() : files.paths();
+        ContainerReport container = new ContainerReport(name, containerId, cgroupId, cgroupPath, imageRef,
+                imageDigest, startedAt, lastUpdatedAt, totalEvents, droppedEvents, paths);
+        if (files != null) {
+            files.warn(source + ": container '" + container.label() + "'", warnings);
+        }
+        if (seenIn != null) {
+            paths = withCounts(container, paths, seenIn);
+            container = container.withFiles(paths);
+        }
+        return container;
+    }
+
+    /** Re-attaches {@code seen_in} counts, which are only meaningful beside an unchanged list. */
+    private SortedPaths withCounts(ContainerReport container, SortedPaths paths, List<Integer> seenIn) {
+        if (seenIn.size() != paths.size()) {
+            warnings.accept(source + ": container '" + container.label() + "': ignored 'seen_in' ("
+                    + seenIn.size() + " counts for " + paths.size() + " files)");
+            return paths;
+        }
+        SortedPaths.Builder builder = SortedPaths.builder();
+        SortedPaths.Cursor cursor = paths.cursor();
+        int i = 0;
+        while (cursor.next()) {
+            builder.appendIfAscending(cursor.bytes(), cursor.length(), seenIn.get(i++));
+        }
+        return builder.build(true);
+    }
+
+    private FileCollector readFiles(String field) throws IOException {
+        FileCollector collector = new FileCollector();
+        if (parser.currentToken() == JsonToken.VALUE_NULL) {
+            return collector; // Go writes a nil slice as null
+        }
+        expect(JsonToken.START_ARRAY, "'" + field + "' must be a list of strings");
+        JsonToken token;
+        while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
+            if (token != JsonToken.VALUE_STRING) {
+                throw failHere("'" + field + "' must be a list of strings, found " + describe(token));
+            }
+            collector.add(parser.getText());
+        }
+        return collector;
+    }
+
+    private List<Integer> readCounts(String field) throws IOException {
+        expect(JsonToken.START_ARRAY, "'" + field + "' must be a list of counts");
+        List<Integer> counts = new ArrayList<>();
+        while (parser.nextToken() != JsonToken.END_ARRAY) {
+            counts.add((int) readCount(field, Integer.MAX_VALUE));
+        }
+        return counts;
+    }
+
+    private Map<String, String> readLabels(String field) throws IOException {
+        if (parser.currentToken() == JsonToken.VALUE_NULL) {
+            return Map.of();
+        }
+        expect(JsonToken.START_OBJECT, "'" + field + "' must be an object of strings");
+        Map<String, String> labels = new TreeMap<>();
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String key = parser.currentName();
+            if (parser.nextToken() != JsonToken.VALUE_STRING) {
+                throw failHere("label '" + key + "' must be a string, found " + describe(parser.currentToken()));
+            }
+            labels.put(key, parser.getText());
+        }
+        return labels;
+    }
+
+    private String readString(String field) throws IOException {
+        JsonToken token = parser.currentToken();
+        if (token == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (token != JsonToken.VALUE_STRING) {
+            throw failHere("'" + field + "' must be a string, found " + describe(token));
+        }
+        return parser.getText();
+    }
+
+    private long readCount(String field, long max) throws IOException {
+        JsonToken token = parser.currentToken();
+        if (token == JsonToken.VALUE_NULL) {
+            return 0;
+        }
+        if (token != JsonToken.VALUE_NUMBER_INT || parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+            throw failHere("'" + field + "' must be a whole number, found " + describe(token));
+        }
+        long value = parser.getLongValue();
+        if (value < 0 || value > max) {
+            throw failHere("'" + field + "' is out of range: " + value);
+        }
+        return value;
+    }
+
+    private Instant readInstant(String field) throws IOException {
+        String text = readString(field);
+        if (text == null || text.isEmpty()) {
+            return null;
+        }
+        try {
+            Instant instant = OffsetDateTime.parse(text).toInstant();
+            // Go's zero time.Time means "never set"
+            return instant.equals(GO_ZERO_TIME) ? null : instant;
+        } catch (DateTimeParseException e) {
+            throw failHere("'" + field + "' is not an RFC 3339 timestamp: '" + text + "'");
+        }
+    }
+
+    private static final Instant GO_ZERO_TIME = Instant.parse("0001-01-01T00:00:00Z");
+
+    private void expect(JsonToken expected, String message) throws IOException {
+        if (parser.currentToken() != expected) {
+            throw failHere(message + ", found " + describe(parser.currentToken()));
+        }
+    }
+
+    private static String orEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
+    static String describe(JsonToken token) {
+        if (token == null) {
+            return "the end of the file";
+        }
+        return switch (token) {
+            case START_OBJECT -> "an object";
+            case START_ARRAY -> "an array";
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            default -> token.toString();
+        };
+    }
+
+    private SnoopException fail(String message) {
+        return new SnoopException(source + ": " + message);
+    }
+
+    private SnoopException failHere(String message) {
+        return new SnoopException(source + ": " + message + " " + where(parser.currentTokenLocation()));
+    }
+
+    static String where(JsonLocation location) {
+        return "(line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
+    }
+}

@@ -1,0 +1,89 @@
+package dev.snoop.core.report;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.snoop.core.path.SortedPaths;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * Writes a report as deterministic JSON: fields in declaration order, optional fields omitted when
+ * unknown, labels and paths sorted, two-space indent and one path per line, so that reports kept
+ * in git diff line by line.
+ */
+final class ReportWriter {
+    private final JsonGenerator out;
+
+    ReportWriter(JsonGenerator out) {
+        this.out = out;
+    }
+
+    void write(Report report) throws IOException {
+        out.writeStartObject();
+        out.writeNumberField("schema_version", Report.SCHEMA_VERSION);
+        optional("pod_name", report.podName());
+        optional("namespace", report.namespace());
+        out.writeObjectFieldStart("labels");
+        for (Map.Entry<String, String> label : report.labels().entrySet()) {
+            out.writeStringField(label.getKey(), label.getValue());
+        }
+        out.writeEndObject();
+        optional("started_at", report.startedAt());
+        optional("last_updated_at", report.lastUpdatedAt());
+        out.writeNumberField("total_events", report.totalEvents());
+        out.writeNumberField("dropped_events", report.droppedEvents());
+        if (report.mergedReports() > 0) {
+            out.writeNumberField("merged_reports", report.mergedReports());
+        }
+        out.writeArrayFieldStart("containers");
+        for (ContainerReport container : report.containers()) {
+            write(container);
+        }
+        out.writeEndArray();
+        out.writeEndObject();
+    }
+
+    private void write(ContainerReport c) throws IOException {
+        out.writeStartObject();
+        out.writeStringField("name", c.name());
+        optional("container_id", c.containerId());
+        if (c.cgroupId() != 0) {
+            out.writeNumberField("cgroup_id", c.cgroupId());
+        }
+        optional("cgroup_path", c.cgroupPath());
+        optional("image_ref", c.imageRef());
+        optional("image_digest", c.imageDigest());
+        optional("started_at", c.startedAt());
+        optional("last_updated_at", c.lastUpdatedAt());
+        out.writeNumberField("unique_files", c.files().size());
+        out.writeNumberField("total_events", c.totalEvents());
+        out.writeNumberField("dropped_events", c.droppedEvents());
+        out.writeArrayFieldStart("files");
+        SortedPaths.Cursor cursor = c.files().cursor();
+        while (cursor.next()) {
+            out.writeUTF8String(cursor.bytes(), 0, cursor.length());
+        }
+        out.writeEndArray();
+        if (c.files().hasCounts()) {
+            out.writeArrayFieldStart("seen_in");
+            cursor = c.files().cursor();
+            while (cursor.next()) {
+                out.writeNumber(cursor.count());
+            }
+            out.writeEndArray();
+        }
+        out.writeEndObject();
+    }
+
+    private void optional(String field, String value) throws IOException {
+        if (value != null) {
+            out.writeStringField(field, value);
+        }
+    }
+
+    private void optional(String field, Instant value) throws IOException {
+        if (value != null) {
+            out.writeStringField(field, value.toString());
+        }
+    }
+}
