@@ -32,14 +32,16 @@ public final class PathSet {
     private int nodes; // excluding the root, which is never in the table
     private int size;
 
-    private String cachedDir;
+    /* the directory of the last path added: paths arrive grouped by directory */
+    private byte[] cachedDir = new byte[256];
+    private int cachedDirLength = -1;
     private int cachedDirRef;
-    private byte[] scratch = new byte[256];
+    private byte[] pathBytes = new byte[256];
 
     public PathSet() {
         chunks[0] = new byte[1024];
         Arrays.fill(table, EMPTY);
-        int root = append(NO_PARENT, scratch, 0);
+        int root = append(NO_PARENT, pathBytes, 0, 0);
         assert root == ROOT;
     }
 
@@ -94,48 +96,86 @@ public final class PathSet {
 
     /** Approximate heap footprint: the chunks, the table and the scratch buffers. */
     public long estimatedBytes() {
-        long bytes = 64 + 16 + 4L * table.length + 16 + scratch.length + 16 + 8L * chunks.length;
+        long bytes = 64 + 16 + 4L * table.length + 32 + cachedDir.length + pathBytes.length + 16 + 8L * chunks.length;
         for (int i = 0; i < chunkCount; i++) {
             bytes += 16 + chunks[i].length;
         }
         return bytes;
     }
 
+    /**
+     * Adds a normalized absolute path given as UTF-8 bytes (the first {@code length} of
+     * {@code utf8}), as {@link SortedPaths.Cursor} yields them, and returns its node reference.
+     */
+    public int addRef(byte[] utf8, int length) {
+        int ref = lookup(utf8, length, true);
+        int word = readInt(ref);
+        if ((word & MEMBER) == 0) {
+            writeInt(ref, word | MEMBER);
+            size++;
+        }
+        return ref;
+    }
+
     private int lookup(String path, boolean add) {
         int n = path.length();
-        if (n == 0 || path.charAt(0) != '/') {
-            throw new IllegalArgumentException("not an absolute path: " + path);
+        if (pathBytes.length < n * 3) {
+            pathBytes = new byte[Math.max(pathBytes.length * 2, n * 3)];
+        }
+        int len = 0;
+        for (int i = 0; i < n; i++) {
+            char c = path.charAt(i);
+            if (c >= 0x80) {
+                byte[] utf8 = path.getBytes(StandardCharsets.UTF_8);
+                return lookup(utf8, utf8.length, add);
+            }
+            pathBytes[len++] = (byte) c;
+        }
+        return lookup(pathBytes, len, add);
+    }
+
+    private int lookup(byte[] path, int n, boolean add) {
+        if (n == 0 || path[0] != '/') {
+            throw new IllegalArgumentException("not an absolute path: " + new String(path, 0, n, StandardCharsets.UTF_8));
         }
         if (n == 1) {
             return ROOT;
         }
-        int lastSlash = path.lastIndexOf('/');
+        int lastSlash = n - 1;
+        while (path[lastSlash] != '/') {
+            lastSlash--;
+        }
         int parent;
-        String dir = cachedDir;
-        if (dir != null && dir.length() == lastSlash && path.startsWith(dir)) {
+        if (cachedDirLength == lastSlash && Arrays.equals(cachedDir, 0, lastSlash, path, 0, lastSlash)) {
             parent = cachedDirRef;
         } else {
             parent = ROOT;
             int start = 1;
             while (start < lastSlash) {
-                int end = path.indexOf('/', start);
-                parent = child(parent, path, start, end, add);
+                int end = start;
+                while (path[end] != '/') {
+                    end++;
+                }
+                parent = child(parent, path, start, end - start, add);
                 if (parent == EMPTY) {
                     return EMPTY;
                 }
                 start = end + 1;
             }
             if (add) {
-                cachedDir = path.substring(0, lastSlash);
+                if (cachedDir.length < lastSlash) {
+                    cachedDir = new byte[Math.max(cachedDir.length * 2, lastSlash)];
+                }
+                System.arraycopy(path, 0, cachedDir, 0, lastSlash);
+                cachedDirLength = lastSlash;
                 cachedDirRef = parent;
             }
         }
-        return child(parent, path, lastSlash + 1, n, add);
+        return child(parent, path, lastSlash + 1, n - lastSlash - 1, add);
     }
 
-    private int child(int parent, String path, int start, int end, boolean add) {
-        int len = encode(path, start, end);
-        int hash = hash(parent, scratch, 0, len);
+    private int child(int parent, byte[] name, int offset, int len, boolean add) {
+        int hash = hash(parent, name, offset, len);
         int mask = table.length - 1;
         for (int i = hash & mask; ; i = (i + 1) & mask) {
             int ref = table[i];
@@ -143,35 +183,17 @@ public final class PathSet {
                 if (!add) {
                     return EMPTY;
                 }
-                int created = append(parent, scratch, len);
+                int created = append(parent, name, offset, len);
                 table[i] = created;
                 if (++nodes * 4L > table.length * 3L) {
                     grow();
                 }
                 return created;
             }
-            if (matches(ref, parent, scratch, len)) {
+            if (matches(ref, parent, name, offset, len)) {
                 return ref;
             }
         }
-    }
-
-    /** UTF-8 of path[start, end) into scratch, returning the length. */
-    private int encode(String path, int start, int end) {
-        int len = end - start;
-        if (len * 3 > scratch.length) {
-            scratch = new byte[Math.max(scratch.length * 2, len * 3)];
-        }
-        for (int i = 0; i < len; i++) {
-            char c = path.charAt(start + i);
-            if (c >= 0x80) {
-                byte[] utf8 = path.substring(start, end).getBytes(StandardCharsets.UTF_8);
-                System.arraycopy(utf8, 0, scratch, 0, utf8.length);
-                return utf8.length;
-            }
-            scratch[i] = (byte) c;
-        }
-        return len;
     }
 
     private static int hash(int parent, byte[] name, int offset, int len) {
@@ -187,7 +209,7 @@ public final class PathSet {
         return h ^ (h >>> 16);
     }
 
-    private boolean matches(int ref, int parent, byte[] name, int len) {
+    private boolean matches(int ref, int parent, byte[] name, int offset, int len) {
         if ((readInt(ref) & ~MEMBER) != parent) {
             return false;
         }
@@ -202,7 +224,7 @@ public final class PathSet {
                 break;
             }
         }
-        return stored == len && Arrays.equals(chunk, pos, pos + len, name, 0, len);
+        return stored == len && Arrays.equals(chunk, pos, pos + len, name, offset, offset + len);
     }
 
     private void grow() {
@@ -222,7 +244,7 @@ public final class PathSet {
         table = bigger;
     }
 
-    private int append(int parent, byte[] name, int len) {
+    private int append(int parent, byte[] name, int offset, int len) {
         int recordLen = 8 + varintLength(len) + len;
         if (recordLen > CHUNK_SIZE) {
             throw new IllegalArgumentException("path component longer than " + (CHUNK_SIZE - 16) + " bytes");
@@ -258,7 +280,7 @@ public final class PathSet {
             v >>>= 7;
         }
         chunk[pos++] = (byte) v;
-        System.arraycopy(name, 0, chunk, pos, len);
+        System.arraycopy(name, offset, chunk, pos, len);
         return ref;
     }
 

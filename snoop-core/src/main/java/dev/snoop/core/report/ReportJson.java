@@ -9,10 +9,12 @@ import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
 import dev.snoop.core.SnoopException;
+import dev.snoop.core.path.SortedPaths;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -68,12 +70,44 @@ public final class ReportJson {
 
     /** Writes {@code report} to {@code out}, which is flushed but not closed. */
     public static void write(Report report, OutputStream out) throws IOException {
-        try (JsonGenerator generator = FACTORY.createGenerator(out)) {
-            generator.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-            generator.setPrettyPrinter(prettyPrinter());
+        try (JsonGenerator generator = configure(FACTORY.createGenerator(out))) {
             new ReportWriter(generator).write(report);
             generator.writeRaw('\n');
         }
+    }
+
+    /** Writes {@code report} to {@code out}, which is flushed but not closed. */
+    public static void write(Report report, Writer out) throws IOException {
+        try (JsonGenerator generator = prettyGenerator(out)) {
+            new ReportWriter(generator).write(report);
+            generator.writeRaw('\n');
+        }
+    }
+
+    /**
+     * A generator that formats like reports do ({@code "key": value}, one array element per line),
+     * for the other JSON that snoop prints. Closing it flushes {@code out} but does not close it.
+     */
+    public static JsonGenerator prettyGenerator(Writer out) throws IOException {
+        return configure(FACTORY.createGenerator(out));
+    }
+
+    /**
+     * Writes the cursor's current path as a JSON string: straight from its UTF-8 bytes when the
+     * generator writes bytes, through a String when it writes chars (Jackson cannot do otherwise).
+     */
+    public static void writePath(JsonGenerator generator, SortedPaths.Cursor cursor) throws IOException {
+        if (!(generator.getOutputTarget() instanceof OutputStream)) {
+            generator.writeString(cursor.path());
+        } else {
+            generator.writeUTF8String(cursor.bytes(), 0, cursor.length());
+        }
+    }
+
+    private static JsonGenerator configure(JsonGenerator generator) {
+        generator.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        generator.setPrettyPrinter(prettyPrinter());
+        return generator;
     }
 
     /**

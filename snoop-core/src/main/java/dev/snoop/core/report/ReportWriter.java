@@ -61,7 +61,7 @@ final class ReportWriter {
         out.writeArrayFieldStart("files");
         SortedPaths.Cursor cursor = c.files().cursor();
         while (cursor.next()) {
-            out.writeUTF8String(cursor.bytes(), 0, cursor.length());
+            ReportJson.writePath(out, cursor);
         }
         out.writeEndArray();
         if (c.files().hasCounts()) {

@@ -1,0 +1,181 @@
+package dev.snoop.cli;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.snoop.core.SnoopException;
+import dev.snoop.core.path.SortedPaths;
+import dev.snoop.core.report.Report;
+import dev.snoop.core.report.ReportJson;
+import dev.snoop.diff.ContainerDiff;
+import dev.snoop.diff.ReportDiff;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code snoop diff}: which files one report has that the other has not. */
+@Command(
+        name = "diff",
+        mixinStandardHelpOptions = true,
+        versionProvider = SnoopCommand.ManifestVersionProvider.class,
+        description = {
+            "Compare two reports, e.g. of two image versions: files only in OLD (-), only in NEW (+), "
+                    + "and how many both have, per container.",
+            "Containers are paired by name; a report with one container pairs with the other's single "
+                    + "container (or the one chosen with --container).",
+        },
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  snoop diff v1.json v2.json",
+            "  snoop diff --container app --format json pod-v1.json app-v2.json",
+            "  snoop diff old.json new.json > /dev/null || echo 'file usage changed'",
+        },
+        exitCodeListHeading = "%nExit Codes (as diff(1)):%n",
+        exitCodeList = {
+            "0:no differences",
+            "1:differences found",
+            "2:trouble: a usage error, an unreadable or invalid report",
+        })
+final class DiffCommand implements Callable<Integer>, HasFailureExitCode {
+    enum Format { text, json }
+
+    @Spec
+    CommandSpec spec;
+
+    @ParentCommand
+    SnoopCommand parent;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
+            description = "text (- and + lines, then a summary) or json. Default: ${DEFAULT-VALUE}.")
+    Format format;
+
+    @Option(names = "--container", paramLabel = "NAME", description = "Compare only the container of this name.")
+    String container;
+
+    @Parameters(index = "0", paramLabel = "OLD", description = "The older report, or - for standard input.")
+    String oldReport;
+
+    @Parameters(index = "1", paramLabel = "NEW", description = "The newer report, or - for standard input.")
+    String newReport;
+
+    @Override
+    public int failureExitCode() {
+        return ExitCodes.USAGE;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter err = spec.commandLine().getErr();
+        if (oldReport.equals(ReportInputs.STDIN) && newReport.equals(ReportInputs.STDIN)) {
+            throw new SnoopException("-: standard input can be read only once");
+        }
+        Report older = read(oldReport, err);
+        Report newer = read(newReport, err);
+        ReportDiff diff = ReportDiff.of(older, newer, container);
+        PrintWriter out = spec.commandLine().getOut();
+        if (format == Format.json) {
+            writeJson(diff, out);
+        } else {
+            writeText(diff, out, parent.terminals().colour());
+        }
+        out.flush();
+        return diff.hasChanges() ? 1 : ExitCodes.OK;
+    }
+
+    private Report read(String arg, PrintWriter err) {
+        ReportInputs.Input input = arg.equals(ReportInputs.STDIN)
+                ? new ReportInputs.Input("<stdin>", null)
+                : new ReportInputs.Input(arg, Path.of(arg));
+        if (!input.isStdin() && !Files.exists(input.path())) {
+            throw new SnoopException(arg + ": no such file");
+        }
+        return ReportInputs.read(input, parent.stdin(), w -> err.println("snoop: warning: " + w));
+    }
+
+    static void writeText(ReportDiff diff, PrintWriter out, boolean colour) {
+        List<ContainerDiff> containers = diff.containers();
+        boolean several = containers.size() > 1;
+        long removed = 0;
+        long added = 0;
+        long unchanged = 0;
+        for (ContainerDiff c : containers) {
+            if (several) {
+                out.println("## container " + (c.name().isEmpty() ? "(unnamed)" : c.name()));
+            }
+            writeLines(c, out, colour);
+            out.println((several ? c.name() + ": " : "") + summary(c.removed().size(), c.added().size(), c.unchangedCount()));
+            removed += c.removed().size();
+            added += c.added().size();
+            unchanged += c.unchangedCount();
+        }
+        if (several) {
+            out.println("total: " + summary(removed, added, unchanged));
+        }
+    }
+
+    /** Removed and added files interleaved in path order, as a unified diff would show them. */
+    private static void writeLines(ContainerDiff c, PrintWriter out, boolean colour) {
+        SortedPaths.Cursor minus = c.removed().cursor();
+        SortedPaths.Cursor plus = c.added().cursor();
+        boolean hasMinus = minus.next();
+        boolean hasPlus = plus.next();
+        while (hasMinus || hasPlus) {
+            if (hasMinus && (!hasPlus || minus.compareTo(plus) < 0)) {
+                out.println(colour ? "\033[31m- " + minus.path() + "\033[0m" : "- " + minus.path());
+                hasMinus = minus.next();
+            } else {
+                out.println(colour ? "\033[32m+ " + plus.path() + "\033[0m" : "+ " + plus.path());
+                hasPlus = plus.next();
+            }
+        }
+    }
+
+    private static String summary(long removed, long added, long unchanged) {
+        return removed + " removed, " + added + " added, " + unchanged + " unchanged";
+    }
+
+    static void writeJson(ReportDiff diff, Writer out) throws IOException {
+        try (JsonGenerator json = ReportJson.prettyGenerator(out)) {
+            if (diff.containers().size() == 1) {
+                writeContainer(diff.containers().get(0), json, false);
+            } else {
+                json.writeStartObject();
+                json.writeArrayFieldStart("containers");
+                for (ContainerDiff c : diff.containers()) {
+                    writeContainer(c, json, true);
+                }
+                json.writeEndArray();
+                json.writeEndObject();
+            }
+            json.writeRaw('\n');
+        }
+    }
+
+    private static void writeContainer(ContainerDiff c, JsonGenerator json, boolean named) throws IOException {
+        json.writeStartObject();
+        if (named) {
+            json.writeStringField("name", c.name());
+        }
+        writePaths("removed", c.removed(), json);
+        writePaths("added", c.added(), json);
+        json.writeNumberField("unchanged_count", c.unchangedCount());
+        json.writeEndObject();
+    }
+
+    private static void writePaths(String field, SortedPaths paths, JsonGenerator json) throws IOException {
+        json.writeArrayFieldStart(field);
+        SortedPaths.Cursor cursor = paths.cursor();
+        while (cursor.next()) {
+            ReportJson.writePath(json, cursor);
+        }
+        json.writeEndArray();
+    }
+}

@@ -1,0 +1,41 @@
+package dev.snoop.cli;
+
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
+
+/** The {@code snoop} entry point; the only place that calls {@link System#exit}. */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), false);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+        int code = run(System.in, out, err, Terminals.system(), args);
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    /** Runs snoop with the given streams, as tests do; no colour, no progress. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        return run(InputStream.nullInputStream(), out, err, Terminals.none(), args);
+    }
+
+    static int run(InputStream in, PrintWriter out, PrintWriter err, Terminals terminals, String... args) {
+        SnoopCommand top = new SnoopCommand(in, terminals);
+        CommandLine cmd = new CommandLine(top)
+                .setOut(out)
+                .setErr(err)
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler(new ErrorHandler())
+                .setParameterExceptionHandler(new UsageErrorHandler());
+        cmd.setColorScheme(CommandLine.Help.defaultColorScheme(terminals.colour() ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF));
+        int code = cmd.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+}

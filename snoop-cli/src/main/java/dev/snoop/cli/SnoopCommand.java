@@ -1,0 +1,82 @@
+package dev.snoop.cli;
+
+import java.io.InputStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/** The top command: lists the subcommands and holds the options they all inherit. */
+@Command(
+        name = "snoop",
+        mixinStandardHelpOptions = true,
+        versionProvider = SnoopCommand.ManifestVersionProvider.class,
+        description = {
+            "Which files do your containers really use?",
+            "Reports from 'snoop record' list them per container; the other commands unite, compare and summarize reports offline.",
+        },
+        subcommands = {MergeCommand.class, DiffCommand.class, StatsCommand.class, CompletionCommand.class},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  snoop merge -o all.json ci-runs/        unite every report under ci-runs/",
+            "  snoop diff v1.json v2.json              what v2 stopped and started using",
+            "  snoop stats --depth 3 report.json       where the used files are",
+        },
+        exitCodeListHeading = "%nExit Codes:%n",
+        exitCodeList = {
+            "0:success",
+            "1:failure: an unreadable or invalid report, an I/O error",
+            "2:usage error: an unknown option, a missing argument",
+        })
+final class SnoopCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces of internal errors.")
+    boolean debug;
+
+    private final InputStream stdin;
+    private final Terminals terminals;
+
+    SnoopCommand(InputStream stdin, Terminals terminals) {
+        this.stdin = stdin;
+        this.terminals = terminals;
+    }
+
+    InputStream stdin() {
+        return stdin;
+    }
+
+    Terminals terminals() {
+        return terminals;
+    }
+
+    @Override
+    public void run() {
+        // no subcommand: show what there is
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** True if --debug was given anywhere on the command line. */
+    static boolean debugRequested(ParseResult result) {
+        for (ParseResult r = result; r != null; r = r.subcommand()) {
+            if (r.hasMatchedOption("--debug")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The version the build wrote into the jar's manifest. */
+    static final class ManifestVersionProvider implements IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = SnoopCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"snoop " + (version == null ? "(development build)" : version),
+                "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")"};
+        }
+    }
+}

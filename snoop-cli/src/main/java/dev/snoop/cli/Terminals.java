@@ -1,0 +1,92 @@
+package dev.snoop.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+
+/**
+ * What the process is attached to: whether stdout may carry colour, and how to reach a terminal on
+ * stderr for progress. Colour needs stdout on a terminal and no {@code NO_COLOR} (no-color.org).
+ */
+record Terminals(boolean colour, boolean stderrMayBeTerminal) {
+
+    static Terminals none() {
+        return new Terminals(false, false);
+    }
+
+    static Terminals system() {
+        String noColor = System.getenv("NO_COLOR");
+        boolean console = System.console() != null;
+        return new Terminals(console && (noColor == null || noColor.isEmpty()), true);
+    }
+
+    /**
+     * The terminal on stderr, or null when stderr is not one (redirected, or a dumb terminal).
+     * Opened lazily: JLine's start-up costs tens of milliseconds that short commands should not pay.
+     */
+    Terminal stderrTerminal() {
+        if (!stderrMayBeTerminal) {
+            return null;
+        }
+        try {
+            Terminal terminal = TerminalBuilder.builder()
+                    .system(true)
+                    .systemOutput(TerminalBuilder.SystemOutput.SysErr)
+                    .dumb(true)
+                    .build();
+            if (terminal.getType().startsWith(Terminal.TYPE_DUMB)) {
+                terminal.close();
+                return null;
+            }
+            return terminal;
+        } catch (IOException e) {
+            return null;
+        } catch (UncheckedIOException | IllegalStateException e) {
+            return null;
+        }
+    }
+
+    /** Writes "\r" progress lines on a terminal and clears them when done. */
+    static final class Progress implements AutoCloseable {
+        private final Terminal terminal;
+        private final PrintWriter writer;
+        private final String what;
+        private final int total;
+        private long lastDraw;
+
+        Progress(Terminal terminal, String what, int total) {
+            this.terminal = terminal;
+            this.writer = terminal == null ? null : terminal.writer();
+            this.what = what;
+            this.total = total;
+        }
+
+        void update(int done) {
+            if (writer == null) {
+                return;
+            }
+            long now = System.nanoTime();
+            if (done < total && now - lastDraw < 100_000_000L) {
+                return;
+            }
+            lastDraw = now;
+            writer.print("\r" + what + " " + done + "/" + total + " (" + (100L * done / Math.max(1, total)) + "%)");
+            writer.flush();
+        }
+
+        @Override
+        public void close() {
+            if (terminal != null) {
+                writer.print("\r\033[K");
+                writer.flush();
+                try {
+                    terminal.close();
+                } catch (IOException ignored) {
+                    // progress is cosmetic
+                }
+            }
+        }
+    }
+}
