@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
         footerHeading = "%nExamples:%n",
         footer = {
             "  source <(snoop completion bash)",
-            "  snoop completion zsh > \"${fpath[1]}/_snoop\"",
+            "  echo 'source <(snoop completion zsh)' >> ~/.zshrc",
         },
         exitCodeListHeading = "%nExit Codes:%n",
         exitCodeList = {"0:success", "2:usage error: an unknown shell"})
@@ -38,11 +38,10 @@ final class CompletionCommand implements Callable<Integer> {
     }
 
     /**
-     * picocli's script serves both shells (under zsh it loads bashcompinit); zsh's copy adds the
-     * {@code #compdef} line that lets it live in {@code $fpath} as {@code _snoop}.
+     * picocli's script serves both shells: under zsh it loads {@code bashcompinit} and registers
+     * itself the same way, so it is sourced rather than installed in {@code $fpath}.
      */
     static String script(CommandLine root, Shell shell) {
-        String bash = AutoComplete.bash("snoop", root);
-        return shell == Shell.zsh ? "#compdef snoop\n" + bash : bash;
+        return AutoComplete.bash("snoop", root);
     }
 }

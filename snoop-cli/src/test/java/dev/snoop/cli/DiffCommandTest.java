@@ -1,0 +1,184 @@
+package dev.snoop.cli;
+
+import static dev.snoop.cli.CliRun.report;
+import static dev.snoop.cli.CliRun.run;
+import static dev.snoop.cli.CliRun.write;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Tests for {@link DiffCommand}. */
+class DiffCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void testDiff_identical_exitsZero() throws Exception {
+        Path a = write(dir, "a.json", report(null, "/bin/sh", "/etc/passwd"));
+        Path b = write(dir, "b.json", report(null, "/etc/passwd", "/bin/sh"));
+        CliRun r = run("diff", a.toString(), b.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals("0 removed, 0 added, 2 unchanged\n", r.out());
+        assertEquals("", r.err());
+    }
+
+    @Test
+    void testDiff_changes_textSortedAndExitOne() throws Exception {
+        Path a = write(dir, "a.json", report("shop:1", "/bin/sh", "/etc/passwd", "/lib/a.so"));
+        Path b = write(dir, "b.json", report("shop:2", "/bin/sh", "/etc/hosts", "/lib/b.so"));
+        CliRun r = run("diff", a.toString(), b.toString());
+        assertEquals(1, r.exitCode(), r.err());
+        assertEquals("""
+                + /etc/hosts
+                - /etc/passwd
+                - /lib/a.so
+                + /lib/b.so
+                2 removed, 2 added, 1 unchanged
+                """, r.out());
+    }
+
+    @Test
+    void testDiff_json_singleContainer() throws Exception {
+        Path a = write(dir, "a.json", report(null, "/bin/sh", "/etc/passwd"));
+        Path b = write(dir, "b.json", report(null, "/bin/sh", "/etc/hosts"));
+        CliRun r = run("diff", "--format", "json", a.toString(), b.toString());
+        assertEquals(1, r.exitCode());
+        assertEquals("""
+                {
+                  "removed": [
+                    "/etc/passwd"
+                  ],
+                  "added": [
+                    "/etc/hosts"
+                  ],
+                  "unchanged_count": 1
+                }
+                """, r.out());
+    }
+
+    @Test
+    void testDiff_severalContainers_jsonPerContainer() throws Exception {
+        Path a = write(dir, "a.json", """
+                {"containers": [{"name": "app", "files": ["/a"]}, {"name": "db", "files": ["/d"]}]}""");
+        Path b = write(dir, "b.json", """
+                {"containers": [{"name": "app", "files": ["/a"]}, {"name": "db", "files": ["/e"]}]}""");
+        CliRun r = run("diff", "--format", "json", a.toString(), b.toString());
+        assertEquals(1, r.exitCode());
+        assertEquals("""
+                {
+                  "containers": [
+                    {
+                      "name": "app",
+                      "removed": [],
+                      "added": [],
+                      "unchanged_count": 1
+                    },
+                    {
+                      "name": "db",
+                      "removed": [
+                        "/d"
+                      ],
+                      "added": [
+                        "/e"
+                      ],
+                      "unchanged_count": 0
+                    }
+                  ]
+                }
+                """, r.out());
+        CliRun text = run("diff", a.toString(), b.toString());
+        assertEquals("""
+                ## container app
+                app: 0 removed, 0 added, 1 unchanged
+                ## container db
+                - /d
+                + /e
+                db: 1 removed, 1 added, 0 unchanged
+                total: 1 removed, 1 added, 1 unchanged
+                """, text.out());
+    }
+
+    @Test
+    void testDiff_containerOption_pairsSingleContainerReport() throws Exception {
+        Path pod = write(dir, "pod.json", """
+                {"containers": [{"name": "app", "files": ["/a", "/b"]}, {"name": "db", "files": ["/d"]}]}""");
+        Path single = write(dir, "single.json", """
+                {"container_id": "abc", "image_ref": "app:2", "files": ["/a", "/c"]}""");
+        CliRun r = run("diff", "--container", "app", pod.toString(), single.toString());
+        assertEquals(1, r.exitCode(), r.err());
+        assertEquals("- /b\n+ /c\n1 removed, 1 added, 1 unchanged\n", r.out());
+    }
+
+    @Test
+    void testDiff_unknownContainer_exitsTwo() throws Exception {
+        Path a = write(dir, "a.json", report(null, "/a"));
+        CliRun r = run("diff", "--container", "nope", a.toString(), a.toString());
+        assertEquals(2, r.exitCode());
+        assertEquals("snoop: no container named 'nope' in either report\n", r.err());
+    }
+
+    @Test
+    void testDiff_missingFile_exitsTwo() throws Exception {
+        Path a = write(dir, "a.json", report(null, "/a"));
+        CliRun r = run("diff", a.toString(), dir.resolve("missing.json").toString());
+        assertEquals(2, r.exitCode());
+        assertEquals("snoop: " + dir.resolve("missing.json") + ": no such file\n", r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void testDiff_truncatedReport_exitsTwoWithOneLine() throws Exception {
+        Path a = write(dir, "a.json", report(null, "/a"));
+        Path b = write(dir, "b.json", "{\"containers\": [{\"name\": \"app\", \"files\": [\"/a\"");
+        CliRun r = run("diff", a.toString(), b.toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().startsWith("snoop: " + b + ": truncated JSON (line 1"), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+    }
+
+    @Test
+    void testDiff_missingArgument_exitsTwoWithUsageHint() {
+        CliRun r = run("diff", "only-one.json");
+        assertEquals(2, r.exitCode());
+        assertEquals("""
+                snoop diff: Missing required parameter: 'NEW'
+                Try 'snoop diff --help' for more information.
+                """, r.err());
+    }
+
+    @Test
+    void testDiff_badFormat_exitsTwo() {
+        CliRun r = run("diff", "--format", "xml", "a.json", "b.json");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().startsWith("snoop diff: Invalid value for option '--format'"), r.err());
+    }
+
+    @Test
+    void testDiff_stdinAsOld() throws Exception {
+        Path b = write(dir, "b.json", report(null, "/a", "/b"));
+        CliRun r = CliRun.runWithStdin(report(null, "/a"), "diff", "-", b.toString());
+        assertEquals(1, r.exitCode(), r.err());
+        assertEquals("+ /b\n0 removed, 1 added, 1 unchanged\n", r.out());
+    }
+
+    @Test
+    void testDiff_help_documentsExitCodes() {
+        CliRun r = run("diff", "--help");
+        assertEquals(0, r.exitCode());
+        assertTrue(r.out().contains("Exit Codes (as diff(1)):"), r.out());
+        assertTrue(r.out().contains("1   differences found"), r.out());
+        assertTrue(r.out().contains("Examples:"), r.out());
+    }
+
+    @Test
+    void testDiff_inputsNotModified() throws Exception {
+        String content = report(null, "/z", "/a/../b");
+        Path a = write(dir, "a.json", content);
+        run("diff", a.toString(), a.toString());
+        assertEquals(content, Files.readString(a));
+    }
+}

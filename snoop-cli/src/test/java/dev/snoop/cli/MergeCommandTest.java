@@ -1,0 +1,193 @@
+package dev.snoop.cli;
+
+import static dev.snoop.cli.CliRun.report;
+import static dev.snoop.cli.CliRun.run;
+import static dev.snoop.cli.CliRun.write;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Tests for {@link MergeCommand}. */
+class MergeCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void testMerge_twoReplicas_unionWithCounts() throws Exception {
+        Path a = write(dir, "r/a.json", report("shop:1", "/bin/sh", "/etc/passwd"));
+        Path b = write(dir, "r/b.json", report("shop:1", "/bin/sh", "/etc/hosts"));
+        CliRun r = run("merge", "--with-counts", a.toString(), b.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals("", r.err());
+        assertEquals("""
+                {
+                  "schema_version": 1,
+                  "labels": {},
+                  "total_events": 20,
+                  "dropped_events": 0,
+                  "merged_reports": 2,
+                  "containers": [
+                    {
+                      "name": "app",
+                      "image_ref": "shop:1",
+                      "unique_files": 3,
+                      "total_events": 20,
+                      "dropped_events": 0,
+                      "files": [
+                        "/bin/sh",
+                        "/etc/hosts",
+                        "/etc/passwd"
+                      ],
+                      "seen_in": [
+                        2,
+                        1,
+                        1
+                      ]
+                    }
+                  ]
+                }
+                """, r.out());
+    }
+
+    @Test
+    void testMerge_directory_searchedRecursivelyForJson() throws Exception {
+        write(dir, "ci/run1/report.json", report(null, "/a"));
+        write(dir, "ci/run2/report.json", report(null, "/b"));
+        write(dir, "ci/notes.txt", "not a report");
+        CliRun r = run("merge", dir.resolve("ci").toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("\"unique_files\": 2"), r.out());
+        assertFalse(r.out().contains("merged_reports"), "counts only with --with-counts");
+    }
+
+    @Test
+    void testMerge_mergedInputsCountAsTheirReports() throws Exception {
+        Path a = write(dir, "a.json", report(null, "/x"));
+        Path b = write(dir, "b.json", report(null, "/x"));
+        Path c = write(dir, "c.json", report(null, "/x", "/y"));
+        Path ab = dir.resolve("ab.json");
+        assertEquals(0, run("merge", "--with-counts", "-o", ab.toString(), a.toString(), b.toString()).exitCode());
+        CliRun all = run("merge", "--with-counts", ab.toString(), c.toString());
+        CliRun flat = run("merge", "--with-counts", a.toString(), b.toString(), c.toString());
+        assertEquals(flat.out(), all.out());
+        assertTrue(all.out().contains("\"merged_reports\": 3"), all.out());
+    }
+
+    @Test
+    void testMerge_differentImages_stayApart() throws Exception {
+        Path a = write(dir, "a.json", report("shop:1", "/a"));
+        Path b = write(dir, "b.json", report("shop:2", "/b"));
+        CliRun r = run("merge", a.toString(), b.toString());
+        assertEquals(0, r.exitCode());
+        assertTrue(r.out().contains("\"image_ref\": \"shop:1\"") && r.out().contains("\"image_ref\": \"shop:2\""), r.out());
+    }
+
+    @Test
+    void testMerge_outputFile_writtenAtomically() throws Exception {
+        Path a = write(dir, "a.json", report(null, "/a"));
+        Path out = dir.resolve("out.json");
+        CliRun r = run("merge", "-o", out.toString(), a.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals("", r.out());
+        assertTrue(Files.readString(out).contains("\"/a\""));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(2, files.count(), "no temporary file left behind");
+        }
+    }
+
+    @Test
+    void testMerge_badInput_keepsPreviousOutput() throws Exception {
+        Path out = write(dir, "out.json", "previous");
+        Path good = write(dir, "good.json", report(null, "/a"));
+        Path bad = write(dir, "bad.json", "{\"containers\": [");
+        CliRun r = run("merge", "-o", out.toString(), good.toString(), bad.toString());
+        assertEquals(1, r.exitCode());
+        assertEquals("previous", Files.readString(out));
+    }
+
+    @Test
+    void testMerge_unwritableOutput_exitsOne() throws Exception {
+        Path a = write(dir, "a.json", report(null, "/a"));
+        CliRun r = run("merge", "-o", dir.resolve("missing/out.json").toString(), a.toString());
+        assertEquals(1, r.exitCode());
+        assertEquals("snoop: cannot write " + dir.resolve("missing/out.json") + ": directory does not exist\n", r.err());
+    }
+
+    @Test
+    void testMerge_noArguments_exitsTwo() {
+        CliRun r = run("merge");
+        assertEquals(2, r.exitCode());
+        assertEquals("""
+                snoop merge: Missing required parameter: 'REPORT|DIR'
+                Try 'snoop merge --help' for more information.
+                """, r.err());
+    }
+
+    @Test
+    void testMerge_stdin() throws Exception {
+        Path b = write(dir, "b.json", report(null, "/b"));
+        CliRun r = CliRun.runWithStdin(report(null, "/a"), "merge", "-", b.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("\"unique_files\": 2"), r.out());
+    }
+
+    static Stream<Arguments> badReports() {
+        return Stream.of(
+                Arguments.of("empty.json", "", "empty.json: empty file"),
+                Arguments.of("truncated.json", "{\"containers\": [{\"files\": [\"/a\"", "truncated.json: truncated JSON (line 1, column 32)"),
+                Arguments.of("garbage.json", "\u0000\u0001\u00ff binary", "garbage.json: not valid JSON: "),
+                Arguments.of("array.json", "[1, 2]", "array.json: not a report: expected a JSON object, found an array"),
+                Arguments.of("files.json", "{\"containers\": [{\"files\": [1]}]}", "files.json: 'files' must be a list of strings, found a number (line 1, column 28)"),
+                Arguments.of("filesobj.json", "{\"files\": {\"a\": 1}}", "filesobj.json: 'files' must be a list of strings, found an object (line 1, column 11)"),
+                Arguments.of("newer.json", "{\"schema_version\": 2, \"containers\": []}", "newer.json: schema_version 2 is newer than this snoop reads (1); upgrade snoop"),
+                Arguments.of("shape.json", "{\"hello\": \"world\"}", "shape.json: not a report: no 'containers' or 'files' field"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badReports")
+    void testMerge_badReport_oneLineErrorExitOne(String name, String content, String expected) throws Exception {
+        Path file = write(dir, name, content);
+        CliRun r = run("merge", file.toString());
+        assertEquals(1, r.exitCode());
+        assertTrue(r.err().startsWith("snoop: " + dir.resolve(expected)), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertFalse(r.err().contains("Exception"), r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void testMerge_missingFile_exitsOne() {
+        CliRun r = run("merge", dir.resolve("nope.json").toString());
+        assertEquals(1, r.exitCode());
+        assertEquals("snoop: " + dir.resolve("nope.json") + ": no such file or directory\n", r.err());
+    }
+
+    @Test
+    void testMerge_directoryWithoutReports_exitsOne() throws Exception {
+        Files.createDirectories(dir.resolve("empty"));
+        CliRun r = run("merge", dir.resolve("empty").toString());
+        assertEquals(1, r.exitCode());
+        assertEquals("snoop: " + dir.resolve("empty") + ": no *.json reports in this directory\n", r.err());
+    }
+
+    @Test
+    void testMerge_nonNormalizedAndDuplicatePaths_warnAndRepair() throws Exception {
+        Path a = write(dir, "a.json", report(null, "/b", "/a/./x", "usr/lib", "/b"));
+        CliRun r = run("merge", a.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals("""
+                snoop: warning: %1$s: container 'app': normalized 2 paths (first: '/a/./x' -> '/a/x')
+                snoop: warning: %1$s: container 'app': dropped 1 duplicate path
+                """.formatted(a), r.err());
+        assertTrue(r.out().contains("\"/a/x\",\n        \"/b\",\n        \"/usr/lib\""), r.out());
+    }
+}

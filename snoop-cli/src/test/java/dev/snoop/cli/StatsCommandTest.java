@@ -1,0 +1,115 @@
+package dev.snoop.cli;
+
+import static dev.snoop.cli.CliRun.run;
+import static dev.snoop.cli.CliRun.write;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Tests for {@link StatsCommand}. */
+class StatsCommandTest {
+    @TempDir
+    Path dir;
+
+    private Path sample() throws Exception {
+        return write(dir, "r.json", """
+                {"schema_version": 1, "total_events": 200, "dropped_events": 2, "containers": [
+                  {"name": "app", "files": ["/usr/lib/libc.so.6", "/usr/lib/libm.so.6", "/usr/bin/python3",
+                    "/app/main.py", "/app/util.py", "/app/lib/x.py", "/etc/passwd"]},
+                  {"name": "db", "files": ["/etc/passwd", "/usr/bin/postgres"]}]}""");
+    }
+
+    @Test
+    void testStats_text() throws Exception {
+        CliRun r = run("stats", "--top", "3", sample().toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals("""
+                containers      2
+                files           9 (8 distinct)
+                events          200
+                dropped events  2 (1.00%)
+
+                files by directory:
+                       4  /usr
+                       2    /usr/bin
+                       2    /usr/lib
+                       3  /app
+                       1    /app/lib
+                       1  /etc
+
+                fullest directories (files directly inside):
+                       2  /app
+                       2  /usr/bin
+                       2  /usr/lib
+
+                files by extension:
+                       3  (none)
+                       3  .py
+                       2  .so
+                """, r.out());
+    }
+
+    @Test
+    void testStats_jsonDepthOneOneContainer() throws Exception {
+        CliRun r = run("stats", "--format", "json", "--depth", "1", "--top", "1", "--container", "db", sample().toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals("""
+                {
+                  "containers": 1,
+                  "files": 2,
+                  "distinct_files": 2,
+                  "total_events": 200,
+                  "dropped_events": 2,
+                  "drop_ratio": 0.01,
+                  "directories": [
+                    {
+                      "path": "/etc",
+                      "files": 1
+                    },
+                    {
+                      "path": "/usr",
+                      "files": 1
+                    }
+                  ],
+                  "fullest_directories": [
+                    {
+                      "path": "/etc",
+                      "files": 1
+                    }
+                  ],
+                  "extensions": [
+                    {
+                      "extension": "(none)",
+                      "files": 2
+                    }
+                  ]
+                }
+                """, r.out());
+    }
+
+    @Test
+    void testStats_depthZero_exitsTwo() throws Exception {
+        CliRun r = run("stats", "--depth", "0", sample().toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().startsWith("snoop stats: --depth must be at least 1, not 0\n"), r.err());
+    }
+
+    @Test
+    void testStats_unknownContainer_exitsOne() throws Exception {
+        Path file = sample();
+        CliRun r = run("stats", "--container", "web", file.toString());
+        assertEquals(1, r.exitCode());
+        assertEquals("snoop: no container named 'web' in " + file + "\n", r.err());
+    }
+
+    @Test
+    void testStats_wrongShape_exitsOne() throws Exception {
+        Path file = write(dir, "bad.json", "{\"containers\": {\"name\": \"app\"}}");
+        CliRun r = run("stats", file.toString());
+        assertEquals(1, r.exitCode());
+        assertEquals("snoop: " + file + ": 'containers' must be a list of objects, found an object (line 1, column 16)\n", r.err());
+    }
+}
