@@ -100,7 +100,10 @@ public record ReportStats(
             return ".so";
         }
         int dot = name.lastIndexOf('.');
-        return dot <= 0 || dot == name.length() - 1 ? "(none)" : name.substring(dot);
+        if (dot <= 0 || dot == name.length() - 1 || name.substring(dot + 1).matches("[0-9]+")) {
+            return "(none)"; // "python3.11" has a version, not an extension
+        }
+        return name.substring(dot);
     }
 
     private static List<DirectoryCount> tree(TreeMap<String, long[]> counts, String parent, int depth) {
