@@ -1,0 +1,604 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * snoop: every file a traced cgroup tries to reach, deduplicated in the kernel.
+ *
+ * Attach type: tp_btf on the raw sys_enter/sys_exit tracepoints and on
+ * sched_process_exec. The per-syscall tracepoint/syscalls/sys_enter_* events
+ * are themselves a dispatcher on the same raw tracepoint, but need tracefs
+ * mounted and cost a perf-buffer copy per call; see README.md.
+ *
+ * Kernel: 5.17+ (tp_btf, ring buffer, bpf_loop) with BTF. x86-64 only:
+ * the syscall numbers below are the 64-bit table.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "snoop.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define AT_FDCWD -100
+#define AT_EMPTY_PATH 0x1000
+#define O_WRONLY 01
+#define O_CREAT 0100
+#define O_TRUNC 01000
+#define S_IFMT 00170000
+#define S_IFDIR 0040000
+#define TS_COMPAT 0x0002
+
+/* x86-64 syscall numbers */
+#define NR_open 2
+#define NR_stat 4
+#define NR_lstat 6
+#define NR_access 21
+#define NR_execve 59
+#define NR_creat 85
+#define NR_readlink 89
+#define NR_openat 257
+#define NR_newfstatat 262
+#define NR_readlinkat 267
+#define NR_faccessat 269
+#define NR_execveat 322
+#define NR_statx 332
+#define NR_openat2 437
+#define NR_faccessat2 439
+
+/* config, set by user space before load */
+const volatile bool targ_dedup = true;
+const volatile bool targ_no_wakeup = true;
+/* force a wakeup once this much data waits, so a burst is not dropped */
+const volatile __u64 targ_wakeup_bytes = 1 << 20;
+
+/* cgroup id -> events dropped for it; filled from Java */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u64);
+} traced_cgroups SEC(".maps");
+
+struct args {
+	__u64 path;       /* user pointer, read at exit when it is faulted in */
+	__u64 how;        /* openat2: user pointer to struct open_how */
+	__s32 dirfd;
+	__u32 kind;
+	__u32 open_flags;
+	__u32 at_flags;
+};
+
+/* tid -> arguments saved at sys_enter */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct args);
+} start SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct dedup_key);
+	__type(value, __u8);
+} dedup SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SNOOP_CTR_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20);
+} events SEC(".maps");
+
+/* the event is built here; the slack lets a name read run past the chain limit */
+struct scratch {
+	struct event ev;
+	char slack[SNOOP_NAME_MAX + 8];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} heap SEC(".maps");
+
+static __always_inline void count(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &idx);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline __u32 kind_of(long id)
+{
+	switch (id) {
+	case NR_open: return SNOOP_KIND_OPEN;
+	case NR_openat: return SNOOP_KIND_OPENAT;
+	case NR_openat2: return SNOOP_KIND_OPENAT2;
+	case NR_creat: return SNOOP_KIND_CREAT;
+	case NR_execve: return SNOOP_KIND_EXECVE;
+	case NR_execveat: return SNOOP_KIND_EXECVEAT;
+	case NR_stat: return SNOOP_KIND_STAT;
+	case NR_lstat: return SNOOP_KIND_LSTAT;
+	case NR_newfstatat: return SNOOP_KIND_NEWFSTATAT;
+	case NR_statx: return SNOOP_KIND_STATX;
+	case NR_access: return SNOOP_KIND_ACCESS;
+	case NR_faccessat: return SNOOP_KIND_FACCESSAT;
+	case NR_faccessat2: return SNOOP_KIND_FACCESSAT2;
+	case NR_readlink: return SNOOP_KIND_READLINK;
+	case NR_readlinkat: return SNOOP_KIND_READLINKAT;
+	default: return 0;
+	}
+}
+
+static __always_inline __u32 access_of(__u32 kind, __u32 flags)
+{
+	switch (kind) {
+	case SNOOP_KIND_EXECVE:
+	case SNOOP_KIND_EXECVEAT:
+	case SNOOP_KIND_EXEC_FILENAME:
+	case SNOOP_KIND_EXEC_FILE:
+	case SNOOP_KIND_EXEC_INTERP:
+		return SNOOP_ACCESS_EXEC;
+	case SNOOP_KIND_READLINK:
+	case SNOOP_KIND_READLINKAT:
+		return SNOOP_ACCESS_READLINK;
+	case SNOOP_KIND_OPEN:
+	case SNOOP_KIND_OPENAT:
+	case SNOOP_KIND_OPENAT2:
+	case SNOOP_KIND_CREAT:
+		return (flags & SNOOP_F_DIRECTORY) ? SNOOP_ACCESS_DIRECTORY : SNOOP_ACCESS_OPEN;
+	default:
+		return SNOOP_ACCESS_STAT;
+	}
+}
+
+static __always_inline struct file *fd_file(struct task_struct *task, int fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds;
+	struct file *f = NULL;
+
+	if (!fdt || fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+struct walk_ctx {
+	struct event *ev;
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
+	struct mount *mnt;
+	struct dentry *root_dentry;
+	struct vfsmount *root_mnt;
+	__u32 base;
+	__u32 len;
+	int done;          /* 1: reached the root, -1: gave up */
+};
+
+/* one step of the walk towards the root; bpf_loop() keeps the verifier linear */
+static long walk_step(__u32 i, struct walk_ctx *c)
+{
+	/* locals: BPF_CORE_READ() must not relocate accesses to walk_ctx itself */
+	struct dentry *dentry = c->dentry, *parent, *mnt_root;
+	struct vfsmount *vfsmnt = c->vfsmnt;
+	struct mount *mnt = c->mnt;
+	const unsigned char *name;
+	__u32 nlen;
+	long n;
+
+	if (dentry == c->root_dentry && vfsmnt == c->root_mnt) {
+		c->done = 1;
+		return 1;
+	}
+	mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+	parent = BPF_CORE_READ(dentry, d_parent);
+	if (dentry == mnt_root || dentry == parent) {
+		struct mount *mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+
+		/* the global root, or a dentry outside any mount: not under the task root */
+		if (dentry != mnt_root || mnt_parent == mnt) {
+			c->done = -1;
+			return 1;
+		}
+		c->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		c->mnt = mnt_parent;
+		c->vfsmnt = (void *)mnt_parent + bpf_core_field_offset(struct mount, mnt);
+		return 0;
+	}
+	nlen = BPF_CORE_READ(dentry, d_name.len);
+	if (c->len + nlen + 1 > SNOOP_DIR_MAX) {
+		c->done = -1;
+		return 1;
+	}
+	name = BPF_CORE_READ(dentry, d_name.name);
+	n = bpf_probe_read_kernel_str(c->ev->data + ((c->base + c->len) & (SNOOP_PATH_MAX + SNOOP_DIR_MAX - 1)),
+				      SNOOP_NAME_MAX, name);
+	if (n <= 0) {
+		c->done = -1;
+		return 1;
+	}
+	c->len += n;
+	c->dentry = parent;
+	return 0;
+}
+
+/*
+ * Append the names from dentry up to the task's root to the chain after the
+ * path, innermost first, each NUL-terminated; mounts are crossed as d_path()
+ * does. Returns false when the walk did not reach the root whole.
+ */
+static __always_inline bool walk_dir(struct event *ev, struct dentry *dentry,
+				     struct vfsmount *vfsmnt, struct task_struct *task)
+{
+	struct walk_ctx c = {
+		.ev = ev,
+		.dentry = dentry,
+		.vfsmnt = vfsmnt,
+		/* container_of() with a CO-RE offset: struct mount is private to fs/ */
+		.mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt),
+		.root_dentry = BPF_CORE_READ(task, fs, root.dentry),
+		.root_mnt = BPF_CORE_READ(task, fs, root.mnt),
+		.base = ev->path_len & (SNOOP_PATH_MAX - 1),
+	};
+
+	bpf_loop(SNOOP_DIR_DEPTH + 1, walk_step, &c, 0);
+	if (c.done != 1)
+		return false;
+	ev->dir_len = c.len;
+	return true;
+}
+
+struct hash_ctx {
+	struct event *ev;
+	__u32 words;
+	__u64 h;
+};
+
+static __always_inline __u64 mix(__u64 h, __u64 w)
+{
+	h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 29);
+}
+
+static long hash_step(__u32 i, struct hash_ctx *c)
+{
+	if (i >= c->words)
+		return 1;
+	c->h = mix(c->h, *(__u64 *)(c->ev->data + ((i * 8) & (SNOOP_PATH_MAX + SNOOP_DIR_MAX - 8))));
+	return 0;
+}
+
+/* 64-bit hash of data[0, path_len + dir_len) for the dedup key */
+static __always_inline __u64 hash_data(struct event *ev)
+{
+	__u32 total = (ev->path_len + ev->dir_len) & (SNOOP_PATH_MAX + SNOOP_DIR_MAX - 1);
+	struct hash_ctx c = { .ev = ev, .words = total / 8, .h = 0xcbf29ce484222325ULL ^ total };
+	__u32 rem = total & 7;
+	__u64 w;
+
+	bpf_loop((SNOOP_PATH_MAX + SNOOP_DIR_MAX) / 8, hash_step, &c, 0);
+	if (rem) {
+		w = *(__u64 *)(ev->data + ((c.words * 8) & (SNOOP_PATH_MAX + SNOOP_DIR_MAX - 8)));
+		c.h = mix(c.h, w & ((1ULL << (rem * 8)) - 1));
+	}
+	return c.h;
+}
+
+/* send the event unless this container already reported the same access */
+static __always_inline void emit(struct event *ev, __u64 *cg_drops)
+{
+	struct dedup_key key = {};
+	__u64 size, flags;
+	__u8 one = 1;
+	bool dedupable = targ_dedup &&
+		!(ev->flags & (SNOOP_F_PATH_FAULT | SNOOP_F_PATH_TOO_LONG | SNOOP_F_DIR_UNRESOLVED));
+
+	if (dedupable) {
+		key.cgroup_id = ev->cgroup_id;
+		key.path_hash = hash_data(ev);
+		key.access = access_of(ev->kind, ev->flags) | (ev->result < 0 ? SNOOP_ACCESS_FAILED : 0);
+		if (bpf_map_lookup_elem(&dedup, &key)) {
+			count(SNOOP_CTR_DEDUPED);
+			return;
+		}
+	}
+	size = SNOOP_EVENT_HEADER + ((ev->path_len + ev->dir_len) & (SNOOP_PATH_MAX + SNOOP_DIR_MAX - 1));
+	if (size > sizeof(*ev))
+		return;
+	flags = BPF_RB_NO_WAKEUP;
+	if (!targ_no_wakeup || bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= targ_wakeup_bytes)
+		flags = BPF_RB_FORCE_WAKEUP;
+	if (bpf_ringbuf_output(&events, ev, size, flags)) {
+		count(SNOOP_CTR_DROPPED);
+		if (cg_drops)
+			__sync_fetch_and_add(cg_drops, 1);
+		return;
+	}
+	count(SNOOP_CTR_EMITTED);
+	/* only a delivered access suppresses the next one */
+	if (dedupable)
+		bpf_map_update_elem(&dedup, &key, &one, BPF_ANY);
+}
+
+static __always_inline struct event *new_event(__u64 cgroup_id, __u32 kind)
+{
+	__u32 zero = 0;
+	struct scratch *s = bpf_map_lookup_elem(&heap, &zero);
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (!s)
+		return NULL;
+	s->ev.cgroup_id = cgroup_id;
+	s->ev.ino = 0;
+	s->ev.pid = id >> 32;
+	s->ev.tid = (__u32)id;
+	s->ev.kind = kind;
+	s->ev.flags = 0;
+	s->ev.result = 0;
+	s->ev.dirfd = AT_FDCWD;
+	s->ev.open_flags = 0;
+	s->ev.path_len = 0;
+	s->ev.dir_len = 0;
+	return &s->ev;
+}
+
+/* a relative name: chain the cwd, or the dirfd's directory, in front of it */
+static __always_inline void resolve_base(struct event *ev, struct task_struct *task, bool empty)
+{
+	struct dentry *dentry;
+	struct vfsmount *mnt;
+
+	if (ev->dirfd == AT_FDCWD) {
+		dentry = BPF_CORE_READ(task, fs, pwd.dentry);
+		mnt = BPF_CORE_READ(task, fs, pwd.mnt);
+	} else {
+		struct file *f = fd_file(task, ev->dirfd);
+
+		if (!f) {
+			ev->flags |= SNOOP_F_DIR_UNRESOLVED;
+			count(SNOOP_CTR_DIR_UNRESOLVED);
+			return;
+		}
+		dentry = BPF_CORE_READ(f, f_path.dentry);
+		mnt = BPF_CORE_READ(f, f_path.mnt);
+	}
+	ev->flags |= empty ? SNOOP_F_EMPTY_PATH : SNOOP_F_RELATIVE;
+	if (!walk_dir(ev, dentry, mnt, task)) {
+		ev->flags |= SNOOP_F_DIR_UNRESOLVED;
+		ev->dir_len = 0;
+		count(SNOOP_CTR_DIR_UNRESOLVED);
+	}
+}
+
+/* copy a NUL-terminated name into data; false (flagged, counted) when not whole */
+static __always_inline bool read_name(struct event *ev, const void *ptr, bool user)
+{
+	long n = user ? bpf_probe_read_user_str(ev->data, SNOOP_PATH_MAX + 1, ptr)
+		      : bpf_probe_read_kernel_str(ev->data, SNOOP_PATH_MAX + 1, ptr);
+
+	if (n < 0) {
+		ev->flags |= SNOOP_F_PATH_FAULT;
+		count(SNOOP_CTR_PATH_FAULT);
+		return false;
+	}
+	if (n > SNOOP_PATH_MAX) {
+		ev->flags |= SNOOP_F_PATH_TOO_LONG;
+		count(SNOOP_CTR_PATH_TOO_LONG);
+		return false;
+	}
+	ev->path_len = n > 0 ? n - 1 : 0;
+	return true;
+}
+
+static __always_inline __u64 *traced(__u64 cgroup_id)
+{
+	return bpf_map_lookup_elem(&traced_cgroups, &cgroup_id);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tp_btf__sys_enter, struct pt_regs *regs, long id)
+{
+	/* cheapest test first: this runs for every syscall on the machine */
+	__u32 kind = kind_of(id);
+	struct task_struct *task;
+	struct args a = {};
+	__u32 tid;
+
+	if (!kind)
+		return 0;
+	if (!traced(bpf_get_current_cgroup_id()))
+		return 0;
+	task = bpf_get_current_task_btf();
+	/* a 32-bit task uses the ia32 table: these numbers mean other calls there */
+	if (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT)
+		return 0;
+
+	a.kind = kind;
+	a.dirfd = AT_FDCWD;
+	switch (kind) {
+	case SNOOP_KIND_OPEN:
+		a.path = regs->di;
+		a.open_flags = regs->si;
+		break;
+	case SNOOP_KIND_CREAT:
+		a.path = regs->di;
+		a.open_flags = O_CREAT | O_WRONLY | O_TRUNC;
+		break;
+	case SNOOP_KIND_OPENAT:
+		a.dirfd = regs->di;
+		a.path = regs->si;
+		a.open_flags = regs->dx;
+		break;
+	case SNOOP_KIND_OPENAT2:
+		a.dirfd = regs->di;
+		a.path = regs->si;
+		a.how = regs->dx;
+		break;
+	case SNOOP_KIND_EXECVEAT:
+		a.dirfd = regs->di;
+		a.path = regs->si;
+		a.at_flags = regs->r8;
+		break;
+	case SNOOP_KIND_NEWFSTATAT:
+		a.dirfd = regs->di;
+		a.path = regs->si;
+		a.at_flags = regs->r10;
+		break;
+	case SNOOP_KIND_STATX:
+	case SNOOP_KIND_FACCESSAT2:
+		a.dirfd = regs->di;
+		a.path = regs->si;
+		a.at_flags = kind == SNOOP_KIND_STATX ? regs->dx : regs->r10;
+		break;
+	case SNOOP_KIND_FACCESSAT:
+	case SNOOP_KIND_READLINKAT:
+		a.dirfd = regs->di;
+		a.path = regs->si;
+		break;
+	default: /* execve, stat, lstat, access, readlink */
+		a.path = regs->di;
+		break;
+	}
+	tid = (__u32)bpf_get_current_pid_tgid();
+	bpf_map_update_elem(&start, &tid, &a, BPF_ANY);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tp_btf__sys_exit, struct pt_regs *regs, long ret)
+{
+	__u32 kind = kind_of(regs->orig_ax);
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 cgroup_id, *cg_drops;
+	struct task_struct *task;
+	struct args *a;
+	struct event *ev;
+
+	if (!kind)
+		return 0;
+	cgroup_id = bpf_get_current_cgroup_id();
+	cg_drops = traced(cgroup_id);
+	a = bpf_map_lookup_elem(&start, &tid);
+	if (!a)
+		return 0;
+	if (!cg_drops || a->kind != kind) {
+		bpf_map_delete_elem(&start, &tid);
+		return 0;
+	}
+	count(SNOOP_CTR_KIND_BASE + kind);
+	/* a successful exec replaced the memory holding the name: sched_process_exec reports it */
+	if ((kind == SNOOP_KIND_EXECVE || kind == SNOOP_KIND_EXECVEAT) && ret == 0) {
+		bpf_map_delete_elem(&start, &tid);
+		return 0;
+	}
+	ev = new_event(cgroup_id, kind);
+	if (!ev) {
+		bpf_map_delete_elem(&start, &tid);
+		return 0;
+	}
+	ev->result = ret;
+	ev->dirfd = a->dirfd;
+	ev->open_flags = a->open_flags;
+	if (kind == SNOOP_KIND_OPENAT2) {
+		__u64 how_flags = 0;
+
+		bpf_probe_read_user(&how_flags, sizeof(how_flags), (void *)a->how);
+		ev->open_flags = how_flags;
+	}
+	task = bpf_get_current_task_btf();
+	if (read_name(ev, (void *)a->path, true)) {
+		bool empty = ev->path_len == 0 && (a->at_flags & AT_EMPTY_PATH);
+
+		if (ev->path_len > 0 && ev->data[0] == '/')
+			ev->dirfd = AT_FDCWD;
+		else if (empty || ev->path_len > 0)
+			resolve_base(ev, task, empty);
+	}
+	bpf_map_delete_elem(&start, &tid);
+	if (ret >= 0 && (kind == SNOOP_KIND_OPEN || kind == SNOOP_KIND_OPENAT ||
+			 kind == SNOOP_KIND_OPENAT2 || kind == SNOOP_KIND_CREAT)) {
+		struct file *f = fd_file(task, ret);
+
+		if (f) {
+			ev->ino = BPF_CORE_READ(f, f_inode, i_ino);
+			if ((BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) == S_IFDIR)
+				ev->flags |= SNOOP_F_DIRECTORY;
+		}
+	}
+	emit(ev, cg_drops);
+	return 0;
+}
+
+/* an exec name: kernel memory, relative to the cwd unless absolute */
+static __always_inline void emit_exec_name(__u64 cgroup_id, __u64 *cg_drops, __u32 kind,
+					   const char *name, struct task_struct *task)
+{
+	struct event *ev = new_event(cgroup_id, kind);
+
+	if (!ev)
+		return;
+	if (read_name(ev, name, false)) {
+		if (ev->path_len == 0)
+			return;
+		if (ev->data[0] != '/')
+			resolve_base(ev, task, false);
+	}
+	emit(ev, cg_drops);
+}
+
+/*
+ * Fires once the new image is set up (exec_binprm()), after the #! and
+ * binfmt_misc rewrites: bprm->file is the file finally loaded (for a script,
+ * its interpreter), bprm->filename the name given to execve and bprm->interp
+ * the #! interpreter name (the same pointer as filename when there is none).
+ * The ELF PT_INTERP interpreter is opened by the kernel without a syscall:
+ * user space reads it from the loaded file.
+ */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(tp_btf__sched_process_exec, struct task_struct *p, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	__u64 cgroup_id = bpf_get_current_cgroup_id();
+	__u64 *cg_drops = traced(cgroup_id);
+	const char *filename, *interp;
+	struct file *file;
+	struct event *ev;
+	char prefix[8] = {};
+
+	if (!cg_drops)
+		return 0;
+	count(SNOOP_CTR_KIND_BASE + SNOOP_KIND_EXEC_FILE);
+	filename = BPF_CORE_READ(bprm, filename);
+	interp = BPF_CORE_READ(bprm, interp);
+
+	/* execveat(dirfd, name) shows as /dev/fd/N/name, its fd may be closed by now: the file below names it */
+	bpf_probe_read_kernel(prefix, sizeof(prefix), filename);
+	if (!(prefix[0] == '/' && prefix[1] == 'd' && prefix[2] == 'e' && prefix[3] == 'v' &&
+	      prefix[4] == '/' && prefix[5] == 'f' && prefix[6] == 'd' && prefix[7] == '/'))
+		emit_exec_name(cgroup_id, cg_drops, SNOOP_KIND_EXEC_FILENAME, filename, p);
+	if (interp != filename)
+		emit_exec_name(cgroup_id, cg_drops, SNOOP_KIND_EXEC_INTERP, interp, p);
+
+	ev = new_event(cgroup_id, SNOOP_KIND_EXEC_FILE);
+	if (!ev)
+		return 0;
+	file = BPF_CORE_READ(bprm, file);
+	ev->ino = BPF_CORE_READ(file, f_inode, i_ino);
+	ev->flags |= SNOOP_F_EMPTY_PATH;
+	if (!walk_dir(ev, BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), p)) {
+		ev->flags |= SNOOP_F_DIR_UNRESOLVED;
+		ev->dir_len = 0;
+		count(SNOOP_CTR_DIR_UNRESOLVED);
+	}
+	emit(ev, cg_drops);
+	return 0;
+}

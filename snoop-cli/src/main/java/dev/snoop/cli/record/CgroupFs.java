@@ -1,0 +1,108 @@
+package dev.snoop.cli.record;
+
+import dev.snoop.core.SnoopException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The cgroup v2 hierarchy as this process sees it: where it is mounted, which cgroup the process
+ * is in, and the id of a cgroup, which is its directory's inode number and what
+ * {@code bpf_get_current_cgroup_id()} returns.
+ *
+ * <p>The mount is read from {@code /proc/self/mountinfo}, never assumed: it is
+ * {@code /sys/fs/cgroup} on unified hosts, {@code /sys/fs/cgroup/unified} on hybrid ones, and
+ * anything at all inside a container.
+ */
+public record CgroupFs(Path mount) {
+
+    /** The cgroup v2 mount of this process. */
+    public static CgroupFs current() {
+        return fromMountInfo(read(Path.of("/proc/self/mountinfo")))
+                .orElseThrow(() -> new SnoopException("no cgroup v2 filesystem is mounted (cgroup v1-only hosts are not supported)"));
+    }
+
+    /**
+     * Finds the first cgroup2 mount in mountinfo text. Fields: id, parent, major:minor, root,
+     * mount point, options, optional fields, "-", fstype, source, super options.
+     */
+    static Optional<CgroupFs> fromMountInfo(List<String> lines) {
+        for (String line : lines) {
+            String[] fields = line.split(" ");
+            int dash = List.of(fields).indexOf("-");
+            if (dash > 4 && dash + 1 < fields.length && fields[dash + 1].equals("cgroup2")) {
+                return Optional.of(new CgroupFs(Path.of(unescape(fields[4]))));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** mountinfo escapes space, tab, newline and backslash as octal. */
+    static String unescape(String field) {
+        StringBuilder sb = new StringBuilder(field.length());
+        for (int i = 0; i < field.length(); i++) {
+            char c = field.charAt(i);
+            if (c == '\\' && i + 3 < field.length()) {
+                String octal = field.substring(i + 1, Math.min(field.length(), i + 4));
+                if (octal.matches("[0-7]{3}")) {
+                    sb.append((char) Integer.parseInt(octal, 8));
+                    i += 3;
+                    continue;
+                }
+            }
+            sb.append(c);
+        }
+        return sb.toString();
+    }
+
+    /** The directory of the cgroup this process is in, from the "0::" line of /proc/self/cgroup. */
+    public Path selfCgroup() {
+        return cgroupOf(read(Path.of("/proc/self/cgroup")));
+    }
+
+    Path cgroupOf(List<String> procCgroup) {
+        for (String line : procCgroup) {
+            if (line.startsWith("0::")) {
+                return resolve(line.substring(3));
+            }
+        }
+        throw new SnoopException("/proc/self/cgroup has no cgroup v2 entry");
+    }
+
+    /** The directory of a cgroup given by its path inside the hierarchy, e.g. "/kubepods/pod1". */
+    public Path resolve(String cgroupPath) {
+        String relative = cgroupPath.startsWith("/") ? cgroupPath.substring(1) : cgroupPath;
+        return relative.isEmpty() ? mount : mount.resolve(relative);
+    }
+
+    /** The path inside the hierarchy of a cgroup directory, e.g. "/kubepods/pod1". */
+    public String pathOf(Path dir) {
+        Path relative = mount.relativize(dir);
+        return "/" + relative.toString();
+    }
+
+    /** True if {@code dir} is a cgroup of this hierarchy (it lies under the mount and has cgroup.procs). */
+    public boolean isCgroup(Path dir) {
+        Path normalized = dir.toAbsolutePath().normalize();
+        return normalized.startsWith(mount) && Files.isRegularFile(normalized.resolve("cgroup.procs"));
+    }
+
+    /** The cgroup id of a cgroup directory: its inode number. */
+    public static long idOf(Path dir) {
+        try {
+            return ((Number) Files.getAttribute(dir, "unix:ino")).longValue();
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new SnoopException("cannot read the id of cgroup " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<String> read(Path file) {
+        try {
+            return Files.readAllLines(file);
+        } catch (IOException e) {
+            throw new SnoopException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

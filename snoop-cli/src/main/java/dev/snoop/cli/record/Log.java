@@ -1,0 +1,101 @@
+package dev.snoop.cli.record;
+
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.Locale;
+
+/**
+ * Structured logs in logfmt ({@code time=... level=info msg="..." key=value}) on stderr, one event a
+ * line, which both people and log collectors read. Values are quoted when they need it; nothing
+ * else is logged, so no secret that was not passed in a field can leak.
+ */
+public final class Log {
+    public enum Level { DEBUG, INFO, WARN, ERROR }
+
+    private final PrintWriter out;
+    private final Level threshold;
+
+    public Log(PrintWriter out, Level threshold) {
+        this.out = out;
+        this.threshold = threshold;
+    }
+
+    /**
+     * Parses a level name as {@code SNOOP_LOG_LEVEL} gives it.
+     *
+     * @throws IllegalArgumentException naming the accepted values
+     */
+    public static Level parseLevel(String name) {
+        try {
+            return Level.valueOf(name.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown log level '" + name + "' (debug, info, warn, error)");
+        }
+    }
+
+    public boolean enabled(Level level) {
+        return level.compareTo(threshold) >= 0;
+    }
+
+    public void debug(String msg, Object... keyValues) {
+        log(Level.DEBUG, msg, keyValues);
+    }
+
+    public void info(String msg, Object... keyValues) {
+        log(Level.INFO, msg, keyValues);
+    }
+
+    public void warn(String msg, Object... keyValues) {
+        log(Level.WARN, msg, keyValues);
+    }
+
+    public void error(String msg, Object... keyValues) {
+        log(Level.ERROR, msg, keyValues);
+    }
+
+    /** Logs {@code msg} with alternating keys and values. */
+    public void log(Level level, String msg, Object... keyValues) {
+        if (!enabled(level)) {
+            return;
+        }
+        StringBuilder sb = new StringBuilder(96);
+        sb.append("time=").append(Instant.now()).append(" level=").append(level.name().toLowerCase(Locale.ROOT));
+        sb.append(" msg=").append(quote(msg));
+        for (int i = 0; i + 1 < keyValues.length; i += 2) {
+            sb.append(' ').append(keyValues[i]).append('=').append(quote(String.valueOf(keyValues[i + 1])));
+        }
+        synchronized (out) {
+            out.println(sb);
+            out.flush();
+        }
+    }
+
+    static String quote(String value) {
+        boolean plain = !value.isEmpty();
+        for (int i = 0; i < value.length() && plain; i++) {
+            char c = value.charAt(i);
+            plain = c > ' ' && c != '"' && c != '=' && c != '\\' && c < 0x7f;
+        }
+        if (plain) {
+            return value;
+        }
+        StringBuilder sb = new StringBuilder(value.length() + 2).append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < ' ') {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+}

@@ -1,0 +1,169 @@
+package dev.snoop.cli.record;
+
+import dev.snoop.core.SnoopException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Resolves a {@link TargetSpec} against the live cgroup hierarchy and attributes cgroup ids to
+ * containers.
+ *
+ * <p>The kernel filter is given <em>roots</em>: a process is traced when one of its cgroup's
+ * ancestors is a root and none is excluded, so a container that starts after snoop is traced from
+ * its first syscall; user space only learns its name when its first event arrives. Only
+ * {@code --container-id} targets must be found by scanning, because their cgroups do not exist
+ * before the container does.
+ */
+public final class Targets {
+    private static final Pattern CONTAINER_ID = Pattern.compile("[0-9a-f]{64}");
+
+    private final CgroupFs fs;
+    private final TargetSpec spec;
+    private final Path self;
+    /** root cgroup directory -> whether each child of it is a container (exclude-self) or it is one */
+    private final Map<Path, Boolean> roots = new LinkedHashMap<>();
+    private final Map<Long, Container> byLeafId = new HashMap<>();
+
+    /**
+     * One traced container.
+     *
+     * @param name the cgroup directory's name, until runtime metadata names it better
+     * @param containerId the 64-hex-digit id in the directory name, or null
+     * @param cgroupDir the container's cgroup directory
+     * @param cgroupId its id
+     */
+    public record Container(String name, String containerId, Path cgroupDir, long cgroupId) {}
+
+    /**
+     * @throws IllegalArgumentException for a target that cannot be traced: a path that is not a
+     *     cgroup v2 directory, or exclude-self while snoop runs in the root cgroup
+     */
+    public Targets(CgroupFs fs, TargetSpec spec, Path self) {
+        this.fs = fs;
+        this.spec = spec;
+        this.self = self;
+        if (spec.excludeSelf()) {
+            if (self.equals(fs.mount())) {
+                throw new IllegalArgumentException("--target-mode exclude-self: snoop runs in the root cgroup, so it has no "
+                        + "sibling containers; run it in its own cgroup (a sidecar) or name targets with --cgroup or --container-id");
+            }
+            roots.put(self.getParent(), true);
+        }
+        for (Path cgroup : spec.cgroups()) {
+            Path dir = cgroup.toAbsolutePath().normalize();
+            if (!fs.isCgroup(dir)) {
+                throw new IllegalArgumentException("--cgroup " + cgroup + ": not a cgroup v2 directory under " + fs.mount());
+            }
+            roots.put(dir, false);
+        }
+    }
+
+    /** Looks for the cgroups of {@code --container-id} targets; returns the ids still missing. */
+    public List<String> scanContainerIds() {
+        List<String> missing = new ArrayList<>();
+        for (String id : spec.containerIds()) {
+            Path found = findByName(id);
+            if (found == null) {
+                missing.add(id);
+            } else {
+                roots.putIfAbsent(found, false);
+            }
+        }
+        return missing;
+    }
+
+    private Path findByName(String id) {
+        try (Stream<Path> walk = Files.walk(fs.mount())) {
+            return walk.filter(Files::isDirectory)
+                    .filter(p -> p.getFileName() != null && p.getFileName().toString().contains(id))
+                    .findFirst()
+                    .orElse(null);
+        } catch (IOException | UncheckedIOException e) {
+            return null; // cgroups come and go during the walk; the next scan sees a stable tree
+        }
+    }
+
+    /** The cgroup ids below which processes are traced. */
+    public Set<Long> rootIds() {
+        Set<Long> ids = new java.util.TreeSet<>();
+        for (Path root : roots.keySet()) {
+            if (Files.isDirectory(root)) {
+                ids.add(CgroupFs.idOf(root));
+            }
+        }
+        return ids;
+    }
+
+    /** The cgroup ids below which nothing is traced: snoop's own, in exclude-self mode. */
+    public Set<Long> excludedIds() {
+        return spec.excludeSelf() ? Set.of(CgroupFs.idOf(self)) : Set.of();
+    }
+
+    /**
+     * The container a cgroup id belongs to, or null if it is not (or no longer) below a root, or is
+     * snoop's own. Looked up by walking the roots, then remembered.
+     */
+    public Container containerOf(long cgroupId) {
+        Container known = byLeafId.get(cgroupId);
+        if (known != null) {
+            return known;
+        }
+        for (Map.Entry<Path, Boolean> root : roots.entrySet()) {
+            Path leaf = findById(root.getKey(), cgroupId);
+            if (leaf == null) {
+                continue;
+            }
+            Path containerDir = root.getValue() ? childOnPath(root.getKey(), leaf) : root.getKey();
+            if (containerDir == null || spec.excludeSelf() && containerDir.equals(self)) {
+                return null;
+            }
+            Container container = describe(containerDir);
+            byLeafId.put(cgroupId, container);
+            return container;
+        }
+        return null;
+    }
+
+    /** Forgets ids whose cgroups are gone, so a reused inode number is looked up afresh. */
+    public void forgetRemoved() {
+        byLeafId.values().removeIf(c -> !Files.isDirectory(c.cgroupDir()));
+    }
+
+    private static Path childOnPath(Path root, Path leaf) {
+        if (leaf.equals(root)) {
+            return null; // a process in the pod's own cgroup belongs to no container
+        }
+        return root.resolve(root.relativize(leaf).getName(0));
+    }
+
+    private static Path findById(Path root, long id) {
+        try (Stream<Path> walk = Files.walk(root)) {
+            return walk.filter(Files::isDirectory).filter(p -> {
+                try {
+                    return CgroupFs.idOf(p) == id;
+                } catch (SnoopException e) {
+                    return false;
+                }
+            }).findFirst().orElse(null);
+        } catch (IOException | UncheckedIOException e) {
+            return null;
+        }
+    }
+
+    static Container describe(Path dir) {
+        String name = dir.getFileName().toString();
+        Matcher m = CONTAINER_ID.matcher(name);
+        return new Container(name, m.find() ? m.group() : null, dir, CgroupFs.idOf(dir));
+    }
+}
