@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
             "Which files do your containers really use?",
             "Reports from 'snoop record' list them per container; the other commands unite, compare and summarize reports offline.",
         },
-        subcommands = {MergeCommand.class, DiffCommand.class, StatsCommand.class, CompletionCommand.class},
+        subcommands = {RecordCommand.class, MergeCommand.class, DiffCommand.class, StatsCommand.class, CompletionCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
             "  snoop merge -o all.json ci-runs/        unite every report under ci-runs/",

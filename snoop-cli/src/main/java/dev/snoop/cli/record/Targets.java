@@ -1,5 +1,6 @@
 package dev.snoop.cli.record;
 
+import dev.snoop.bpf.RootMode;
 import dev.snoop.core.SnoopException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -94,12 +95,17 @@ public final class Targets {
         }
     }
 
-    /** The cgroup ids below which processes are traced. */
-    public Set<Long> rootIds() {
-        Set<Long> ids = new java.util.TreeSet<>();
-        for (Path root : roots.keySet()) {
-            if (Files.isDirectory(root)) {
-                ids.add(CgroupFs.idOf(root));
+    /**
+     * The cgroups below which processes are traced, by id, with whether each is a container itself
+     * or the parent of containers. Roots whose directory is gone are left out.
+     */
+    public Map<Long, RootMode> roots() {
+        Map<Long, RootMode> ids = new java.util.TreeMap<>();
+        for (Map.Entry<Path, Boolean> root : roots.entrySet()) {
+            try {
+                ids.put(CgroupFs.idOf(root.getKey()), root.getValue() ? RootMode.PARENT : RootMode.CONTAINER);
+            } catch (SnoopException e) {
+                // removed since it was found: a container that stopped
             }
         }
         return ids;

@@ -3,7 +3,11 @@ package dev.snoop.core.record;
 import dev.snoop.core.path.PathFilter;
 import dev.snoop.core.path.PathNormalizer;
 import dev.snoop.core.path.PathSet;
+import dev.snoop.core.path.SortedPaths;
+import dev.snoop.core.report.Completeness;
 import dev.snoop.core.report.ContainerReport;
+import dev.snoop.core.report.FileAccess;
+import dev.snoop.core.report.RecordingInfo;
 import dev.snoop.core.report.Report;
 import java.time.Clock;
 import java.time.Instant;
@@ -29,6 +33,7 @@ public final class Recording {
     private String podName;
     private String namespace;
     private Map<String, String> labels = Map.of();
+    private RecordingInfo info;
 
     /**
      * Identity of a container as the recorder knows it.
@@ -51,6 +56,11 @@ public final class Recording {
         this.podName = podName;
         this.namespace = namespace;
         this.labels = labels == null ? Map.of() : Map.copyOf(labels);
+    }
+
+    /** Says what the recording watches; written into every snapshot. */
+    public synchronized void setInfo(RecordingInfo info) {
+        this.info = info;
     }
 
     /**
@@ -126,13 +136,21 @@ public final class Recording {
         long dropped = 0;
         for (Entry e : containers.values()) {
             Identity id = e.identity;
+            // the PathSet's value is the access bits; sorted out as "counts", then moved beside the files
+            SortedPaths withBits = e.files.toSortedPaths(true);
+            byte[] bits = new byte[withBits.size()];
+            SortedPaths.Cursor cursor = withBits.cursor();
+            for (int i = 0; cursor.next(); i++) {
+                bits[i] = (byte) cursor.count();
+            }
             list.add(new ContainerReport(id.name(), id.containerId(), id.cgroupId(), id.cgroupPath(), id.imageRef(),
                     id.imageDigest(), e.startedAt, e.lastUpdatedAt, e.totalEvents, e.droppedEvents,
-                    e.files.toSortedPaths(false)));
+                    withBits.withoutCounts(), FileAccess.of(bits, bits.length),
+                    new Completeness(e.failedPathReads, e.unresolvedPaths, e.lastNewFileAt)));
             total += e.totalEvents;
             dropped += e.droppedEvents;
         }
-        return new Report(Report.SCHEMA_VERSION, podName, namespace, labels, startedAt, now, total, dropped, 0, list);
+        return new Report(Report.SCHEMA_VERSION, podName, namespace, labels, startedAt, now, total, dropped, 0, list, info);
     }
 
     private Entry entry(Identity identity) {

@@ -50,6 +50,11 @@ final class FileCollector {
         }
     }
 
+    /** True when the paths were taken exactly as given, so per-index data beside them still lines up. */
+    boolean keptAsGiven() {
+        return unsorted == null && normalized == 0 && invalid == 0;
+    }
+
     SortedPaths paths() {
         return unsorted == null ? sorted.build(false) : unsorted.toSortedPaths(false);
     }

@@ -22,6 +22,7 @@ import java.util.TreeMap;
  * @param droppedEvents events lost before they reached the report
  * @param mergedReports for the output of {@code snoop merge}, how many reports it unites; else 0
  * @param containers one entry per container, sorted by name, then image
+ * @param recording what the recorder watched, or null for reports that do not say
  */
 public record Report(
         int schemaVersion,
@@ -33,7 +34,8 @@ public record Report(
         long totalEvents,
         long droppedEvents,
         int mergedReports,
-        List<ContainerReport> containers) {
+        List<ContainerReport> containers,
+        RecordingInfo recording) {
 
     /** The schema version this code writes, and the newest it reads. */
     public static final int SCHEMA_VERSION = 1;
@@ -51,6 +53,14 @@ public record Report(
         }
     }
 
+    /** A report that does not say what was watched, as offline commands produce. */
+    public Report(int schemaVersion, String podName, String namespace, Map<String, String> labels, Instant startedAt,
+            Instant lastUpdatedAt, long totalEvents, long droppedEvents, int mergedReports,
+            List<ContainerReport> containers) {
+        this(schemaVersion, podName, namespace, labels, startedAt, lastUpdatedAt, totalEvents, droppedEvents,
+                mergedReports, containers, null);
+    }
+
     /** A report of the current schema version with the given containers and no pod identity. */
     public static Report of(List<ContainerReport> containers) {
         long total = containers.stream().mapToLong(ContainerReport::totalEvents).sum();
@@ -60,7 +70,7 @@ public record Report(
 
     public Report withContainers(List<ContainerReport> newContainers) {
         return new Report(schemaVersion, podName, namespace, labels, startedAt, lastUpdatedAt,
-                totalEvents, droppedEvents, mergedReports, newContainers);
+                totalEvents, droppedEvents, mergedReports, newContainers, recording);
     }
 
     /** The number of unique files over all containers (a file two containers use counts twice). */

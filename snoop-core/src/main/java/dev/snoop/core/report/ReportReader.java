@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.snoop.core.SnoopException;
 import dev.snoop.core.path.SortedPaths;
+import dev.snoop.core.record.AccessKind;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -61,6 +62,7 @@ final class ReportReader {
         long cgroupId = 0;
         String cgroupPath = null;
         FileCollector files = null;
+        RecordingInfo recording = null;
 
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String field = parser.currentName();
@@ -76,6 +78,7 @@ final class ReportReader {
                 case "dropped_events" -> droppedEvents = readCount(field, Long.MAX_VALUE);
                 case "merged_reports" -> mergedReports = (int) readCount(field, Integer.MAX_VALUE);
                 case "containers" -> containers = readContainers();
+                case "recording" -> recording = readRecording(field);
                 case "name" -> name = orEmpty(readString(field));
                 case "container_id" -> containerId = readString(field);
                 case "image_ref" -> imageRef = readString(field);
@@ -102,7 +105,7 @@ final class ReportReader {
             containers = List.of(only);
         }
         return new Report(schemaVersion == null ? Report.SCHEMA_VERSION : schemaVersion, podName, namespace,
-                labels, startedAt, lastUpdatedAt, totalEvents, droppedEvents, mergedReports, containers);
+                labels, startedAt, lastUpdatedAt, totalEvents, droppedEvents, mergedReports, containers, recording);
     }
 
     /** Refuses a version this code cannot read, before its fields are misread. */
@@ -146,6 +149,10 @@ final class ReportReader {
         long droppedEvents = 0;
         FileCollector files = null;
         List<Integer> seenIn = null;
+        List<String> access = null;
+        Long failedPathReads = null;
+        long unresolvedPaths = 0;
+        Instant lastNewFileAt = null;
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String field = parser.currentName();
             parser.nextToken();
@@ -162,20 +169,83 @@ final class ReportReader {
                 case "dropped_events" -> droppedEvents = readCount(field, Long.MAX_VALUE);
                 case "files" -> files = readFiles(field);
                 case "seen_in" -> seenIn = readCounts(field);
-                default -> parser.skipChildren();
+                case "access" -> access = readStrings(field);
+                case "failed_path_reads" -> failedPathReads = readCount(field, Long.MAX_VALUE);
+                case "unresolved_paths" -> unresolvedPaths = readCount(field, Long.MAX_VALUE);
+                case "last_new_file_at" -> lastNewFileAt = readInstant(field);
+                default -> parser.skipChildren(); // "complete" too: it is derived from the counters
             }
         }
         SortedPaths paths = files == null ? SortedPaths.empty() : files.paths();
+        Completeness completeness = failedPathReads == null ? null
+                : new Completeness(failedPathReads, unresolvedPaths, lastNewFileAt);
         ContainerReport container = new ContainerReport(name, containerId, cgroupId, cgroupPath, imageRef,
-                imageDigest, startedAt, lastUpdatedAt, totalEvents, droppedEvents, paths);
+                imageDigest, startedAt, lastUpdatedAt, totalEvents, droppedEvents, paths, null, completeness);
+        if (access != null) {
+            container = withAccess(container, files, access);
+        }
         if (files != null) {
             files.warn(source + ": container '" + container.label() + "'", warnings);
         }
         if (seenIn != null) {
             paths = withCounts(container, paths, seenIn);
-            container = container.withFiles(paths);
+            container = container.withFiles(paths).withAccess(container.access()); // same paths, same order
         }
         return container;
+    }
+
+    /** Attaches {@code access} kinds, which are by index and so only meaningful beside an unchanged list. */
+    private ContainerReport withAccess(ContainerReport container, FileCollector files, List<String> access) {
+        int size = container.files().size();
+        if (files == null || !files.keptAsGiven() || access.size() != size) {
+            warnings.accept(source + ": container '" + container.label() + "': ignored 'access' (" + access.size()
+                    + " entries for " + size + " files" + (files != null && !files.keptAsGiven() ? ", which were reordered" : "") + ")");
+            return container;
+        }
+        byte[] bits = new byte[size];
+        for (int i = 0; i < size; i++) {
+            try {
+                bits[i] = (byte) AccessKind.bits(access.get(i));
+            } catch (IllegalArgumentException e) {
+                throw fail("'access' entry " + i + ": " + e.getMessage());
+            }
+        }
+        return container.withAccess(FileAccess.of(bits, size));
+    }
+
+    private RecordingInfo readRecording(String field) throws IOException {
+        expect(JsonToken.START_OBJECT, "'" + field + "' must be an object");
+        String version = null;
+        String kernel = null;
+        List<String> probes = List.of();
+        Map<String, String> skipped = Map.of();
+        List<String> blindSpots = List.of();
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String name = parser.currentName();
+            parser.nextToken();
+            switch (name) {
+                case "snoop_version" -> version = readString(name);
+                case "kernel_release" -> kernel = readString(name);
+                case "probes" -> probes = readStrings(name);
+                case "skipped_probes" -> skipped = readLabels(name);
+                case "blind_spots" -> blindSpots = readStrings(name);
+                default -> parser.skipChildren();
+            }
+        }
+        return new RecordingInfo(version, kernel, probes, skipped, blindSpots);
+    }
+
+    private List<String> readStrings(String field) throws IOException {
+        expect(JsonToken.START_ARRAY, "'" + field + "' must be a list of strings");
+        List<String> strings = new ArrayList<>();
+        JsonToken token;
+        while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
+            if (token != JsonToken.VALUE_STRING) {
+                throw failHere("'" + field + "' must be a list of strings, found " + describe(token));
+            }
+            strings.add(parser.getText());
+        }
+        return strings;
     }
 
     /** Re-attaches {@code seen_in} counts, which are only meaningful beside an unchanged list. */

@@ -2,6 +2,7 @@ package dev.snoop.core.report;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.snoop.core.path.SortedPaths;
+import dev.snoop.core.record.AccessKind;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Map;
@@ -35,6 +36,9 @@ final class ReportWriter {
         if (report.mergedReports() > 0) {
             out.writeNumberField("merged_reports", report.mergedReports());
         }
+        if (report.recording() != null) {
+            write(report.recording());
+        }
         out.writeArrayFieldStart("containers");
         for (ContainerReport container : report.containers()) {
             write(container);
@@ -58,12 +62,26 @@ final class ReportWriter {
         out.writeNumberField("unique_files", c.files().size());
         out.writeNumberField("total_events", c.totalEvents());
         out.writeNumberField("dropped_events", c.droppedEvents());
+        Completeness completeness = c.completeness();
+        if (completeness != null) {
+            out.writeBooleanField("complete", completeness.complete(c.droppedEvents()));
+            out.writeNumberField("failed_path_reads", completeness.failedPathReads());
+            out.writeNumberField("unresolved_paths", completeness.unresolvedPaths());
+            optional("last_new_file_at", completeness.lastNewFileAt());
+        }
         out.writeArrayFieldStart("files");
         SortedPaths.Cursor cursor = c.files().cursor();
         while (cursor.next()) {
             ReportJson.writePath(out, cursor);
         }
         out.writeEndArray();
+        if (c.access() != null) {
+            out.writeArrayFieldStart("access");
+            for (int i = 0; i < c.access().size(); i++) {
+                out.writeString(AccessKind.letters(c.access().bitsAt(i)));
+            }
+            out.writeEndArray();
+        }
         if (c.files().hasCounts()) {
             out.writeArrayFieldStart("seen_in");
             cursor = c.files().cursor();
@@ -72,6 +90,28 @@ final class ReportWriter {
             }
             out.writeEndArray();
         }
+        out.writeEndObject();
+    }
+
+    private void write(RecordingInfo info) throws IOException {
+        out.writeObjectFieldStart("recording");
+        optional("snoop_version", info.snoopVersion());
+        optional("kernel_release", info.kernelRelease());
+        out.writeArrayFieldStart("probes");
+        for (String probe : info.probes()) {
+            out.writeString(probe);
+        }
+        out.writeEndArray();
+        out.writeObjectFieldStart("skipped_probes");
+        for (Map.Entry<String, String> skipped : info.skippedProbes().entrySet()) {
+            out.writeStringField(skipped.getKey(), skipped.getValue());
+        }
+        out.writeEndObject();
+        out.writeArrayFieldStart("blind_spots");
+        for (String blindSpot : info.blindSpots()) {
+            out.writeString(blindSpot);
+        }
+        out.writeEndArray();
         out.writeEndObject();
     }
 

@@ -1,0 +1,199 @@
+package dev.snoop.cli;
+
+import dev.snoop.cli.record.DurationParser;
+import dev.snoop.cli.record.Log;
+import dev.snoop.cli.record.MetricsServer;
+import dev.snoop.cli.record.RecordConfig;
+import dev.snoop.cli.record.Recorder;
+import dev.snoop.cli.record.TargetSpec;
+import dev.snoop.core.path.PathFilter;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code snoop record}: loads the probes, records the files of the target containers, and writes
+ * the report until stopped. Every option has an environment variable, so a sidecar is configured
+ * by its pod spec alone; an option given on the command line wins over its variable.
+ */
+@Command(
+        name = "record",
+        mixinStandardHelpOptions = true,
+        versionProvider = SnoopCommand.ManifestVersionProvider.class,
+        sortOptions = false,
+        description = {
+            "Record which files containers access, with eBPF, and write a report periodically and on exit.",
+            "By default every sibling cgroup of snoop's own (the other containers of its pod) is traced, "
+                    + "including containers that start later. Needs root, or CAP_BPF and CAP_PERFMON.",
+            "Stops on SIGTERM or SIGINT after a final report (exit 0).",
+        },
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  snoop record                                        sidecar: trace the pod's other containers",
+            "  snoop record --cgroup /sys/fs/cgroup/app.slice/web.scope --report-path web.json",
+            "  SNOOP_TARGET_CONTAINER_ID=3f2a... snoop record --report-interval 10s",
+        },
+        exitCodeListHeading = "%nExit Codes:%n",
+        exitCodeList = {
+            "0:stopped by SIGTERM/SIGINT or --duration, final report written",
+            "1:failure: BPF cannot be loaded (privileges, kernel, libbpf), the final report could not be written",
+            "2:invalid configuration (an option or SNOOP_* variable)",
+        })
+final class RecordCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @ParentCommand
+    SnoopCommand parent;
+
+    @Option(names = "--target-mode", paramLabel = "MODE", defaultValue = "${env:SNOOP_TARGET_MODE}",
+            description = {"exclude-self: trace every sibling cgroup of snoop's own and their descendants (the default "
+                    + "without --cgroup or --container-id); explicit: trace only the named targets.",
+                "Env: SNOOP_TARGET_MODE."})
+    String targetMode;
+
+    @Option(names = "--cgroup", paramLabel = "DIR", split = ",", defaultValue = "${env:SNOOP_TARGET_CGROUP}",
+            description = {"A cgroup v2 directory to trace as one container (repeatable).", "Env: SNOOP_TARGET_CGROUP (comma-separated)."})
+    List<Path> cgroups = new ArrayList<>();
+
+    @Option(names = "--container-id", paramLabel = "ID", split = ",", defaultValue = "${env:SNOOP_TARGET_CONTAINER_ID}",
+            description = {"Trace the container whose cgroup directory name contains ID (repeatable); it may start later.",
+                "Env: SNOOP_TARGET_CONTAINER_ID (comma-separated)."})
+    List<String> containerIds = new ArrayList<>();
+
+    @Option(names = "--exclude-paths", paramLabel = "PREFIX", split = ",",
+            defaultValue = "${env:SNOOP_EXCLUDE_PATHS:-/proc,/sys,/dev}",
+            description = {"Leave out paths under these prefixes (component boundaries). Default: ${DEFAULT-VALUE}.",
+                "Env: SNOOP_EXCLUDE_PATHS."})
+    List<String> excludePaths;
+
+    @Option(names = "--report-path", paramLabel = "FILE", defaultValue = "${env:SNOOP_REPORT_PATH:-/data/snoop-report.json}",
+            description = {"Where the report is written (atomically). Default: ${DEFAULT-VALUE}.", "Env: SNOOP_REPORT_PATH."})
+    Path reportPath;
+
+    @Option(names = "--report-interval", paramLabel = "DURATION", converter = DurationParser.class,
+            defaultValue = "${env:SNOOP_REPORT_INTERVAL:-30s}",
+            description = {"How often the report is written. Default: ${DEFAULT-VALUE}.", "Env: SNOOP_REPORT_INTERVAL."})
+    Duration reportInterval;
+
+    @Option(names = "--duration", paramLabel = "DURATION", converter = DurationParser.class,
+            defaultValue = "${env:SNOOP_DURATION}",
+            description = {"Stop by itself after DURATION, as on SIGTERM (default: run until stopped).", "Env: SNOOP_DURATION."})
+    Duration duration;
+
+    @Option(names = "--image-ref", paramLabel = "REF", defaultValue = "${env:SNOOP_IMAGE_REF}",
+            description = {"Image reference of the traced containers, when the runtime does not say.", "Env: SNOOP_IMAGE_REF."})
+    String imageRef;
+
+    @Option(names = "--image-digest", paramLabel = "DIGEST", defaultValue = "${env:SNOOP_IMAGE_DIGEST}",
+            description = {"Image digest (sha256:...) of the traced containers, when the runtime does not say.", "Env: SNOOP_IMAGE_DIGEST."})
+    String imageDigest;
+
+    @Option(names = "--pod-name", paramLabel = "NAME", defaultValue = "${env:SNOOP_POD_NAME}",
+            description = {"Pod name written into the report.", "Env: SNOOP_POD_NAME."})
+    String podName;
+
+    @Option(names = "--namespace", paramLabel = "NAMESPACE", defaultValue = "${env:SNOOP_NAMESPACE}",
+            description = {"Namespace written into the report.", "Env: SNOOP_NAMESPACE."})
+    String namespace;
+
+    @Option(names = "--metrics-addr", paramLabel = "ADDR", defaultValue = "${env:SNOOP_METRICS_ADDR:-:9090}",
+            description = {"Serve /metrics and /healthz on ADDR ([host]:port; port 0 picks one; 'off' serves nothing). "
+                    + "Default: ${DEFAULT-VALUE}.", "Env: SNOOP_METRICS_ADDR."})
+    String metricsAddr;
+
+    @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "${env:SNOOP_LOG_LEVEL:-info}",
+            description = {"debug, info, warn or error. Default: ${DEFAULT-VALUE}.", "Env: SNOOP_LOG_LEVEL."})
+    String logLevel;
+
+    @Option(names = "--ring-buffer-size", paramLabel = "BYTES", defaultValue = "${env:SNOOP_RING_BUFFER_SIZE:-4194304}",
+            description = {"Size of the kernel-to-snoop ring buffer, a power of two of at least 4096 "
+                    + "(the kernel maps it twice). Default: ${DEFAULT-VALUE}.", "Env: SNOOP_RING_BUFFER_SIZE."})
+    int ringBufferSize;
+
+    @Override
+    public Integer call() {
+        RecordConfig config = validate();
+        Log log = new Log(spec.commandLine().getErr(), Log.parseLevel(logLevel));
+        return new Recorder(config, log).run();
+    }
+
+    /** Checks the whole configuration before anything is loaded: a mistake is exit 2, not a half-started sidecar. */
+    private RecordConfig validate() {
+        boolean named = !cgroups.isEmpty() || !containerIds.isEmpty();
+        String mode = targetMode == null || targetMode.isBlank() ? (named ? "explicit" : "exclude-self") : targetMode.trim();
+        TargetSpec targets = switch (mode) {
+            case "exclude-self" -> {
+                if (named) {
+                    throw usage("--target-mode exclude-self traces the pod's other containers: it takes no --cgroup or --container-id");
+                }
+                yield TargetSpec.siblingsOfSelf();
+            }
+            case "explicit" -> {
+                if (!named) {
+                    throw usage("--target-mode explicit needs --cgroup or --container-id");
+                }
+                yield TargetSpec.of(cgroups, containerIds.stream().map(String::trim).filter(s -> !s.isEmpty()).toList());
+            }
+            default -> throw usage("--target-mode: '" + mode + "' is not exclude-self or explicit");
+        };
+        for (String id : containerIds) {
+            if (!id.trim().matches("[0-9a-zA-Z_.-]{4,128}")) {
+                throw usage("--container-id: '" + id + "' is not a container id");
+            }
+        }
+        PathFilter exclusions;
+        try {
+            exclusions = PathFilter.excluding(excludePaths.stream().map(String::trim).filter(s -> !s.isEmpty()).toList());
+        } catch (IllegalArgumentException e) {
+            throw usage("--exclude-paths: " + e.getMessage());
+        }
+        Path report = reportPath.toAbsolutePath().normalize();
+        if (Files.isDirectory(report)) {
+            throw usage("--report-path " + reportPath + ": is a directory");
+        }
+        if (!Files.isDirectory(report.getParent())) {
+            throw usage("--report-path " + reportPath + ": directory " + report.getParent() + " does not exist");
+        }
+        InetSocketAddress metrics = null;
+        if (!metricsAddr.equals("off")) {
+            try {
+                metrics = MetricsServer.parseAddress(metricsAddr);
+            } catch (IllegalArgumentException e) {
+                throw usage("--metrics-addr: " + e.getMessage());
+            }
+        }
+        try {
+            Log.parseLevel(logLevel);
+        } catch (IllegalArgumentException e) {
+            throw usage("--log-level: " + e.getMessage());
+        }
+        if (ringBufferSize < 4096 || Integer.bitCount(ringBufferSize) != 1) {
+            throw usage("--ring-buffer-size: " + ringBufferSize + " is not a power of two of at least 4096");
+        }
+        if (imageDigest != null && !imageDigest.isBlank() && !imageDigest.matches("[a-z0-9]+:[0-9a-fA-F]{32,}")) {
+            throw usage("--image-digest: '" + imageDigest + "' is not a digest such as sha256:<hex>");
+        }
+        return new RecordConfig(targets, exclusions, report, reportInterval, duration, blankToNull(imageRef),
+                blankToNull(imageDigest), blankToNull(podName), blankToNull(namespace), metrics, ringBufferSize,
+                SnoopCommand.class.getPackage().getImplementationVersion());
+    }
+
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+}

@@ -1,0 +1,27 @@
+package dev.snoop.cli.record;
+
+import dev.snoop.core.path.PathFilter;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The validated configuration of {@code snoop record}.
+ *
+ * @param duration stop after this long, or null to run until signalled
+ * @param metricsAddress where /metrics and /healthz are served, or null for nowhere
+ * @param snoopVersion written into the report, or null for a development build
+ */
+public record RecordConfig(
+        TargetSpec targets,
+        PathFilter exclusions,
+        Path reportPath,
+        Duration reportInterval,
+        Duration duration,
+        String imageRef,
+        String imageDigest,
+        String podName,
+        String namespace,
+        InetSocketAddress metricsAddress,
+        int ringBufferBytes,
+        String snoopVersion) {}

@@ -1,0 +1,266 @@
+package dev.snoop.cli.record;
+
+import dev.snoop.bpf.BpfException;
+import dev.snoop.bpf.BpfRecorder;
+import dev.snoop.bpf.RecorderOptions;
+import dev.snoop.bpf.RootMode;
+import dev.snoop.core.SnoopException;
+import dev.snoop.core.record.Recording;
+import dev.snoop.core.record.Recording.Identity;
+import dev.snoop.core.report.RecordingInfo;
+import dev.snoop.core.report.ReportJson;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import sun.misc.Signal;
+
+/**
+ * Runs one recording: loads the probes, keeps the kernel's target set in step with the cgroup
+ * tree, drains events on a poller thread, and writes the report every interval and once more
+ * when stopped.
+ *
+ * <p>Threads: the poller owns the ring buffer and feeds the {@link Recording}; the caller's thread
+ * rescans targets every second, refreshes counters and writes reports; signal handlers only count
+ * down the stop latch. The BPF object is closed only after the poller has stopped.
+ */
+public final class Recorder {
+    /** How often targets are rescanned: new --container-id cgroups are traced within this. */
+    private static final Duration RESCAN = Duration.ofSeconds(1);
+    /** How long the poller waits for events; with no-wakeup writes, also the drain period. */
+    private static final Duration DRAIN = Duration.ofMillis(50);
+    /** What the probes cannot see, written into every report so nobody deletes by it blindly. */
+    static final List<String> BLIND_SPOTS = List.of(
+            "io_uring: files opened through io_uring (IORING_OP_OPENAT, ...) are not seen",
+            "mmap and file-backed memory of files opened before recording started",
+            "files opened by the kernel for the process other than exec'd files and their ELF/#! interpreters "
+                    + "(e.g. kernel modules, firmware)",
+            "name_to_handle_at/open_by_handle_at, fanotify and other handle-based opens",
+            "processes that ran before snoop attached, and runc's own set-up of a container");
+
+    private final RecordConfig config;
+    private final Log log;
+    private final Clock clock = Clock.systemUTC();
+    private final CountDownLatch stop = new CountDownLatch(1);
+    private final AtomicBoolean polling = new AtomicBoolean(true);
+    private final AtomicReference<Throwable> pollerFailure = new AtomicReference<>();
+
+    public Recorder(RecordConfig config, Log log) {
+        this.config = config;
+        this.log = log;
+    }
+
+    /** Records until stopped; returns the exit code. */
+    public int run() {
+        CgroupFs fs = CgroupFs.current();
+        Targets targets;
+        try {
+            targets = new Targets(fs, config.targets(), fs.selfCgroup());
+        } catch (IllegalArgumentException e) {
+            throw new SnoopException(e.getMessage());
+        }
+        Recording recording = new Recording(clock, config.exclusions());
+        recording.setPod(config.podName(), config.namespace(), Map.of());
+        ContainerDirectory directory = new ContainerDirectory(targets, fs, config.imageRef(), config.imageDigest(), log);
+        ReportFlusher flusher = new ReportFlusher(config.reportPath(), recording, log);
+
+        BpfRecorder probes;
+        try {
+            probes = BpfRecorder.open(RecorderOptions.defaults().withRingBufferBytes(config.ringBufferBytes()));
+        } catch (BpfException e) {
+            throw new SnoopException(e.getMessage());
+        }
+        try (probes) {
+            for (Map.Entry<String, String> skipped : probes.skippedPrograms().entrySet()) {
+                log.warn("probe not attached", "probe", skipped.getKey(), "reason", skipped.getValue());
+            }
+            recording.setInfo(new RecordingInfo(config.snoopVersion(), kernelRelease(), probes.attachedPrograms(),
+                    probes.skippedPrograms(), BLIND_SPOTS));
+            KernelTargets kernelTargets = new KernelTargets(probes, targets, log);
+            kernelTargets.sync();
+
+            EventRouter router = new EventRouter(recording, directory::identityOf, EventRouter::interpreterInProcRoot);
+            RecorderMetrics metrics = new RecorderMetrics(probes, recording, flusher, router);
+            try (MetricsServer server = startMetrics(metrics, flusher)) {
+                Thread poller = startPoller(probes, router);
+                installSignalHandlers();
+                log.info("recording", "targets", describe(config.targets()), "report", config.reportPath(),
+                        "interval", config.reportInterval(), "metrics", server == null ? "off" : server.address(),
+                        "probes", String.join(",", probes.attachedPrograms()));
+                loop(probes, kernelTargets, directory, recording, flusher, metrics);
+                polling.set(false);
+                poller.join(5_000);
+                if (pollerFailure.get() != null) {
+                    log.error("event poller failed", "error", pollerFailure.get().toString());
+                }
+                // last drain on this thread, now that the poller is gone
+                probes.poll(Duration.ZERO, router::accept);
+                refreshCounters(probes, directory, recording);
+            }
+            boolean written = flusher.write();
+            log.info("stopped", "report", config.reportPath(), "written", written,
+                    "containers", recording.containerNames().size());
+            return written ? 0 : 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+    }
+
+    private void loop(BpfRecorder probes, KernelTargets kernelTargets, ContainerDirectory directory,
+            Recording recording, ReportFlusher flusher, RecorderMetrics metrics) throws InterruptedException {
+        Instant deadline = config.duration() == null ? null : clock.instant().plus(config.duration());
+        Instant nextReport = clock.instant().plus(config.reportInterval());
+        while (true) {
+            long waitMs = RESCAN.toMillis();
+            if (deadline != null) {
+                waitMs = Math.min(waitMs, Math.max(0, Duration.between(clock.instant(), deadline).toMillis()));
+            }
+            if (stop.await(waitMs, TimeUnit.MILLISECONDS) || deadline != null && !clock.instant().isBefore(deadline)
+                    || pollerFailure.get() != null) {
+                return;
+            }
+            kernelTargets.sync();
+            directory.forgetRemoved();
+            refreshCounters(probes, directory, recording);
+            metrics.refresh();
+            if (!clock.instant().isBefore(nextReport)) {
+                flusher.write();
+                nextReport = clock.instant().plus(config.reportInterval());
+            }
+        }
+    }
+
+    /** Moves the kernel's per-container counts into the recording, as deltas since the last call. */
+    private final Map<Long, long[]> lastCounts = new HashMap<>();
+
+    private void refreshCounters(BpfRecorder probes, ContainerDirectory directory, Recording recording) {
+        for (Map.Entry<Long, BpfRecorder.ContainerCounts> e : probes.containerCounts().entrySet()) {
+            Identity identity = directory.identityOf(e.getKey());
+            if (identity == null) {
+                continue;
+            }
+            long[] last = lastCounts.computeIfAbsent(e.getKey(), k -> new long[2]);
+            long events = e.getValue().events() - last[0];
+            long dropped = e.getValue().dropped() - last[1];
+            if (events != 0 || dropped != 0) {
+                recording.countEvents(identity, events, dropped);
+                last[0] = e.getValue().events();
+                last[1] = e.getValue().dropped();
+            }
+        }
+    }
+
+    private Thread startPoller(BpfRecorder probes, EventRouter router) {
+        Thread poller = new Thread(() -> {
+            try {
+                while (polling.get()) {
+                    probes.poll(DRAIN, router::accept);
+                }
+            } catch (Throwable t) {
+                pollerFailure.set(t);
+                stop.countDown();
+            }
+        }, "snoop-poller");
+        poller.setDaemon(true);
+        poller.start();
+        return poller;
+    }
+
+    private MetricsServer startMetrics(RecorderMetrics metrics, ReportFlusher flusher) {
+        if (config.metricsAddress() == null) {
+            return null;
+        }
+        try {
+            return MetricsServer.start(config.metricsAddress(), metrics.registry(),
+                    () -> pollerFailure.get() == null && flusher.lastWriteSucceeded());
+        } catch (IOException e) {
+            throw new SnoopException("cannot serve metrics on " + config.metricsAddress() + ": " + e.getMessage());
+        }
+    }
+
+    private void installSignalHandlers() {
+        // handled, not left to shutdown hooks: the final flush then runs on the main thread and
+        // the process exits 0, which Kubernetes reads as a clean stop
+        for (String name : List.of("TERM", "INT")) {
+            Signal.handle(new Signal(name), signal -> {
+                log.info("signal received, writing the final report", "signal", "SIG" + signal.getName());
+                stop.countDown();
+            });
+        }
+    }
+
+    private static String kernelRelease() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
+        } catch (IOException e) {
+            return System.getProperty("os.version");
+        }
+    }
+
+    private static String describe(TargetSpec spec) {
+        if (spec.excludeSelf()) {
+            return "exclude-self";
+        }
+        StringBuilder sb = new StringBuilder();
+        spec.cgroups().forEach(c -> sb.append(sb.length() == 0 ? "" : ",").append(c));
+        spec.containerIds().forEach(c -> sb.append(sb.length() == 0 ? "" : ",").append("id:").append(c));
+        return sb.toString();
+    }
+
+    /** Keeps the kernel's traced roots and exclusions equal to what {@link Targets} says now. */
+    static final class KernelTargets {
+        private final BpfRecorder probes;
+        private final Targets targets;
+        private final Log log;
+        private final Map<Long, RootMode> installed = new HashMap<>();
+        private final Set<Long> excluded = new HashSet<>();
+        private List<String> lastMissing = List.of();
+
+        KernelTargets(BpfRecorder probes, Targets targets, Log log) {
+            this.probes = probes;
+            this.targets = targets;
+            this.log = log;
+        }
+
+        void sync() {
+            List<String> missing = targets.scanContainerIds();
+            if (!missing.equals(lastMissing)) {
+                if (!missing.isEmpty()) {
+                    log.info("waiting for containers", "container_ids", String.join(",", missing));
+                }
+                lastMissing = missing;
+            }
+            for (long id : targets.excludedIds()) {
+                if (excluded.add(id)) {
+                    probes.exclude(id);
+                }
+            }
+            Map<Long, RootMode> wanted = targets.roots();
+            for (Map.Entry<Long, RootMode> root : wanted.entrySet()) {
+                if (installed.put(root.getKey(), root.getValue()) != root.getValue()) {
+                    probes.traceRoot(root.getKey(), root.getValue());
+                    log.debug("tracing cgroup", "cgroup_id", root.getKey(), "mode", root.getValue());
+                }
+            }
+            installed.keySet().removeIf(id -> {
+                if (!wanted.containsKey(id)) {
+                    probes.untraceRoot(id);
+                    return true;
+                }
+                return false;
+            });
+        }
+    }
+}

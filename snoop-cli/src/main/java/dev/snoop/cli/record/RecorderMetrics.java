@@ -1,0 +1,110 @@
+package dev.snoop.cli.record;
+
+import dev.snoop.bpf.BpfRecorder;
+import dev.snoop.bpf.Counters;
+import dev.snoop.bpf.EventKind;
+import dev.snoop.core.record.Recording;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The recorder's Prometheus metrics. Kernel counters are read once a second into a snapshot
+ * ({@link #refresh}); scrapes read the snapshot and never touch BPF maps themselves.
+ */
+final class RecorderMetrics {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final BpfRecorder probes;
+    private final Recording recording;
+    private final Set<String> containersWithGauge = new HashSet<>();
+    private volatile Counters counters;
+
+    RecorderMetrics(BpfRecorder probes, Recording recording, ReportFlusher flusher, EventRouter router) {
+        this.probes = probes;
+        this.recording = recording;
+        this.counters = probes.counters();
+        for (EventKind kind : EventKind.values()) {
+            FunctionCounter.builder("snoop.events", this, m -> m.counters.count(kind))
+                    .tag("syscall", kind.name().toLowerCase(Locale.ROOT))
+                    .description("File-access syscalls and execs of traced processes, before deduplication")
+                    .register(registry);
+        }
+        kernel("snoop.events.dropped", Counters::dropped, "Events lost because the ring buffer was full");
+        kernel("snoop.events.deduplicated", Counters::deduped, "Repeated accesses the kernel did not send again");
+        kernel("snoop.events.emitted", Counters::emitted, "Events sent to user space");
+        kernel("snoop.path.read.failures", c -> c.pathFault() + c.pathTooLong(), "Paths that could not be read whole");
+        kernel("snoop.paths.unresolved", Counters::dirUnresolved, "Relative paths whose directory could not be walked");
+        FunctionCounter.builder("snoop.events.unattributed", router, r -> r.unattributed())
+                .description("Events from a traced cgroup that belongs to no container (e.g. the pod's own)")
+                .register(registry);
+        FunctionCounter.builder("snoop.report.writes", flusher, f -> f.writes())
+                .description("Reports written").register(registry);
+        FunctionCounter.builder("snoop.report.write.errors", flusher, f -> f.failures())
+                .description("Report writes that failed (the previous report is kept)").register(registry);
+        Gauge.builder("snoop.probes.attached", probes, p -> p.attachedPrograms().size())
+                .description("BPF programs attached").register(registry);
+        for (String skipped : probes.skippedPrograms().keySet()) {
+            Gauge.builder("snoop.probes.skipped", () -> 1).tag("probe", skipped)
+                    .description("BPF programs that could not be attached").register(registry);
+        }
+        for (Map.Entry<String, Integer> map : probes.mapMaxEntries().entrySet()) {
+            Gauge.builder("snoop.bpf.map.max.entries", map::getValue).tag("map", map.getKey())
+                    .description("Capacity of each BPF map").register(registry);
+        }
+        new ProcessorMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        Gauge.builder("process.resident.memory", RecorderMetrics::residentBytes).baseUnit("bytes")
+                .description("Resident set size of the snoop process").register(registry);
+        FunctionCounter.builder("process.cpu.time", this, m -> processCpuSeconds()).baseUnit("seconds")
+                .description("CPU time used by the snoop process").register(registry);
+    }
+
+    PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** Reads the kernel counters and adds a gauge for each new container. */
+    void refresh() {
+        counters = probes.counters();
+        for (String name : recording.containerNames()) {
+            if (containersWithGauge.add(name)) {
+                Gauge.builder("snoop.unique.files", recording, r -> r.uniqueFiles(name)).tag("container", name)
+                        .description("Unique files recorded for a container").register(registry);
+            }
+        }
+    }
+
+    private void kernel(String name, ToDoubleFunction<Counters> value, String description) {
+        FunctionCounter.builder(name, this, m -> value.applyAsDouble(m.counters)).description(description).register(registry);
+    }
+
+    private static double residentBytes() {
+        try {
+            String[] statm = Files.readString(Path.of("/proc/self/statm")).trim().split(" ");
+            return Long.parseLong(statm[1]) * 4096.0;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    private static double processCpuSeconds() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime() / 1e9;
+        }
+        return Double.NaN;
+    }
+}

@@ -1,0 +1,53 @@
+package dev.snoop.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Invalid configuration is refused with one line and exit 2, before anything is loaded. */
+class RecordCommandTest {
+    @TempDir
+    Path tmp;
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            --report-interval 0s                           | --report-interval: '0s' is not a positive duration
+            --report-interval soon                         | 'soon' is not a duration such as 500ms, 30s, 5m or 1h
+            --target-mode sideways                         | --target-mode: 'sideways' is not exclude-self or explicit
+            --target-mode explicit                         | --target-mode explicit needs --cgroup or --container-id
+            --target-mode exclude-self --container-id abcd1234 | takes no --cgroup or --container-id
+            --container-id a/b                             | --container-id: 'a/b' is not a container id
+            --exclude-paths tmp                            | --exclude-paths: relative path without a base directory: tmp
+            --metrics-addr 9090                            | --metrics-addr: '9090' is not an address such as :9090
+            --metrics-addr :99999                          | --metrics-addr: ':99999': port out of range
+            --log-level loud                               | --log-level: unknown log level 'loud'
+            --ring-buffer-size 5000                        | --ring-buffer-size: 5000 is not a power of two
+            --image-digest latest                          | --image-digest: 'latest' is not a digest
+            --report-path /nonexistent-dir/r.json          | directory /nonexistent-dir does not exist
+            """)
+    void invalidConfigurationIsAUsageError(String args, String message) {
+        String[] argv = ("record --report-path " + tmp.resolve("r.json") + " " + args).split(" ");
+        CliRun run = CliRun.run(argv);
+        assertEquals(2, run.exitCode(), run.err());
+        String first = run.err().lines().findFirst().orElse("");
+        assertTrue(first.startsWith("snoop record: ") || first.startsWith("snoop: "), first);
+        assertTrue(first.contains(message), first);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            record --help | SNOOP_REPORT_PATH
+            record --help | SNOOP_TARGET_MODE
+            record --help | SNOOP_METRICS_ADDR
+            record --help | Exit Codes
+            """)
+    void helpNamesEveryVariable(String args, String expected) {
+        CliRun run = CliRun.run(args.split(" "));
+        assertEquals(0, run.exitCode());
+        assertTrue(run.out().contains(expected), run.out());
+    }
+}

@@ -1,0 +1,288 @@
+package dev.snoop.cli.record;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.snoop.core.path.SortedPaths;
+import dev.snoop.core.record.AccessKind;
+import dev.snoop.core.report.ContainerReport;
+import dev.snoop.core.report.Report;
+import dev.snoop.core.report.ReportJson;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code snoop record} for real: real BPF, real cgroups, real processes, real reports. */
+@Tag("bpf")
+class RecordEndToEndTest {
+    private static final Duration START = Duration.ofSeconds(30);
+
+    @TempDir
+    Path tmp;
+
+    @BeforeEach
+    void requireBpf() {
+        BpfTests.require();
+    }
+
+    @Test
+    void recordsEveryTracedSyscallOfAWorkloadAndNothingFromAnotherCgroup() throws Exception {
+        Workload workload = Workload.create(Files.createDirectories(tmp.resolve("work")));
+        Path other = Files.writeString(tmp.resolve("work/other-cgroup.txt"), "not traced\n");
+        Path report = tmp.resolve("report.json");
+        try (TestCgroup cgroup = TestCgroup.create("snoop-e2e")) {
+            Path app = cgroup.child("app");
+            Path elsewhere = cgroup.child("elsewhere");
+            try (SnoopProcess snoop = SnoopProcess.start(null, List.of(), "--cgroup", app.toString(),
+                    "--report-path", report.toString(), "--report-interval", "1s", "--metrics-addr", "127.0.0.1:0")) {
+                snoop.awaitRecording(START);
+                run(TestCgroup.in(app, workload.command()));
+                run(TestCgroup.in(elsewhere, List.of("cat", other.toString())));
+                assertEquals(0, snoop.terminate(), snoop.log());
+
+                ContainerReport entry = onlyContainer(report);
+                List<String> files = list(entry.files());
+                Set<String> expected = workload.expected();
+                List<String> missing = new ArrayList<>(expected);
+                missing.removeAll(files);
+                assertEquals(List.of(), missing, "missing from the report; log:\n" + snoop.log());
+                assertEquals(List.of(), Workload.unexpected(files, expected), "not touched by the workload");
+                assertFalse(files.contains(other.toString()), "a file of another cgroup");
+                assertFalse(files.contains(workload.dir.resolve("missing.txt").toString()), "a failed open");
+                // the dynamic binary brought its ELF interpreter, found in the binary, not by a syscall
+                assertTrue(files.stream().anyMatch(f -> f.matches("/lib(64)?/.*ld-linux.*\\.so\\.2")), files.toString());
+                assertTrue(files.stream().anyMatch(f -> f.endsWith("/libc.so.6")), files.toString());
+
+                assertEquals("r", access(entry, workload.dir.resolve("open.txt")));
+                assertEquals("m", access(entry, workload.dir.resolve("stat.txt")));
+                assertEquals("d", access(entry, workload.dir.resolve("sub")));
+                assertEquals("x", access(entry, workload.binary));
+                assertTrue(access(entry, workload.script).contains("x"));
+                assertTrue(access(entry, workload.dir.resolve("link-to-target")).contains("m"));
+                assertTrue(entry.completeness().complete(entry.droppedEvents()), "complete: " + entry.completeness());
+                assertTrue(entry.totalEvents() >= expected.size(), "total_events " + entry.totalEvents());
+                assertEquals(app.getFileName().toString(), entry.name());
+            }
+        }
+    }
+
+    @Test
+    void excludeSelfTracesContainersThatStartLaterButNotItself() throws Exception {
+        Path report = tmp.resolve("report.json");
+        Path shared = Files.writeString(tmp.resolve("shared.txt"), "both\n");
+        try (TestCgroup pod = TestCgroup.create("snoop-pod")) {
+            Path self = pod.child("snoop");
+            try (SnoopProcess snoop = SnoopProcess.start(self, List.of(), "--report-path", report.toString(),
+                    "--report-interval", "1s", "--metrics-addr", "off")) {
+                snoop.awaitRecording(START);
+                // both containers' cgroups are created after snoop started
+                Path web = pod.child("web");
+                Path worker = pod.child("worker");
+                run(TestCgroup.in(web, List.of("cat", shared.toString(), "/etc/hostname")));
+                run(TestCgroup.in(worker, List.of("cat", shared.toString(), "/etc/os-release")));
+                // a restart: the cgroup goes away and comes back under the same name
+                Files.delete(worker);
+                Files.createDirectory(worker);
+                run(TestCgroup.in(worker, List.of("cat", "/etc/issue")));
+                assertEquals(0, snoop.terminate(), snoop.log());
+            }
+            Report written = ReportJson.read(report, w -> {});
+            assertEquals(List.of("web", "worker"), written.containers().stream().map(ContainerReport::name).toList());
+            List<String> webFiles = list(written.containers().get(0).files());
+            List<String> workerFiles = list(written.containers().get(1).files());
+            assertTrue(webFiles.contains(shared.toString()) && workerFiles.contains(shared.toString()));
+            assertTrue(webFiles.contains("/etc/hostname") && !workerFiles.contains("/etc/hostname"));
+            assertTrue(workerFiles.contains("/etc/os-release") && workerFiles.contains("/etc/issue"), workerFiles.toString());
+            // snoop's own JVM opened hundreds of jars and libraries: none may show up
+            assertTrue(written.containers().stream().flatMap(c -> list(c.files()).stream())
+                    .noneMatch(f -> f.contains("/jvm/") || f.endsWith(".jar")), "snoop's own files");
+        }
+    }
+
+    @Test
+    void sigkillLeavesTheLastCompleteReportAndNoBpfProgramBehind() throws Exception {
+        Path report = tmp.resolve("report.json");
+        Set<String> programsBefore = bpfIds("prog");
+        Set<String> linksBefore = bpfIds("link");
+        try (TestCgroup cgroup = TestCgroup.create("snoop-kill")) {
+            Path app = cgroup.child("app");
+            SnoopProcess snoop = SnoopProcess.start(null, List.of(), "--cgroup", app.toString(),
+                    "--report-path", report.toString(), "--report-interval", "1s", "--metrics-addr", "off");
+            Set<String> ours;
+            Set<String> ourLinks;
+            try (snoop) {
+                snoop.awaitRecording(START);
+                ours = new java.util.TreeSet<>(bpfIds("prog"));
+                ours.removeAll(programsBefore);
+                ourLinks = new java.util.TreeSet<>(bpfIds("link"));
+                ourLinks.removeAll(linksBefore);
+                assertFalse(ours.isEmpty(), "snoop's programs are loaded");
+                assertFalse(ourLinks.isEmpty(), "snoop's links are attached");
+                run(TestCgroup.in(app, List.of("cat", "/etc/hostname")));
+                waitFor(() -> Files.exists(report) && readable(report).contains("/etc/hostname"), Duration.ofSeconds(10));
+                snoop.process().destroyForcibly(); // SIGKILL
+                snoop.process().waitFor(10, TimeUnit.SECONDS);
+            }
+            assertTrue(list(onlyContainer(report).files()).contains("/etc/hostname"));
+            try (var files = Files.list(tmp)) {
+                assertEquals(List.of(report), files.toList(), "no temporary file is left");
+            }
+            // programs and links are held by file descriptors only (nothing pinned): the kernel
+            // releases them with the process, asynchronously
+            waitFor(() -> java.util.Collections.disjoint(bpfIds("prog"), ours)
+                    && java.util.Collections.disjoint(bpfIds("link"), ourLinks), Duration.ofSeconds(10));
+        }
+    }
+
+    /** The ids of BPF programs or links loaded now, from bpftool's JSON. */
+    static Set<String> bpfIds(String what) {
+        String json = bpftool("-j", what, "show");
+        Set<String> ids = new java.util.TreeSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"id\":(\\d+)").matcher(json);
+        while (m.find()) {
+            ids.add(m.group(1));
+        }
+        return ids;
+    }
+
+    @Test
+    void withoutBpfPrivilegesExitsOneWithAClearMessage() throws Exception {
+        Path report = tmp.resolve("report.json");
+        try (TestCgroup cgroup = TestCgroup.create("snoop-nocap")) {
+            Path app = cgroup.child("app");
+            // still uid 0, but with every capability dropped, as in a container without CAP_BPF
+            try (SnoopProcess snoop = SnoopProcess.start(null,
+                    List.of("setpriv", "--inh-caps=-all", "--ambient-caps=-all", "--bounding-set=-all", "--"),
+                    "--cgroup", app.toString(), "--report-path", report.toString(), "--metrics-addr", "off")) {
+                int code = snoop.waitFor(Duration.ofSeconds(30));
+                assertEquals(1, code, snoop.log());
+                String last = snoop.log().lines().filter(l -> l.startsWith("snoop:")).findFirst().orElse(snoop.log());
+                assertTrue(last.contains("CAP_BPF"), last);
+                assertFalse(snoop.log().contains("\tat "), "no stack trace:\n" + snoop.log());
+            }
+        }
+    }
+
+    @Test
+    void aFullDiskKeepsRecordingCountsFailedWritesAndWritesAgainWhenSpaceReturns() throws Exception {
+        Path disk = Files.createDirectories(tmp.resolve("disk"));
+        run(new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", disk.toString()));
+        try (TestCgroup cgroup = TestCgroup.create("snoop-full")) {
+            Path app = cgroup.child("app");
+            Path filler = disk.resolve("filler");
+            run(new ProcessBuilder("dd", "if=/dev/zero", "of=" + filler, "bs=4k", "count=64"));
+            Path report = disk.resolve("report.json");
+            try (SnoopProcess snoop = SnoopProcess.start(null, List.of(), "--cgroup", app.toString(),
+                    "--report-path", report.toString(), "--report-interval", "1s", "--metrics-addr", "127.0.0.1:0")) {
+                snoop.awaitRecording(START);
+                String metrics = "http://127.0.0.1:" + snoop.metricsPort();
+                run(TestCgroup.in(app, List.of("cat", "/etc/hostname")));
+                waitFor(() -> metric(get(metrics + "/metrics"), "snoop_report_write_errors_total") >= 2, Duration.ofSeconds(15));
+                assertEquals(503, status(metrics + "/healthz"));
+                assertFalse(Files.exists(report));
+                Files.delete(filler);
+                waitFor(() -> Files.exists(report), Duration.ofSeconds(10));
+                assertEquals(200, status(metrics + "/healthz"));
+                assertTrue(list(onlyContainer(report).files()).contains("/etc/hostname"));
+                assertEquals(0, snoop.terminate(), snoop.log());
+            }
+        } finally {
+            run(new ProcessBuilder("umount", disk.toString()));
+        }
+    }
+
+    // --- helpers
+
+    private static void run(ProcessBuilder pb) throws Exception {
+        Process p = pb.redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "timed out: " + pb.command());
+        assertEquals(0, p.exitValue(), pb.command() + ": " + out);
+    }
+
+    static ContainerReport onlyContainer(Path report) {
+        Report written = ReportJson.read(report, w -> {});
+        assertEquals(1, written.containers().size(), written.containers().toString());
+        return written.containers().get(0);
+    }
+
+    static List<String> list(SortedPaths paths) {
+        List<String> list = new ArrayList<>();
+        paths.forEach(list::add);
+        return list;
+    }
+
+    private static String access(ContainerReport entry, Path file) {
+        SortedPaths.Cursor cursor = entry.files().cursor();
+        for (int i = 0; cursor.next(); i++) {
+            if (cursor.path().equals(file.toString())) {
+                return AccessKind.letters(entry.access().bitsAt(i));
+            }
+        }
+        throw new AssertionError(file + " not in the report");
+    }
+
+    private static String readable(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    static String bpftool(String... args) {
+        try {
+            List<String> command = new ArrayList<>(List.of("bpftool"));
+            command.addAll(List.of(args));
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            p.waitFor();
+            return out;
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    static void waitFor(Condition condition, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.holds()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within " + timeout);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    static String get(String url) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    static int status(String url) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    /** The value of an unlabelled sample in Prometheus text, or -1. */
+    static double metric(String text, String name) {
+        return text.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+}

@@ -1,0 +1,130 @@
+package dev.snoop.cli.record;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code snoop record} as a separate process, started from the test's class path, optionally inside
+ * a cgroup (it moves itself there before exec'ing java, so the JVM never runs elsewhere).
+ */
+final class SnoopProcess implements AutoCloseable {
+    private static final Pattern METRICS = Pattern.compile("metrics=\\S*?:(\\d+)");
+
+    private final Process process;
+    private final List<String> log = new CopyOnWriteArrayList<>();
+    private final Thread reader;
+
+    private SnoopProcess(Process process) {
+        this.process = process;
+        this.reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    log.add(line);
+                }
+            } catch (IOException e) {
+                // the process is gone
+            }
+        }, "snoop-stderr");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Starts snoop in {@code cgroup} (or where the test runs, if null) and waits until it records. */
+    static SnoopProcess start(Path cgroup, List<String> prefix, String... args) throws Exception {
+        List<String> command = new ArrayList<>(prefix);
+        if (cgroup != null) {
+            command.addAll(List.of("sh", "-c", "echo $$ > " + cgroup.resolve("cgroup.procs") + " && exec \"$@\"", "sh"));
+        }
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-Xshare:auto", "-cp", System.getProperty("java.class.path"),
+                "dev.snoop.cli.Main", "record"));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().keySet().removeIf(k -> k.startsWith("SNOOP_"));
+        pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        SnoopProcess snoop = new SnoopProcess(pb.start());
+        return snoop;
+    }
+
+    /** Waits for the "recording" log line; fails with the log if snoop exits first. */
+    SnoopProcess awaitRecording(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (log.stream().anyMatch(l -> l.contains("msg=recording"))) {
+                return this;
+            }
+            if (!process.isAlive()) {
+                reader.join(1000);
+                throw new AssertionError("snoop exited with " + process.exitValue() + " before recording:\n" + log());
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("snoop did not start recording within " + timeout + ":\n" + log());
+    }
+
+    /** The port /metrics is served on, from the "recording" line. */
+    int metricsPort() {
+        for (String line : log) {
+            Matcher m = METRICS.matcher(line);
+            if (line.contains("msg=recording") && m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+        }
+        throw new AssertionError("no metrics address in the log:\n" + log());
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    Process process() {
+        return process;
+    }
+
+    /** Sends SIGTERM and returns the exit code; fails if snoop takes longer than 5 s. */
+    int terminate() throws Exception {
+        long start = System.nanoTime();
+        process.destroy(); // SIGTERM
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("snoop did not stop within 10 s of SIGTERM:\n" + log());
+        }
+        reader.join(2000);
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        if (ms > 5000) {
+            throw new AssertionError("snoop took " + ms + " ms to stop after SIGTERM (limit 5 s):\n" + log());
+        }
+        return process.exitValue();
+    }
+
+    int waitFor(Duration timeout) throws Exception {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("snoop still running after " + timeout + ":\n" + log());
+        }
+        reader.join(2000);
+        return process.exitValue();
+    }
+
+    String log() {
+        return String.join("\n", log);
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+        }
+    }
+}
