@@ -50,15 +50,48 @@ const volatile bool targ_no_wakeup = true;
 /* force a wakeup once this much data waits, so a burst is not dropped */
 const volatile __u64 targ_wakeup_bytes = 1 << 20;
 
-/* cgroup id -> events dropped for it; filled from Java */
+/* cgroup id -> enum snoop_root_mode; filled from Java */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
 	__type(key, __u64);
+	__type(value, __u32);
+} traced_roots SEC(".maps");
+
+/* cgroup id -> 1: a subtree never traced (snoop's own cgroup) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u64);
+	__type(value, __u8);
+} excluded_cgroups SEC(".maps");
+
+/* [0]: bumped by Java after every change to the two maps above */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} config_generation SEC(".maps");
+
+/* leaf cgroup id -> its container, so the ancestry is walked once per cgroup and generation */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct cgroup_verdict);
+} cgroup_verdicts SEC(".maps");
+
+/* container cgroup id -> events dropped for it; created on the first drop */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
 	__type(value, __u64);
-} traced_cgroups SEC(".maps");
+} container_drops SEC(".maps");
 
 struct args {
+	__u64 container_id; /* decided at sys_enter */
 	__u64 path;       /* user pointer, read at exit when it is faulted in */
 	__u64 how;        /* openat2: user pointer to struct open_how */
 	__s32 dirfd;
@@ -293,8 +326,24 @@ static __always_inline __u64 hash_data(struct event *ev)
 	return c.h;
 }
 
+static __always_inline void count_container_drop(__u64 container_id)
+{
+	__u64 one = 1, *drops = bpf_map_lookup_elem(&container_drops, &container_id);
+
+	if (drops) {
+		__sync_fetch_and_add(drops, 1);
+		return;
+	}
+	/* another CPU may have created it meanwhile: then add to that entry */
+	if (bpf_map_update_elem(&container_drops, &container_id, &one, BPF_NOEXIST)) {
+		drops = bpf_map_lookup_elem(&container_drops, &container_id);
+		if (drops)
+			__sync_fetch_and_add(drops, 1);
+	}
+}
+
 /* send the event unless this container already reported the same access */
-static __always_inline void emit(struct event *ev, __u64 *cg_drops)
+static __always_inline void emit(struct event *ev)
 {
 	struct dedup_key key = {};
 	__u64 size, flags;
@@ -319,8 +368,7 @@ static __always_inline void emit(struct event *ev, __u64 *cg_drops)
 		flags = BPF_RB_FORCE_WAKEUP;
 	if (bpf_ringbuf_output(&events, ev, size, flags)) {
 		count(SNOOP_CTR_DROPPED);
-		if (cg_drops)
-			__sync_fetch_and_add(cg_drops, 1);
+		count_container_drop(ev->cgroup_id);
 		return;
 	}
 	count(SNOOP_CTR_EMITTED);
@@ -399,9 +447,73 @@ static __always_inline bool read_name(struct event *ev, const void *ptr, bool us
 	return true;
 }
 
-static __always_inline __u64 *traced(__u64 cgroup_id)
+struct verdict_ctx {
+	__u64 container_id;  /* of the deepest matching root */
+	int root_level;      /* -1: none */
+	int excluded_level;  /* deepest excluded ancestor, -1: none */
+};
+
+/* level i of the current task's cgroup ancestry; stops past the leaf */
+static long verdict_step(__u32 i, struct verdict_ctx *c)
 {
-	return bpf_map_lookup_elem(&traced_cgroups, &cgroup_id);
+	__u64 id = bpf_get_current_ancestor_cgroup_id(i);
+	__u32 *mode;
+
+	if (!id)
+		return 1;
+	if (bpf_map_lookup_elem(&excluded_cgroups, &id))
+		c->excluded_level = i;
+	mode = bpf_map_lookup_elem(&traced_roots, &id);
+	if (mode) {
+		c->root_level = i;
+		if (*mode == SNOOP_ROOT_PARENT) {
+			/* the child one level down is the container; a task in the parent itself gets the parent */
+			__u64 child = bpf_get_current_ancestor_cgroup_id(i + 1);
+
+			c->container_id = child ? child : id;
+		} else {
+			c->container_id = id;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The container the current task belongs to, 0 when it is not traced. The
+ * verdict is cached per leaf cgroup: a cgroup created after a root was added
+ * is matched through its ancestry on its first syscall, with no user-space
+ * step. The generation is read before the maps: Java changes the maps, then
+ * bumps it, so a verdict stored under the new generation saw the new maps.
+ */
+static __always_inline __u64 current_container(void)
+{
+	__u64 leaf = bpf_get_current_cgroup_id();
+	__u32 zero = 0, *gen = bpf_map_lookup_elem(&config_generation, &zero);
+	struct cgroup_verdict *v, fresh = {};
+	struct verdict_ctx c = { .root_level = -1, .excluded_level = -1 };
+
+	if (!gen)
+		return 0;
+	fresh.generation = *gen;
+	v = bpf_map_lookup_elem(&cgroup_verdicts, &leaf);
+	if (v && v->generation == fresh.generation)
+		return v->container_id;
+	bpf_loop(SNOOP_CGROUP_DEPTH, verdict_step, &c, 0);
+	/* the deepest decision wins; an exclusion at the root's own level too */
+	if (c.root_level >= 0 && c.excluded_level < c.root_level)
+		fresh.container_id = c.container_id;
+	bpf_map_update_elem(&cgroup_verdicts, &leaf, &fresh, BPF_ANY);
+	return fresh.container_id;
+}
+
+/* runc's init stages ("runc:[0:PARENT]", "runc:[1:CHILD]", "runc:[2:INIT]") set up, not use, the container */
+static __always_inline bool is_runtime_setup(void)
+{
+	char comm[8] = {};
+
+	bpf_get_current_comm(comm, sizeof(comm));
+	return comm[0] == 'r' && comm[1] == 'u' && comm[2] == 'n' && comm[3] == 'c' &&
+	       comm[4] == ':' && comm[5] == '[';
 }
 
 SEC("tp_btf/sys_enter")
@@ -411,17 +523,25 @@ int BPF_PROG(tp_btf__sys_enter, struct pt_regs *regs, long id)
 	__u32 kind = kind_of(id);
 	struct task_struct *task;
 	struct args a = {};
+	__u64 container_id;
 	__u32 tid;
 
 	if (!kind)
 		return 0;
-	if (!traced(bpf_get_current_cgroup_id()))
+	/* next cheapest: a cached verdict, one LRU lookup for an untraced task */
+	container_id = current_container();
+	if (!container_id)
 		return 0;
+	if (is_runtime_setup()) {
+		count(SNOOP_CTR_RUNTIME_SKIPPED);
+		return 0;
+	}
 	task = bpf_get_current_task_btf();
 	/* a 32-bit task uses the ia32 table: these numbers mean other calls there */
 	if (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT)
 		return 0;
 
+	a.container_id = container_id;
 	a.kind = kind;
 	a.dirfd = AT_FDCWD;
 	switch (kind) {
@@ -478,19 +598,17 @@ int BPF_PROG(tp_btf__sys_exit, struct pt_regs *regs, long ret)
 {
 	__u32 kind = kind_of(regs->orig_ax);
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	__u64 cgroup_id, *cg_drops;
 	struct task_struct *task;
 	struct args *a;
 	struct event *ev;
 
 	if (!kind)
 		return 0;
-	cgroup_id = bpf_get_current_cgroup_id();
-	cg_drops = traced(cgroup_id);
+	/* only a traced task's sys_enter saved arguments */
 	a = bpf_map_lookup_elem(&start, &tid);
 	if (!a)
 		return 0;
-	if (!cg_drops || a->kind != kind) {
+	if (a->kind != kind) {
 		bpf_map_delete_elem(&start, &tid);
 		return 0;
 	}
@@ -500,7 +618,7 @@ int BPF_PROG(tp_btf__sys_exit, struct pt_regs *regs, long ret)
 		bpf_map_delete_elem(&start, &tid);
 		return 0;
 	}
-	ev = new_event(cgroup_id, kind);
+	ev = new_event(a->container_id, kind);
 	if (!ev) {
 		bpf_map_delete_elem(&start, &tid);
 		return 0;
@@ -534,15 +652,15 @@ int BPF_PROG(tp_btf__sys_exit, struct pt_regs *regs, long ret)
 				ev->flags |= SNOOP_F_DIRECTORY;
 		}
 	}
-	emit(ev, cg_drops);
+	emit(ev);
 	return 0;
 }
 
 /* an exec name: kernel memory, relative to the cwd unless absolute */
-static __always_inline void emit_exec_name(__u64 cgroup_id, __u64 *cg_drops, __u32 kind,
+static __always_inline void emit_exec_name(__u64 container_id, __u32 kind,
 					   const char *name, struct task_struct *task)
 {
-	struct event *ev = new_event(cgroup_id, kind);
+	struct event *ev = new_event(container_id, kind);
 
 	if (!ev)
 		return;
@@ -552,7 +670,7 @@ static __always_inline void emit_exec_name(__u64 cgroup_id, __u64 *cg_drops, __u
 		if (ev->data[0] != '/')
 			resolve_base(ev, task, false);
 	}
-	emit(ev, cg_drops);
+	emit(ev);
 }
 
 /*
@@ -567,15 +685,19 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(tp_btf__sched_process_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
-	__u64 cgroup_id = bpf_get_current_cgroup_id();
-	__u64 *cg_drops = traced(cgroup_id);
+	__u64 container_id = current_container();
 	const char *filename, *interp;
 	struct file *file;
 	struct event *ev;
 	char prefix[8] = {};
 
-	if (!cg_drops)
+	if (!container_id)
 		return 0;
+	/* comm is already the new image's name here: this only skips runc re-exec'ing itself */
+	if (is_runtime_setup()) {
+		count(SNOOP_CTR_RUNTIME_SKIPPED);
+		return 0;
+	}
 	count(SNOOP_CTR_KIND_BASE + SNOOP_KIND_EXEC_FILE);
 	filename = BPF_CORE_READ(bprm, filename);
 	interp = BPF_CORE_READ(bprm, interp);
@@ -584,11 +706,11 @@ int BPF_PROG(tp_btf__sched_process_exec, struct task_struct *p, pid_t old_pid,
 	bpf_probe_read_kernel(prefix, sizeof(prefix), filename);
 	if (!(prefix[0] == '/' && prefix[1] == 'd' && prefix[2] == 'e' && prefix[3] == 'v' &&
 	      prefix[4] == '/' && prefix[5] == 'f' && prefix[6] == 'd' && prefix[7] == '/'))
-		emit_exec_name(cgroup_id, cg_drops, SNOOP_KIND_EXEC_FILENAME, filename, p);
+		emit_exec_name(container_id, SNOOP_KIND_EXEC_FILENAME, filename, p);
 	if (interp != filename)
-		emit_exec_name(cgroup_id, cg_drops, SNOOP_KIND_EXEC_INTERP, interp, p);
+		emit_exec_name(container_id, SNOOP_KIND_EXEC_INTERP, interp, p);
 
-	ev = new_event(cgroup_id, SNOOP_KIND_EXEC_FILE);
+	ev = new_event(container_id, SNOOP_KIND_EXEC_FILE);
 	if (!ev)
 		return 0;
 	file = BPF_CORE_READ(bprm, file);
@@ -599,6 +721,6 @@ int BPF_PROG(tp_btf__sched_process_exec, struct task_struct *p, pid_t old_pid,
 		ev->dir_len = 0;
 		count(SNOOP_CTR_DIR_UNRESOLVED);
 	}
-	emit(ev, cg_drops);
+	emit(ev);
 	return 0;
 }

@@ -55,8 +55,30 @@ enum snoop_kind {
 #define SNOOP_CTR_DIR_UNRESOLVED 3  /* relative paths whose directory was not walked */
 #define SNOOP_CTR_DEDUPED 4         /* accesses suppressed by the LRU */
 #define SNOOP_CTR_EMITTED 5         /* events written to the ring buffer */
+#define SNOOP_CTR_RUNTIME_SKIPPED 6 /* syscalls of the container runtime's set-up (comm "runc:[") */
 #define SNOOP_CTR_KIND_BASE 32      /* + enum snoop_kind: matching syscalls per kind */
 #define SNOOP_CTR_MAX (SNOOP_CTR_KIND_BASE + SNOOP_KIND_MAX)
+
+/* cgroup ancestry levels examined for a verdict (the root cgroup is level 0) */
+#define SNOOP_CGROUP_DEPTH 32
+
+/* traced_roots values: how a traced cgroup maps to containers */
+enum snoop_root_mode {
+	SNOOP_ROOT_CONTAINER = 1, /* the cgroup is itself a container: its subtree carries its id */
+	SNOOP_ROOT_PARENT = 2,    /* each child is a container: its subtree carries the child's id */
+};
+
+/*
+ * cgroup_verdicts value, keyed by a task's own (leaf) cgroup id: the container
+ * the cgroup belongs to (0: not traced), valid while generation equals
+ * config_generation[0], which user space bumps after each change to
+ * traced_roots or excluded_cgroups.
+ */
+struct cgroup_verdict {
+	__u32 generation;
+	__u32 pad;
+	__u64 container_id;
+};
 
 /*
  * An event is emitted at its real length: the fixed header, then
@@ -65,7 +87,7 @@ enum snoop_kind {
  * task's root (empty chain: the root itself).
  */
 struct event {
-	__u64 cgroup_id;
+	__u64 cgroup_id;  /* the container's cgroup id (see enum snoop_root_mode), not the task's own */
 	__u64 ino;        /* inode of the opened file, 0 when unknown */
 	__u32 pid;        /* tgid */
 	__u32 tid;
@@ -98,7 +120,7 @@ _Static_assert(__builtin_offsetof(struct event, data) == SNOOP_EVENT_HEADER, "da
 
 /* dedup key: one event per (container, path, access class, success) */
 struct dedup_key {
-	__u64 cgroup_id;
+	__u64 cgroup_id;  /* container cgroup id, as in struct event */
 	__u64 path_hash;
 	__u32 access;     /* enum snoop_access | SNOOP_ACCESS_FAILED */
 	__u32 pad;

@@ -1,0 +1,261 @@
+package dev.snoop.bpf;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
+
+/**
+ * The kernel side of {@code snoop record}, loaded and attached: tell it which cgroups are
+ * containers, then poll for the files they touch.
+ *
+ * <pre>{@code
+ * try (BpfRecorder r = BpfRecorder.open(RecorderOptions.defaults())) {
+ *     r.exclude(ownCgroupId);
+ *     r.traceRoot(podCgroupId, RootMode.PARENT);
+ *     while (running) {
+ *         r.poll(Duration.ofMillis(100), events::add);
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>Threading: one thread polls; any thread may change roots, read counters or close. Calls
+ * after {@link #close()} throw {@link IllegalStateException}. {@code close()} waits for a
+ * running {@code poll} to return (at most its timeout), so it is safe from a shutdown hook;
+ * it must not be called from inside the sink.
+ */
+public final class BpfRecorder implements AutoCloseable {
+
+    private static final String OBJECT_RESOURCE = "snoop.bpf.o";
+    /** Without these two nothing is recorded: their failure fails {@link #open}. */
+    private static final List<String> ESSENTIAL = List.of("tp_btf__sys_enter", "tp_btf__sys_exit");
+    private static final List<String> OPTIONAL = List.of("tp_btf__sched_process_exec");
+    private static final List<String> MAPS = List.of("events", "dedup", "start", "counters",
+            "traced_roots", "excluded_cgroups", "cgroup_verdicts", "container_drops");
+
+    private final NativeLibs libs;
+    private final BpfObject object;
+    private final RingPoller poller;
+    private final BpfMap tracedRoots;
+    private final BpfMap excludedCgroups;
+    private final BpfMap configGeneration;
+    private final BpfMap counters;
+    private final BpfMap containerDrops;
+    private final int possibleCpus;
+    private final List<String> attached;
+    private final Map<String, String> skipped;
+    private final Map<String, Integer> maxEntries;
+    /** poll and map calls share it; close takes it exclusively, so no fd is used after close */
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private final AtomicBoolean polling = new AtomicBoolean();
+    private final Object configLock = new Object();
+    private int generation;
+    private boolean closed;
+
+    private BpfRecorder(NativeLibs libs, BpfObject object, List<String> attached, Map<String, String> skipped) {
+        this.libs = libs;
+        this.object = object;
+        this.attached = List.copyOf(attached);
+        this.skipped = Collections.unmodifiableMap(new LinkedHashMap<>(skipped));
+        this.tracedRoots = object.map("traced_roots");
+        this.excludedCgroups = object.map("excluded_cgroups");
+        this.configGeneration = object.map("config_generation");
+        this.counters = object.map("counters");
+        this.containerDrops = object.map("container_drops");
+        this.possibleCpus = libs.check(libs.bpf.libbpf_num_possible_cpus(), "failed to count the possible CPUs");
+        Map<String, Integer> sizes = new LinkedHashMap<>();
+        for (String map : MAPS) {
+            sizes.put(map, object.maxEntries(map));
+        }
+        this.maxEntries = Collections.unmodifiableMap(sizes);
+        this.poller = new RingPoller(libs, object.map("events").fd());
+    }
+
+    /**
+     * Loads libbpf and the embedded BPF object, applies the options, loads it into the kernel
+     * and attaches its programs. A program other than sys_enter/sys_exit that fails to attach
+     * is skipped, see {@link #skippedPrograms()}.
+     *
+     * @throws BpfException when libbpf is missing, BPF is not permitted, or loading fails
+     */
+    public static BpfRecorder open(RecorderOptions options) {
+        NativeLibs libs = NativeLibs.get();
+        BpfObject object = BpfObject.open(libs, embeddedObject(), "snoop");
+        try {
+            object.setRodata("targ_dedup", new byte[] {(byte) (options.dedup() ? 1 : 0)});
+            object.setRodata("targ_no_wakeup", new byte[] {1});
+            object.setRodata("targ_wakeup_bytes", BpfMap.u64(options.wakeupBytes()));
+            object.setMaxEntries("events", options.ringBufferBytes());
+            object.setMaxEntries("dedup", options.dedupEntries());
+            object.load();
+            for (String program : ESSENTIAL) {
+                object.attach(program);
+            }
+            List<String> attached = new ArrayList<>(ESSENTIAL);
+            Map<String, String> skipped = new LinkedHashMap<>();
+            for (String program : OPTIONAL) {
+                try {
+                    object.attach(program);
+                    attached.add(program);
+                } catch (BpfException e) {
+                    skipped.put(program, e.getMessage());
+                }
+            }
+            return new BpfRecorder(libs, object, attached, skipped);
+        } catch (RuntimeException | Error e) {
+            object.close();
+            throw e;
+        }
+    }
+
+    private static byte[] embeddedObject() {
+        try (InputStream in = BpfRecorder.class.getResourceAsStream(OBJECT_RESOURCE)) {
+            if (in == null) {
+                throw new BpfException("the BPF object " + OBJECT_RESOURCE + " is missing from the snoop-bpf jar");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("failed to read the embedded BPF object", e);
+        }
+    }
+
+    /** Traces the cgroup (by id: its directory's inode number) and everything below it. */
+    public void traceRoot(long cgroupId, RootMode mode) {
+        changeConfig(() -> tracedRoots.put(BpfMap.u64(cgroupId), BpfMap.u32(mode.wireId())));
+    }
+
+    /** Stops tracing a root; false when it was not traced. */
+    public boolean untraceRoot(long cgroupId) {
+        boolean[] removed = new boolean[1];
+        changeConfig(() -> removed[0] = tracedRoots.delete(BpfMap.u64(cgroupId)));
+        return removed[0];
+    }
+
+    /** Never traces this cgroup's subtree (snoop's own), even below a traced root. */
+    public void exclude(long cgroupId) {
+        changeConfig(() -> excludedCgroups.put(BpfMap.u64(cgroupId), new byte[] {1}));
+    }
+
+    /** Changes the filter maps, then bumps the generation so cached verdicts are recomputed. */
+    private void changeConfig(Runnable change) {
+        withOpen(() -> {
+            synchronized (configLock) {
+                change.run();
+                generation++;
+                configGeneration.put(BpfMap.u32(0), BpfMap.u32(generation));
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Waits up to timeout for events, then drains all that are waiting into sink, on this
+     * thread. Returns how many were delivered. An exception thrown by sink stops the drain and
+     * is rethrown here; the events not yet delivered stay in the ring for the next call.
+     */
+    public int poll(Duration timeout, Consumer<FileEvent> sink) {
+        int ms = (int) Math.min(Integer.MAX_VALUE, Math.max(0, timeout.toMillis()));
+        return withOpen(() -> {
+            if (!polling.compareAndSet(false, true)) {
+                throw new IllegalStateException("poll() is already running on another thread");
+            }
+            try {
+                return poller.poll(ms, sink);
+            } finally {
+                polling.set(false);
+            }
+        });
+    }
+
+    /** The kernel's counters now, summed over CPUs. */
+    public Counters counters() {
+        return withOpen(() -> {
+            Map<EventKind, Long> perKind = new EnumMap<>(EventKind.class);
+            for (EventKind k : EventKind.values()) {
+                perKind.put(k, counter(Wire.CTR_KIND_BASE + k.wireId()));
+            }
+            return new Counters(counter(Wire.CTR_DROPPED), counter(Wire.CTR_PATH_FAULT),
+                    counter(Wire.CTR_PATH_TOO_LONG), counter(Wire.CTR_DIR_UNRESOLVED),
+                    counter(Wire.CTR_DEDUPED), counter(Wire.CTR_EMITTED),
+                    counter(Wire.CTR_RUNTIME_SKIPPED), perKind);
+        });
+    }
+
+    /** A per-CPU array element holds one u64 per possible CPU. */
+    private long counter(int index) {
+        byte[] values = new byte[possibleCpus * Long.BYTES];
+        if (!counters.lookup(BpfMap.u32(index), values)) {
+            return 0;
+        }
+        long sum = 0;
+        for (int cpu = 0; cpu < possibleCpus; cpu++) {
+            sum += BpfMap.u64At(values, cpu * Long.BYTES);
+        }
+        return sum;
+    }
+
+    /** Events lost for one container (by the id events carry) because the ring buffer was full. */
+    public long droppedFor(long containerId) {
+        return withOpen(() -> {
+            byte[] value = new byte[Long.BYTES];
+            return containerDrops.lookup(BpfMap.u64(containerId), value) ? BpfMap.u64At(value, 0) : 0L;
+        });
+    }
+
+    /** The programs attached, by name. */
+    public List<String> attachedPrograms() {
+        return attached;
+    }
+
+    /** Programs that could not be attached, with the reason; recording goes on without them. */
+    public Map<String, String> skippedPrograms() {
+        return skipped;
+    }
+
+    /** The capacity of each map as loaded, for metrics. */
+    public Map<String, Integer> mapMaxEntries() {
+        return maxEntries;
+    }
+
+    private <T> T withOpen(java.util.function.Supplier<T> action) {
+        lifecycle.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("the BPF recorder is closed");
+            }
+            return action.get();
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    /** Detaches the programs and frees the ring buffer and maps. Idempotent. */
+    @Override
+    public void close() {
+        if (lifecycle.getReadHoldCount() > 0) {
+            throw new IllegalStateException("close() called from inside poll()");
+        }
+        lifecycle.writeLock().lock();
+        try {
+            if (!closed) {
+                closed = true;
+                try {
+                    poller.close();
+                } finally {
+                    object.close();
+                }
+            }
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
+    }
+}

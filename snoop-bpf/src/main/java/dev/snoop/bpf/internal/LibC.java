@@ -1,0 +1,15 @@
+package dev.snoop.bpf.internal;
+
+import jnr.ffi.Pointer;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.types.size_t;
+
+/** The one libc call needed: formatting libbpf's log lines, which arrive as a format and a va_list. */
+public interface LibC {
+
+    /**
+     * On x86-64 a {@code va_list} parameter is a pointer to the caller's {@code __va_list_tag},
+     * so the one libbpf hands to its print callback can be passed on as a plain pointer.
+     */
+    int vsnprintf(@Out byte[] buf, @size_t long size, Pointer format, Pointer args);
+}
