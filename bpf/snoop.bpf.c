@@ -82,13 +82,13 @@ struct {
 	__type(value, struct cgroup_verdict);
 } cgroup_verdicts SEC(".maps");
 
-/* container cgroup id -> events dropped for it; created on the first drop */
+/* container cgroup id -> its matching syscalls and dropped events; created on its first event */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
 	__type(key, __u64);
-	__type(value, __u64);
-} container_drops SEC(".maps");
+	__type(value, struct container_stats);
+} container_stats SEC(".maps");
 
 struct args {
 	__u64 container_id; /* decided at sys_enter */
@@ -178,6 +178,7 @@ static __always_inline __u32 access_of(__u32 kind, __u32 flags)
 	case SNOOP_KIND_EXEC_FILENAME:
 	case SNOOP_KIND_EXEC_FILE:
 	case SNOOP_KIND_EXEC_INTERP:
+	case SNOOP_KIND_EXEC_ELF_INTERP:
 		return SNOOP_ACCESS_EXEC;
 	case SNOOP_KIND_READLINK:
 	case SNOOP_KIND_READLINKAT:
@@ -326,20 +327,32 @@ static __always_inline __u64 hash_data(struct event *ev)
 	return c.h;
 }
 
+static __always_inline struct container_stats *stats_of(__u64 container_id)
+{
+	struct container_stats zero = {}, *stats = bpf_map_lookup_elem(&container_stats, &container_id);
+
+	if (stats)
+		return stats;
+	/* another CPU may create it meanwhile: then NOEXIST fails and the lookup finds theirs */
+	bpf_map_update_elem(&container_stats, &container_id, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&container_stats, &container_id);
+}
+
+/* one matching syscall of a container: its total_events stays exact, dedup or not */
+static __always_inline void count_container_event(__u64 container_id)
+{
+	struct container_stats *stats = stats_of(container_id);
+
+	if (stats)
+		__sync_fetch_and_add(&stats->events, 1);
+}
+
 static __always_inline void count_container_drop(__u64 container_id)
 {
-	__u64 one = 1, *drops = bpf_map_lookup_elem(&container_drops, &container_id);
+	struct container_stats *stats = stats_of(container_id);
 
-	if (drops) {
-		__sync_fetch_and_add(drops, 1);
-		return;
-	}
-	/* another CPU may have created it meanwhile: then add to that entry */
-	if (bpf_map_update_elem(&container_drops, &container_id, &one, BPF_NOEXIST)) {
-		drops = bpf_map_lookup_elem(&container_drops, &container_id);
-		if (drops)
-			__sync_fetch_and_add(drops, 1);
-	}
+	if (stats)
+		__sync_fetch_and_add(&stats->dropped, 1);
 }
 
 /* send the event unless this container already reported the same access */
@@ -478,6 +491,85 @@ static long verdict_step(__u32 i, struct verdict_ctx *c)
 	return 0;
 }
 
+/* kernels before 6.15 name the parent "parent", later ones "__parent" */
+struct kernfs_node___old {
+	struct kernfs_node *parent;
+} __attribute__((preserve_access_index));
+
+static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
+{
+	if (bpf_core_field_exists(struct kernfs_node, __parent))
+		return BPF_CORE_READ(kn, __parent);
+	return BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
+}
+
+struct cgroup_name_ctx {
+	struct event *ev;
+	struct kernfs_node *kn;
+	__u64 container_id;
+	__u32 len;
+	int found;         /* the container's own node was reached */
+	int done;          /* 1: reached the hierarchy's root, -1: gave up */
+};
+
+/* one level of the container's cgroup path, from the leaf upwards */
+static long cgroup_name_step(__u32 i, struct cgroup_name_ctx *c)
+{
+	struct kernfs_node *kn = c->kn, *parent;
+	const char *name;
+	long n;
+
+	if (!kn) {
+		c->done = -1;
+		return 1;
+	}
+	parent = kn_parent(kn);
+	if (!c->found && BPF_CORE_READ(kn, id) != c->container_id) {
+		c->kn = parent; /* below the container: not part of its path */
+		return 0;
+	}
+	c->found = 1;
+	if (!parent) {
+		c->done = 1; /* the root of the hierarchy has no name in a path */
+		return 1;
+	}
+	if (c->len + SNOOP_NAME_MAX > SNOOP_DIR_MAX) {
+		c->done = -1;
+		return 1;
+	}
+	name = BPF_CORE_READ(kn, name);
+	n = bpf_probe_read_kernel_str(c->ev->data + (c->len & (SNOOP_DIR_MAX - 1)), SNOOP_NAME_MAX, name);
+	if (n <= 0) {
+		c->done = -1;
+		return 1;
+	}
+	c->len += n;
+	c->kn = parent;
+	return 0;
+}
+
+/*
+ * Names a container's cgroup the first time one of its cgroups is judged:
+ * user space cannot look a cgroup up by id once it is gone, and a short-lived
+ * container (a CI job, a crash loop) may be gone before its events are read.
+ */
+static __always_inline void announce_container(__u64 container_id)
+{
+	struct cgroup_name_ctx c = { .container_id = container_id };
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct event *ev = new_event(container_id, SNOOP_KIND_CGROUP);
+
+	if (!ev)
+		return;
+	c.ev = ev;
+	c.kn = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn);
+	bpf_loop(SNOOP_CGROUP_DEPTH + 1, cgroup_name_step, &c, 0);
+	if (c.done != 1)
+		return; /* user space falls back to looking the id up in the cgroup tree */
+	ev->dir_len = c.len;
+	emit(ev);
+}
+
 /*
  * The container the current task belongs to, 0 when it is not traced. The
  * verdict is cached per leaf cgroup: a cgroup created after a root was added
@@ -503,6 +595,8 @@ static __always_inline __u64 current_container(void)
 	if (c.root_level >= 0 && c.excluded_level < c.root_level)
 		fresh.container_id = c.container_id;
 	bpf_map_update_elem(&cgroup_verdicts, &leaf, &fresh, BPF_ANY);
+	if (fresh.container_id)
+		announce_container(fresh.container_id);
 	return fresh.container_id;
 }
 
@@ -613,6 +707,7 @@ int BPF_PROG(tp_btf__sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	}
 	count(SNOOP_CTR_KIND_BASE + kind);
+	count_container_event(a->container_id);
 	/* a successful exec replaced the memory holding the name: sched_process_exec reports it */
 	if ((kind == SNOOP_KIND_EXECVE || kind == SNOOP_KIND_EXECVEAT) && ret == 0) {
 		bpf_map_delete_elem(&start, &tid);
@@ -673,6 +768,87 @@ static __always_inline void emit_exec_name(__u64 container_id, __u32 kind,
 	emit(ev);
 }
 
+/* a file exec loaded, named by walking its dentries up to the task's root */
+static __always_inline void emit_exec_file(__u64 container_id, __u32 kind, struct file *file,
+					   struct task_struct *task)
+{
+	struct event *ev = new_event(container_id, kind);
+
+	if (!ev)
+		return;
+	ev->flags |= SNOOP_F_EMPTY_PATH;
+	if (!file) {
+		ev->flags |= SNOOP_F_DIR_UNRESOLVED;
+		count(SNOOP_CTR_DIR_UNRESOLVED);
+		emit(ev);
+		return;
+	}
+	ev->ino = BPF_CORE_READ(file, f_inode, i_ino);
+	if (!walk_dir(ev, BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), task)) {
+		ev->flags |= SNOOP_F_DIR_UNRESOLVED;
+		ev->dir_len = 0;
+		count(SNOOP_CTR_DIR_UNRESOLVED);
+	}
+	emit(ev);
+}
+
+#define AT_NULL 0
+#define AT_BASE 7
+
+/* AT_BASE of the new image's aux vector: where the ELF interpreter is mapped, 0 without one */
+static __always_inline __u64 elf_interp_base(struct task_struct *task)
+{
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	__u64 pair[2];
+	char *auxv;
+	int i;
+
+	if (!mm)
+		return 0;
+	auxv = (char *)mm + bpf_core_field_offset(struct mm_struct, saved_auxv);
+	for (i = 0; i < 32; i++) {
+		if (bpf_probe_read_kernel(pair, sizeof(pair), auxv + i * sizeof(pair)))
+			return 0;
+		if (pair[0] == AT_NULL)
+			return 0;
+		if (pair[0] == AT_BASE)
+			return pair[1];
+	}
+	return 0;
+}
+
+struct vma_file {
+	struct file *file;
+};
+
+static long vma_file_of(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct vma_file *found = data;
+
+	found->file = BPF_CORE_READ(vma, vm_file);
+	return 0;
+}
+
+/*
+ * The ELF interpreter (PT_INTERP, e.g. ld-linux) is opened by the kernel
+ * inside exec, with no syscall to see. By sched_process_exec it is mapped at
+ * AT_BASE: the file of that mapping is the interpreter, named as the task
+ * sees it. A lookup that fails is sent flagged unresolved, so the report
+ * says it is incomplete rather than silently missing the loader.
+ */
+static __always_inline void emit_elf_interp(__u64 container_id, struct file *exec_file,
+					    struct task_struct *task)
+{
+	struct vma_file found = {};
+	__u64 base = elf_interp_base(task);
+
+	if (!base)
+		return; /* static binary, or the interpreter run as the program itself */
+	if (bpf_find_vma(task, base, vma_file_of, &found, 0) || found.file == exec_file)
+		found.file = NULL;
+	emit_exec_file(container_id, SNOOP_KIND_EXEC_ELF_INTERP, found.file, task);
+}
+
 /*
  * Fires once the new image is set up (exec_binprm()), after the #! and
  * binfmt_misc rewrites: bprm->file is the file finally loaded (for a script,
@@ -688,7 +864,6 @@ int BPF_PROG(tp_btf__sched_process_exec, struct task_struct *p, pid_t old_pid,
 	__u64 container_id = current_container();
 	const char *filename, *interp;
 	struct file *file;
-	struct event *ev;
 	char prefix[8] = {};
 
 	if (!container_id)
@@ -699,6 +874,7 @@ int BPF_PROG(tp_btf__sched_process_exec, struct task_struct *p, pid_t old_pid,
 		return 0;
 	}
 	count(SNOOP_CTR_KIND_BASE + SNOOP_KIND_EXEC_FILE);
+	count_container_event(container_id);
 	filename = BPF_CORE_READ(bprm, filename);
 	interp = BPF_CORE_READ(bprm, interp);
 
@@ -710,17 +886,8 @@ int BPF_PROG(tp_btf__sched_process_exec, struct task_struct *p, pid_t old_pid,
 	if (interp != filename)
 		emit_exec_name(container_id, SNOOP_KIND_EXEC_INTERP, interp, p);
 
-	ev = new_event(container_id, SNOOP_KIND_EXEC_FILE);
-	if (!ev)
-		return 0;
 	file = BPF_CORE_READ(bprm, file);
-	ev->ino = BPF_CORE_READ(file, f_inode, i_ino);
-	ev->flags |= SNOOP_F_EMPTY_PATH;
-	if (!walk_dir(ev, BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), p)) {
-		ev->flags |= SNOOP_F_DIR_UNRESOLVED;
-		ev->dir_len = 0;
-		count(SNOOP_CTR_DIR_UNRESOLVED);
-	}
-	emit(ev);
+	emit_exec_file(container_id, SNOOP_KIND_EXEC_FILE, file, p);
+	emit_elf_interp(container_id, file, p);
 	return 0;
 }

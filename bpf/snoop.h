@@ -37,7 +37,9 @@ enum snoop_kind {
 	SNOOP_KIND_EXEC_FILENAME = 16,  /* sched_process_exec: the name given to exec */
 	SNOOP_KIND_EXEC_FILE = 17,      /* sched_process_exec: the file loaded (a script's interpreter) */
 	SNOOP_KIND_EXEC_INTERP = 18,    /* sched_process_exec: the #! interpreter name */
-	SNOOP_KIND_MAX = 19,
+	SNOOP_KIND_EXEC_ELF_INTERP = 19, /* sched_process_exec: the ELF interpreter (PT_INTERP) mapped */
+	SNOOP_KIND_CGROUP = 20,         /* not a file: names the container's cgroup (chain of cgroup names) */
+	SNOOP_KIND_MAX = 21,
 };
 
 /* event flags */
@@ -117,6 +119,12 @@ _Static_assert(__builtin_offsetof(struct event, path_len) == 44, "path_len");
 _Static_assert(__builtin_offsetof(struct event, dir_len) == 46, "dir_len");
 _Static_assert(__builtin_offsetof(struct event, data) == SNOOP_EVENT_HEADER, "data");
 #endif
+
+/* per-container counters, map container_stats: container cgroup id -> this */
+struct container_stats {
+	__u64 events;   /* matching syscalls and execs, before deduplication */
+	__u64 dropped;  /* events lost to a full ring buffer */
+};
 
 /* dedup key: one event per (container, path, access class, success) */
 struct dedup_key {

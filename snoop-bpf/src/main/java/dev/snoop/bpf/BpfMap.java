@@ -36,6 +36,26 @@ final class BpfMap {
         return true;
     }
 
+    /**
+     * The keys of a hash map, of {@code keySize} bytes each. Entries added or removed meanwhile
+     * may or may not be seen; a key removed under the walk restarts it from the first key, as
+     * the kernel does.
+     */
+    java.util.List<byte[]> keys(int keySize) {
+        java.util.List<byte[]> keys = new java.util.ArrayList<>();
+        byte[] key = null;
+        while (true) {
+            byte[] next = new byte[keySize];
+            int ret = libs.bpf.bpf_map_get_next_key(fd, key, next);
+            if (ret == -Errno.ENOENT) {
+                return keys;
+            }
+            libs.check(ret, "failed to walk map " + name);
+            keys.add(next);
+            key = next;
+        }
+    }
+
     /** Fills value and returns true, or returns false when the key is not there. */
     boolean lookup(byte[] key, byte[] value) {
         int ret = libs.bpf.bpf_map_lookup_elem(fd, key, value);

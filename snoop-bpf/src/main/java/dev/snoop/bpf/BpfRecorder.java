@@ -40,7 +40,7 @@ public final class BpfRecorder implements AutoCloseable {
     private static final List<String> ESSENTIAL = List.of("tp_btf__sys_enter", "tp_btf__sys_exit");
     private static final List<String> OPTIONAL = List.of("tp_btf__sched_process_exec");
     private static final List<String> MAPS = List.of("events", "dedup", "start", "counters",
-            "traced_roots", "excluded_cgroups", "cgroup_verdicts", "container_drops");
+            "traced_roots", "excluded_cgroups", "cgroup_verdicts", "container_stats");
 
     private final NativeLibs libs;
     private final BpfObject object;
@@ -49,7 +49,7 @@ public final class BpfRecorder implements AutoCloseable {
     private final BpfMap excludedCgroups;
     private final BpfMap configGeneration;
     private final BpfMap counters;
-    private final BpfMap containerDrops;
+    private final BpfMap containerStats;
     private final int possibleCpus;
     private final List<String> attached;
     private final Map<String, String> skipped;
@@ -70,7 +70,7 @@ public final class BpfRecorder implements AutoCloseable {
         this.excludedCgroups = object.map("excluded_cgroups");
         this.configGeneration = object.map("config_generation");
         this.counters = object.map("counters");
-        this.containerDrops = object.map("container_drops");
+        this.containerStats = object.map("container_stats");
         this.possibleCpus = libs.check(libs.bpf.libbpf_num_possible_cpus(), "failed to count the possible CPUs");
         Map<String, Integer> sizes = new LinkedHashMap<>();
         for (String map : MAPS) {
@@ -206,8 +206,31 @@ public final class BpfRecorder implements AutoCloseable {
     /** Events lost for one container (by the id events carry) because the ring buffer was full. */
     public long droppedFor(long containerId) {
         return withOpen(() -> {
-            byte[] value = new byte[Long.BYTES];
-            return containerDrops.lookup(BpfMap.u64(containerId), value) ? BpfMap.u64At(value, 0) : 0L;
+            byte[] value = new byte[2 * Long.BYTES];
+            return containerStats.lookup(BpfMap.u64(containerId), value) ? BpfMap.u64At(value, Long.BYTES) : 0L;
+        });
+    }
+
+    /**
+     * The counts of one container (struct container_stats), since it was first seen.
+     *
+     * @param events matching syscalls and execs, deduplicated or not
+     * @param dropped events lost because the ring buffer was full
+     */
+    public record ContainerCounts(long events, long dropped) {}
+
+    /** Every container's counts, by the container cgroup id events carry. */
+    public Map<Long, ContainerCounts> containerCounts() {
+        return withOpen(() -> {
+            Map<Long, ContainerCounts> all = new java.util.TreeMap<>();
+            byte[] value = new byte[2 * Long.BYTES];
+            for (byte[] key : containerStats.keys(Long.BYTES)) {
+                if (containerStats.lookup(key, value)) {
+                    all.put(BpfMap.u64At(key, 0),
+                            new ContainerCounts(BpfMap.u64At(value, 0), BpfMap.u64At(value, Long.BYTES)));
+                }
+            }
+            return all;
         });
     }
 

@@ -24,7 +24,11 @@ public enum EventKind {
     /** sched_process_exec: the file loaded, for a script its interpreter. */
     EXEC_FILE(17),
     /** sched_process_exec: a script's {@code #!} interpreter name. */
-    EXEC_INTERP(18);
+    EXEC_INTERP(18),
+    /** sched_process_exec: the ELF interpreter (PT_INTERP) the kernel mapped for the new image. */
+    EXEC_ELF_INTERP(19),
+    /** Not a file access: names a container's cgroup (the directory chain), once per cgroup. */
+    CGROUP(20);
 
     private static final EventKind[] BY_WIRE_ID = new EventKind[Wire.KIND_MAX];
 

@@ -41,7 +41,7 @@ final class Wire {
     static final int CTR_EMITTED = 5;
     static final int CTR_RUNTIME_SKIPPED = 6;
     static final int CTR_KIND_BASE = 32;
-    static final int KIND_MAX = 19;
+    static final int KIND_MAX = 21;
     static final int CTR_MAX = CTR_KIND_BASE + KIND_MAX;
 
     /* sizeof(struct cgroup_verdict) */

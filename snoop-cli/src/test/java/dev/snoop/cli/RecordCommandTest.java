@@ -15,7 +15,7 @@ class RecordCommandTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            --report-interval 0s                           | --report-interval: '0s' is not a positive duration
+            --report-interval 0s                           | '--report-interval': '0s' is not a positive duration
             --report-interval soon                         | 'soon' is not a duration such as 500ms, 30s, 5m or 1h
             --target-mode sideways                         | --target-mode: 'sideways' is not exclude-self or explicit
             --target-mode explicit                         | --target-mode explicit needs --cgroup or --container-id
@@ -30,7 +30,8 @@ class RecordCommandTest {
             --report-path /nonexistent-dir/r.json          | directory /nonexistent-dir does not exist
             """)
     void invalidConfigurationIsAUsageError(String args, String message) {
-        String[] argv = ("record --report-path " + tmp.resolve("r.json") + " " + args).split(" ");
+        String report = args.contains("--report-path") ? "" : "--report-path " + tmp.resolve("r.json") + " ";
+        String[] argv = ("record " + report + args).split(" ");
         CliRun run = CliRun.run(argv);
         assertEquals(2, run.exitCode(), run.err());
         String first = run.err().lines().findFirst().orElse("");

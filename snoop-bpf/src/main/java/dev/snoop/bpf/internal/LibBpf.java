@@ -64,6 +64,9 @@ public interface LibBpf {
 
     int bpf_map_delete_elem(int fd, @In byte[] key);
 
+    /** With a null key, the first key; -ENOENT after the last. */
+    int bpf_map_get_next_key(int fd, @In byte[] key, @Out byte[] nextKey);
+
     Pointer bpf_program__attach(Pointer prog);
 
     int bpf_link__destroy(Pointer link);

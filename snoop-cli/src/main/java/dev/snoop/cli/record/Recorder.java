@@ -90,13 +90,13 @@ public final class Recorder {
             KernelTargets kernelTargets = new KernelTargets(probes, targets, log);
             kernelTargets.sync();
 
-            EventRouter router = new EventRouter(recording, directory::identityOf, EventRouter::interpreterInProcRoot);
+            EventRouter router = new EventRouter(recording, directory);
             RecorderMetrics metrics = new RecorderMetrics(probes, recording, flusher, router);
             try (MetricsServer server = startMetrics(metrics, flusher)) {
                 Thread poller = startPoller(probes, router);
                 installSignalHandlers();
                 log.info("recording", "targets", describe(config.targets()), "report", config.reportPath(),
-                        "interval", config.reportInterval(), "metrics", server == null ? "off" : server.address(),
+                        "interval", config.reportInterval(), "metrics", server == null ? "off" : server.address().getHostString() + ":" + server.address().getPort(),
                         "probes", String.join(",", probes.attachedPrograms()));
                 loop(probes, kernelTargets, directory, recording, flusher, metrics);
                 polling.set(false);

@@ -12,7 +12,6 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -37,6 +36,9 @@ final class RecorderMetrics {
         this.recording = recording;
         this.counters = probes.counters();
         for (EventKind kind : EventKind.values()) {
+            if (kind == EventKind.CGROUP) {
+                continue; // not a syscall
+            }
             FunctionCounter.builder("snoop.events", this, m -> m.counters.count(kind))
                     .tag("syscall", kind.name().toLowerCase(Locale.ROOT))
                     .description("File-access syscalls and execs of traced processes, before deduplication")
@@ -69,8 +71,6 @@ final class RecorderMetrics {
         new JvmThreadMetrics().bindTo(registry);
         Gauge.builder("process.resident.memory", RecorderMetrics::residentBytes).baseUnit("bytes")
                 .description("Resident set size of the snoop process").register(registry);
-        FunctionCounter.builder("process.cpu.time", this, m -> processCpuSeconds()).baseUnit("seconds")
-                .description("CPU time used by the snoop process").register(registry);
     }
 
     PrometheusMeterRegistry registry() {
@@ -99,12 +99,5 @@ final class RecorderMetrics {
         } catch (IOException | RuntimeException e) {
             return Double.NaN;
         }
-    }
-
-    private static double processCpuSeconds() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            return os.getProcessCpuTime() / 1e9;
-        }
-        return Double.NaN;
     }
 }

@@ -103,7 +103,8 @@ class RecordEndToEndTest {
             assertEquals(List.of("web", "worker"), written.containers().stream().map(ContainerReport::name).toList());
             List<String> webFiles = list(written.containers().get(0).files());
             List<String> workerFiles = list(written.containers().get(1).files());
-            assertTrue(webFiles.contains(shared.toString()) && workerFiles.contains(shared.toString()));
+            assertTrue(webFiles.contains(shared.toString()), "web: " + webFiles);
+            assertTrue(workerFiles.contains(shared.toString()), "worker: " + workerFiles);
             assertTrue(webFiles.contains("/etc/hostname") && !workerFiles.contains("/etc/hostname"));
             assertTrue(workerFiles.contains("/etc/os-release") && workerFiles.contains("/etc/issue"), workerFiles.toString());
             // snoop's own JVM opened hundreds of jars and libraries: none may show up
@@ -183,7 +184,7 @@ class RecordEndToEndTest {
         try (TestCgroup cgroup = TestCgroup.create("snoop-full")) {
             Path app = cgroup.child("app");
             Path filler = disk.resolve("filler");
-            run(new ProcessBuilder("dd", "if=/dev/zero", "of=" + filler, "bs=4k", "count=64"));
+            fill(filler);
             Path report = disk.resolve("report.json");
             try (SnoopProcess snoop = SnoopProcess.start(null, List.of(), "--cgroup", app.toString(),
                     "--report-path", report.toString(), "--report-interval", "1s", "--metrics-addr", "127.0.0.1:0")) {
@@ -205,6 +206,19 @@ class RecordEndToEndTest {
     }
 
     // --- helpers
+
+    /** Writes zeros into {@code file} until the filesystem is full. */
+    private static void fill(Path file) throws Exception {
+        try (var out = Files.newOutputStream(file)) {
+            byte[] block = new byte[4096];
+            while (true) {
+                out.write(block);
+                out.flush();
+            }
+        } catch (java.io.IOException e) {
+            // "No space left on device": what the test wants
+        }
+    }
 
     private static void run(ProcessBuilder pb) throws Exception {
         Process p = pb.redirectErrorStream(true).start();
