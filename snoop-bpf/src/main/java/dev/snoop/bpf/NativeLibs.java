@@ -44,7 +44,7 @@ final class NativeLibs {
             LibBpf bpf;
             try {
                 bpf = LibraryLoader.create(LibBpf.class).failImmediately().load("libbpf.so.1");
-            } catch (LinkageError | RuntimeException e) {
+            } catch (UnsatisfiedLinkError e) {
                 throw new BpfException("libbpf.so.1 not found: install libbpf1 (libbpf >= 1.0)");
             }
             LibC libc = LibraryLoader.create(LibC.class).failImmediately().load("c");

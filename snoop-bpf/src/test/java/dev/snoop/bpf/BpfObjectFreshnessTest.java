@@ -1,0 +1,46 @@
+package dev.snoop.bpf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The committed bpf/snoop.bpf.o must be built from the committed sources. Hashing them needs no
+ * clang, so every build checks it; under CI=true (clang installed) a fresh compile must also be
+ * byte-identical ({@code make -C bpf check}).
+ */
+class BpfObjectFreshnessTest {
+
+    @Test
+    void testSources_matchRecordedHashes() throws IOException, NoSuchAlgorithmException {
+        Path bpf = BpfTestSupport.bpfDir();
+        List<String> lines = Files.readAllLines(bpf.resolve("snoop.bpf.o.sources"));
+        assertFalse(lines.isEmpty());
+        for (String line : lines) {
+            /* sha256sum format: "<hex>  <file>" */
+            String expected = line.substring(0, 64);
+            String file = line.substring(66);
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(bpf.resolve(file)));
+            assertEquals(expected, HexFormat.of().formatHex(digest),
+                    "bpf/" + file + " changed since bpf/snoop.bpf.o was built: run make -C bpf update");
+        }
+    }
+
+    @Test
+    void testObject_isReproducedByMakeCheck() throws IOException, InterruptedException {
+        BpfTestSupport.require(BpfTestSupport.CI, "make -C bpf check needs clang; it runs under CI=true");
+        Process make = new ProcessBuilder("make", "-s", "-C", BpfTestSupport.bpfDir().toString(), "check")
+                .redirectErrorStream(true).start();
+        String log = new String(make.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, make.waitFor(), "make -C bpf check failed: the committed object is stale\n" + log);
+    }
+}
