@@ -50,6 +50,11 @@ final class FileCollector {
         }
     }
 
+    /** True if every path was kept in the position it came in, so parallel lists still line up. */
+    boolean keptOrder() {
+        return unsorted == null && invalid == 0;
+    }
+
     SortedPaths paths() {
         return unsorted == null ? sorted.build(false) : unsorted.toSortedPaths(false);
     }

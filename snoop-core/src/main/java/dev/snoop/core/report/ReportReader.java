@@ -66,7 +66,8 @@ final class ReportReader {
             String field = parser.currentName();
             parser.nextToken();
             switch (field) {
-                case "schema_version" -> schemaVersion = checkVersion((int) readCount(field, Integer.MAX_VALUE));
+                case "schema_version" -> schemaVersion = parser.currentToken() == JsonToken.VALUE_NULL
+                        ? null : checkVersion((int) readCount(field, Integer.MAX_VALUE));
                 case "pod_name" -> podName = readString(field);
                 case "namespace" -> namespace = readString(field);
                 case "labels" -> labels = readLabels(field);
@@ -172,14 +173,18 @@ final class ReportReader {
             files.warn(source + ": container '" + container.label() + "'", warnings);
         }
         if (seenIn != null) {
-            paths = withCounts(container, paths, seenIn);
+            paths = withCounts(container, paths, seenIn, files == null || files.keptOrder());
             container = container.withFiles(paths);
         }
         return container;
     }
 
     /** Re-attaches {@code seen_in} counts, which are only meaningful beside an unchanged list. */
-    private SortedPaths withCounts(ContainerReport container, SortedPaths paths, List<Integer> seenIn) {
+    private SortedPaths withCounts(ContainerReport container, SortedPaths paths, List<Integer> seenIn, boolean aligned) {
+        if (!aligned) {
+            warnings.accept(source + ": container '" + container.label() + "': ignored 'seen_in' (files were not sorted and unique)");
+            return paths;
+        }
         if (seenIn.size() != paths.size()) {
             warnings.accept(source + ": container '" + container.label() + "': ignored 'seen_in' ("
                     + seenIn.size() + " counts for " + paths.size() + " files)");
