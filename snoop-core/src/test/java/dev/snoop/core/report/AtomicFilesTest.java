@@ -105,10 +105,20 @@ class AtomicFilesTest {
         Path target = Files.createDirectory(dir.resolve("out.json"));
         Files.writeString(target.resolve("inside"), "kept");
         SnoopException e = assertThrows(SnoopException.class, () -> AtomicFiles.write(target, out -> write(out, "x")));
-        assertTrue(e.getMessage().startsWith("cannot write " + target + ": "), e.getMessage());
-        assertEquals(1, e.getMessage().lines().count());
+        assertEquals("cannot write " + target + ": is a directory", e.getMessage());
         assertEquals("kept", Files.readString(target.resolve("inside")));
         assertEquals(List.of("out.json"), names(dir));
+        Path empty = Files.createDirectory(dir.resolve("empty"));
+        assertThrows(SnoopException.class, () -> AtomicFiles.write(empty, out -> write(out, "x")));
+        assertTrue(Files.isDirectory(empty));
+    }
+
+    @Test
+    void testWrite_fileSystemError_namesTargetNotTempFile() throws Exception {
+        Path parent = Files.writeString(dir.resolve("file"), "not a directory");
+        Path target = parent.resolve("out.json");
+        SnoopException e = assertThrows(SnoopException.class, () -> AtomicFiles.write(target, out -> write(out, "x")));
+        assertEquals("cannot write " + target + ": Not a directory", e.getMessage());
     }
 
     @Test
