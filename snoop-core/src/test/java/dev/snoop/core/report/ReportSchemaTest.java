@@ -78,6 +78,19 @@ class ReportSchemaTest {
         assertEquals(Set.of(), validate(Files.readString(file)));
     }
 
+    /** The example in docs/report-format.md is a valid report in the written form. */
+    @Test
+    void testFormatDocExample_validAndWrittenForm() throws Exception {
+        String doc = Files.readString(ROOT.resolve("docs/report-format.md"));
+        int start = doc.indexOf("```json\n") + "```json\n".length();
+        String example = doc.substring(start, doc.indexOf("```", start));
+        assertEquals(Set.of(), validate(example));
+        List<String> warnings = new ArrayList<>();
+        Report report = ReportJson.read(new ByteArrayInputStream(example.getBytes(StandardCharsets.UTF_8)), "doc", warnings::add);
+        assertEquals(List.of(), warnings);
+        assertEquals(example, written(report));
+    }
+
     static Stream<Arguments> writtenReports() {
         SortedPaths odd = SortedPaths.of("/", "/tmp/quote\"d", "/tmp/new\nline", "/\u00e9t\u00e9", "/\ud83d\ude00", "/a/..b", "/a/.c");
         return Stream.of(
