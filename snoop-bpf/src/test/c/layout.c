@@ -27,6 +27,9 @@ int main(void)
 	C(SNOOP_KIND_NEWFSTATAT); C(SNOOP_KIND_STATX); C(SNOOP_KIND_ACCESS);
 	C(SNOOP_KIND_FACCESSAT); C(SNOOP_KIND_FACCESSAT2); C(SNOOP_KIND_READLINK);
 	C(SNOOP_KIND_READLINKAT); C(SNOOP_KIND_EXEC_FILENAME); C(SNOOP_KIND_EXEC_FILE);
-	C(SNOOP_KIND_EXEC_INTERP); C(SNOOP_KIND_MAX);
+	C(SNOOP_KIND_EXEC_INTERP); C(SNOOP_KIND_EXEC_ELF_INTERP); C(SNOOP_KIND_CGROUP); C(SNOOP_KIND_MAX);
+	P("offsetof(container_stats.events)", offsetof(struct container_stats, events));
+	P("offsetof(container_stats.dropped)", offsetof(struct container_stats, dropped));
+	P("sizeof(struct container_stats)", sizeof(struct container_stats));
 	return 0;
 }

@@ -219,6 +219,11 @@ public final class BpfRecorder implements AutoCloseable {
      */
     public record ContainerCounts(long events, long dropped) {}
 
+    /** Drops the counts of a container that is gone, so the map has room for new ones. */
+    public void forgetContainer(long containerId) {
+        withOpen(() -> containerStats.delete(BpfMap.u64(containerId)));
+    }
+
     /** Every container's counts, by the container cgroup id events carry. */
     public Map<Long, ContainerCounts> containerCounts() {
         return withOpen(() -> {

@@ -71,6 +71,10 @@ class EventLayoutTest {
             java.put("SNOOP_KIND_" + k.name(), (long) k.wireId());
         }
         java.put("SNOOP_KIND_MAX", (long) Wire.KIND_MAX);
+        // BpfRecorder.containerCounts() reads two u64 at these offsets
+        java.put("offsetof(container_stats.events)", 0L);
+        java.put("offsetof(container_stats.dropped)", (long) Long.BYTES);
+        java.put("sizeof(struct container_stats)", 2L * Long.BYTES);
 
         assertEquals(new TreeMap<>(java), c);
     }

@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Tests for {@link DiffCommand}. */
 class DiffCommandTest {
@@ -178,7 +180,64 @@ class DiffCommandTest {
     void testDiff_inputsNotModified() throws Exception {
         String content = report(null, "/z", "/a/../b");
         Path a = write(dir, "a.json", content);
-        run("diff", a.toString(), a.toString());
+        Path b = write(dir, "b.json", report(null, "/z", "/z"));
+        BadReports.Snapshot beforeA = BadReports.Snapshot.of(a);
+        BadReports.Snapshot beforeB = BadReports.Snapshot.of(b);
+        run("diff", a.toString(), b.toString());
         assertEquals(content, Files.readString(a));
+        assertTrue(beforeA.unchanged());
+        assertTrue(beforeB.unchanged());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.snoop.cli.BadReports#all")
+    void testDiff_badNewReport_exitsTwoWithOneLine(String name, byte[] content, String expected) throws Exception {
+        Path good = write(dir, "good.json", report(null, "/a"));
+        Path bad = BadReports.write(dir, name, content);
+        CliRun r = run("diff", good.toString(), bad.toString());
+        assertEquals(2, r.exitCode());
+        assertEquals("snoop: " + bad + ": " + expected + "\n", r.err());
+        assertEquals("", r.out());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.snoop.cli.BadReports#all")
+    void testDiff_badOldReport_exitsTwoWithOneLine(String name, byte[] content, String expected) throws Exception {
+        Path good = write(dir, "good.json", report(null, "/a"));
+        Path bad = BadReports.write(dir, name, content);
+        CliRun r = run("diff", bad.toString(), good.toString());
+        assertEquals(2, r.exitCode());
+        assertEquals("snoop: " + bad + ": " + expected + "\n", r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void testDiff_directory_exitsTwo() throws Exception {
+        Path a = write(dir, "a.json", report(null, "/a"));
+        Path reports = Files.createDirectory(dir.resolve("reports"));
+        CliRun r = run("diff", a.toString(), reports.toString());
+        assertEquals(2, r.exitCode());
+        assertEquals("snoop: " + reports + ": is a directory\n", r.err());
+    }
+
+    @Test
+    void testDiff_emptyStdin_exitsTwo() throws Exception {
+        Path a = write(dir, "a.json", report(null, "/a"));
+        CliRun r = CliRun.runWithStdin("", "diff", "-", a.toString());
+        assertEquals(2, r.exitCode());
+        assertEquals("snoop: <stdin>: empty file\n", r.err());
+    }
+
+    @Test
+    void testDiff_nonNormalizedAndDuplicatePaths_warnThenCompare() throws Exception {
+        Path a = write(dir, "a.json", report(null, "/a", "/b"));
+        Path b = write(dir, "b.json", report(null, "/b/../a", "b", "/b"));
+        CliRun r = run("diff", a.toString(), b.toString());
+        assertEquals(0, r.exitCode(), "the repaired report has the same files");
+        assertEquals("""
+                snoop: warning: %1$s: container 'app': normalized 2 paths (first: '/b/../a' -> '/a')
+                snoop: warning: %1$s: container 'app': dropped 1 duplicate path
+                """.formatted(b), r.err());
+        assertEquals("0 removed, 0 added, 2 unchanged\n", r.out());
     }
 }

@@ -9,11 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Tests for {@link MergeCommand}. */
@@ -140,28 +140,64 @@ class MergeCommandTest {
         assertTrue(r.out().contains("\"unique_files\": 2"), r.out());
     }
 
-    static Stream<Arguments> badReports() {
-        return Stream.of(
-                Arguments.of("empty.json", "", "empty.json: empty file"),
-                Arguments.of("truncated.json", "{\"containers\": [{\"files\": [\"/a\"", "truncated.json: truncated JSON (line 1, column 32)"),
-                Arguments.of("garbage.json", "\u0000\u0001\u00ff binary", "garbage.json: not valid JSON: "),
-                Arguments.of("array.json", "[1, 2]", "array.json: not a report: expected a JSON object, found an array"),
-                Arguments.of("files.json", "{\"containers\": [{\"files\": [1]}]}", "files.json: 'files' must be a list of strings, found a number (line 1, column 28)"),
-                Arguments.of("filesobj.json", "{\"files\": {\"a\": 1}}", "filesobj.json: 'files' must be a list of strings, found an object (line 1, column 11)"),
-                Arguments.of("newer.json", "{\"schema_version\": 2, \"containers\": []}", "newer.json: schema_version 2 is newer than this snoop reads (1); upgrade snoop"),
-                Arguments.of("shape.json", "{\"hello\": \"world\"}", "shape.json: not a report: no 'containers' or 'files' field"));
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.snoop.cli.BadReports#all")
+    void testMerge_badReport_oneLineErrorExitOne(String name, byte[] content, String expected) throws Exception {
+        Path good = write(dir, "good.json", report(null, "/a"));
+        Path file = BadReports.write(dir, name, content);
+        CliRun r = run("merge", good.toString(), file.toString());
+        assertEquals(1, r.exitCode());
+        assertEquals("snoop: " + file + ": " + expected + "\n", r.err());
+        assertEquals("", r.out());
     }
 
-    @ParameterizedTest
-    @MethodSource("badReports")
-    void testMerge_badReport_oneLineErrorExitOne(String name, String content, String expected) throws Exception {
-        Path file = write(dir, name, content);
-        CliRun r = run("merge", file.toString());
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.snoop.cli.BadReports#all")
+    void testMerge_badReportWithOutput_noFileWritten(String name, byte[] content, String expected) throws Exception {
+        Path file = BadReports.write(dir, name, content);
+        Path out = dir.resolve("out.json");
+        CliRun r = run("merge", "-o", out.toString(), file.toString());
         assertEquals(1, r.exitCode());
-        assertTrue(r.err().startsWith("snoop: " + dir.resolve(expected)), r.err());
-        assertEquals(1, r.err().lines().count(), r.err());
-        assertFalse(r.err().contains("Exception"), r.err());
-        assertEquals("", r.out());
+        assertEquals("snoop: " + file + ": " + expected + "\n", r.err());
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(file), files.toList(), "no output, no temporary file");
+        }
+    }
+
+    @Test
+    void testMerge_outputIntoMissingDirectory_leavesNothing() throws Exception {
+        Path a = write(dir, "a.json", report(null, "/a"));
+        BadReports.Snapshot before = BadReports.Snapshot.of(a);
+        CliRun r = run("merge", "-o", dir.resolve("missing/out.json").toString(), a.toString());
+        assertEquals(1, r.exitCode());
+        assertFalse(Files.exists(dir.resolve("missing")));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(a), files.toList());
+        }
+        assertTrue(before.unchanged());
+    }
+
+    @Test
+    void testMerge_outputIsADirectory_exitsOne() throws Exception {
+        Path a = write(dir, "a.json", report(null, "/a"));
+        Path out = Files.createDirectory(dir.resolve("out"));
+        CliRun r = run("merge", "-o", out.toString(), a.toString());
+        assertEquals(1, r.exitCode());
+        assertEquals("snoop: cannot write " + out + ": is a directory\n", r.err());
+        assertTrue(Files.isDirectory(out));
+    }
+
+    @Test
+    void testMerge_inputsNotModified() throws Exception {
+        Path a = write(dir, "in/a.json", report(null, "/z", "/a/../b", "/z", "rel/x"));
+        Path b = write(dir, "in/sub/b.json", report(null, "/b"));
+        Path c = write(dir, "c.json", report("other", "/c"));
+        List<BadReports.Snapshot> before = List.of(BadReports.Snapshot.of(a), BadReports.Snapshot.of(b), BadReports.Snapshot.of(c));
+        CliRun r = run("merge", "--with-counts", "-o", dir.resolve("out.json").toString(), dir.resolve("in").toString(), c.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        for (BadReports.Snapshot s : before) {
+            assertTrue(s.unchanged(), s.file() + " changed");
+        }
     }
 
     @Test

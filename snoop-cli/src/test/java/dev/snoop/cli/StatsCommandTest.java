@@ -5,9 +5,12 @@ import static dev.snoop.cli.CliRun.write;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Tests for {@link StatsCommand}. */
 class StatsCommandTest {
@@ -111,5 +114,53 @@ class StatsCommandTest {
         CliRun r = run("stats", file.toString());
         assertEquals(1, r.exitCode());
         assertEquals("snoop: " + file + ": 'containers' must be a list of objects, found an object (line 1, column 16)\n", r.err());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.snoop.cli.BadReports#all")
+    void testStats_badReport_exitsOneWithOneLine(String name, byte[] content, String expected) throws Exception {
+        Path bad = BadReports.write(dir, name, content);
+        CliRun r = run("stats", sample().toString(), bad.toString());
+        assertEquals(1, r.exitCode());
+        assertEquals("snoop: " + bad + ": " + expected + "\n", r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void testStats_missingFile_exitsOne() {
+        Path missing = dir.resolve("missing.json");
+        CliRun r = run("stats", missing.toString());
+        assertEquals(1, r.exitCode());
+        assertEquals("snoop: " + missing + ": no such file or directory\n", r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void testStats_directoryWithoutReports_exitsOne() throws Exception {
+        Path empty = Files.createDirectory(dir.resolve("empty"));
+        write(dir, "empty/notes.txt", "not a report");
+        CliRun r = run("stats", empty.toString());
+        assertEquals(1, r.exitCode());
+        assertEquals("snoop: " + empty + ": no *.json reports in this directory\n", r.err());
+    }
+
+    @Test
+    void testStats_nonNormalizedAndDuplicatePaths_warnAndCountOnce() throws Exception {
+        Path file = write(dir, "messy.json", "{\"files\": [\"/etc/passwd\", \"etc/passwd\", \"/etc/./hosts\"]}");
+        CliRun r = run("stats", "--format", "json", file.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals("""
+                snoop: warning: %1$s: normalized 2 paths (first: 'etc/passwd' -> '/etc/passwd')
+                snoop: warning: %1$s: dropped 1 duplicate path
+                """.formatted(file), r.err());
+        assertTrue(r.out().contains("\"files\": 2,"), r.out());
+    }
+
+    @Test
+    void testStats_inputsNotModified() throws Exception {
+        Path file = write(dir, "messy.json", "{\"files\": [\"/z\", \"/a/../b\", \"/z\"]}");
+        BadReports.Snapshot before = BadReports.Snapshot.of(file);
+        assertEquals(0, run("stats", file.toString()).exitCode());
+        assertTrue(before.unchanged());
     }
 }

@@ -40,10 +40,45 @@ final class ContainerDirectory {
         return identity;
     }
 
-    /** Forgets cgroups that are gone, so a reused id is looked up afresh. */
-    synchronized void forgetRemoved() {
-        targets.forgetRemoved();
-        known.entrySet().removeIf(e -> e.getValue() == null
-                || !java.nio.file.Files.isDirectory(fs.resolve(e.getValue().cgroupPath())));
+    /**
+     * Records the cgroup path the kernel gave for a container id, while the cgroup still existed,
+     * so that its events are attributed even if it is removed before they are read.
+     */
+    synchronized void announce(long cgroupId, String cgroupPath) {
+        Identity current = known.get(cgroupId);
+        if (current != null) {
+            return;
+        }
+        java.nio.file.Path dir = fs.resolve(cgroupPath);
+        Targets.Container container = targets.describeAnnounced(dir, cgroupId);
+        if (container == null) {
+            log.debug("cgroup announced outside the targets", "cgroup", cgroupPath, "cgroup_id", cgroupId);
+            return;
+        }
+        Identity identity = new Identity(container.name(), container.containerId(), cgroupId, cgroupPath, imageRef, imageDigest);
+        known.put(cgroupId, identity);
+        log.info("container found", "name", identity.name(), "cgroup", cgroupPath, "cgroup_id", cgroupId);
     }
+
+    /** Forgets cgroups that are gone, so a reused id is looked up afresh. */
+    /**
+     * Forgets containers whose cgroup was already gone at the previous sweep, so events still in
+     * flight when a cgroup is removed are attributed; returns the cgroup ids forgotten.
+     */
+    synchronized java.util.Set<Long> forgetRemoved() {
+        targets.forgetRemoved();
+        java.util.Set<Long> gone = new java.util.HashSet<>();
+        for (Map.Entry<Long, Identity> e : known.entrySet()) {
+            if (e.getValue() == null || !java.nio.file.Files.isDirectory(fs.resolve(e.getValue().cgroupPath()))) {
+                gone.add(e.getKey());
+            }
+        }
+        java.util.Set<Long> forgotten = new java.util.HashSet<>(gone);
+        forgotten.retainAll(goneAtLastSweep);
+        known.keySet().removeAll(forgotten);
+        goneAtLastSweep = gone;
+        return forgotten;
+    }
+
+    private java.util.Set<Long> goneAtLastSweep = java.util.Set.of();
 }

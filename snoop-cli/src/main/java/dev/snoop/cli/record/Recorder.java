@@ -132,8 +132,11 @@ public final class Recorder {
                 return;
             }
             kernelTargets.sync();
-            directory.forgetRemoved();
             refreshCounters(probes, directory, recording);
+            for (long gone : directory.forgetRemoved()) {
+                probes.forgetContainer(gone); // its counts are in the recording now
+                lastCounts.remove(gone);
+            }
             metrics.refresh();
             if (!clock.instant().isBefore(nextReport)) {
                 flusher.write();

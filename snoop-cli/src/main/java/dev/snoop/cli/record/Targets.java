@@ -141,6 +141,28 @@ public final class Targets {
         return null;
     }
 
+    /**
+     * The container of a cgroup directory the kernel named, whether or not it still exists: the
+     * kernel only announces containers below a root, so the directory is a root or a root's child.
+     */
+    public Container describeAnnounced(Path dir, long cgroupId) {
+        for (Map.Entry<Path, Boolean> root : roots.entrySet()) {
+            boolean isRoot = dir.equals(root.getKey());
+            boolean isChild = root.getValue() && root.getKey().equals(dir.getParent());
+            if (isRoot || isChild) {
+                if (spec.excludeSelf() && dir.equals(self)) {
+                    return null;
+                }
+                String name = dir.getFileName().toString();
+                Matcher m = CONTAINER_ID.matcher(name);
+                Container container = new Container(name, m.find() ? m.group() : null, dir, cgroupId);
+                byLeafId.put(cgroupId, container);
+                return container;
+            }
+        }
+        return null;
+    }
+
     /** Forgets ids whose cgroups are gone, so a reused inode number is looked up afresh. */
     public void forgetRemoved() {
         byLeafId.values().removeIf(c -> !Files.isDirectory(c.cgroupDir()));

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -30,6 +31,9 @@ public final class AtomicFiles {
     public static void write(Path target, Consumer<OutputStream> content) {
         Path absolute = target.toAbsolutePath();
         Path dir = absolute.getParent();
+        if (Files.isDirectory(absolute)) {
+            throw new SnoopException("cannot write " + target + ": is a directory");
+        }
         Path temp = null;
         try {
             temp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
@@ -72,6 +76,8 @@ public final class AtomicFiles {
             reason = "directory does not exist";
         } else if (e instanceof AccessDeniedException) {
             reason = "permission denied";
+        } else if (e instanceof FileSystemException fs && fs.getReason() != null) {
+            reason = fs.getReason(); // the message would name the temporary file
         } else {
             reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         }

@@ -50,9 +50,9 @@ final class FileCollector {
         }
     }
 
-    /** True when the paths were taken exactly as given, so per-index data beside them still lines up. */
-    boolean keptAsGiven() {
-        return unsorted == null && normalized == 0 && invalid == 0;
+    /** True if every path was kept in the position it came in, so parallel lists still line up. */
+    boolean keptOrder() {
+        return unsorted == null && invalid == 0;
     }
 
     SortedPaths paths() {

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
 import dev.snoop.core.SnoopException;
 import dev.snoop.core.path.SortedPaths;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -60,6 +61,9 @@ public final class ReportJson {
             return new ReportReader(parser, source, warnings).read();
         } catch (JsonEOFException e) {
             throw new SnoopException(source + ": truncated JSON " + ReportReader.where(e.getLocation()), e);
+        } catch (CharConversionException e) {
+            // bytes that are not text in the encoding Jackson detected, e.g. leading zero bytes
+            throw new SnoopException(source + ": not valid JSON: " + e.getMessage(), e);
         } catch (JsonProcessingException e) {
             String reason = e.getOriginalMessage();
             int newline = reason.indexOf('\n');

@@ -68,7 +68,8 @@ final class ReportReader {
             String field = parser.currentName();
             parser.nextToken();
             switch (field) {
-                case "schema_version" -> schemaVersion = checkVersion((int) readCount(field, Integer.MAX_VALUE));
+                case "schema_version" -> schemaVersion = parser.currentToken() == JsonToken.VALUE_NULL
+                        ? null : checkVersion((int) readCount(field, Integer.MAX_VALUE));
                 case "pod_name" -> podName = readString(field);
                 case "namespace" -> namespace = readString(field);
                 case "labels" -> labels = readLabels(field);
@@ -188,7 +189,7 @@ final class ReportReader {
             files.warn(source + ": container '" + container.label() + "'", warnings);
         }
         if (seenIn != null) {
-            paths = withCounts(container, paths, seenIn);
+            paths = withCounts(container, paths, seenIn, files == null || files.keptOrder());
             container = container.withFiles(paths).withAccess(container.access()); // same paths, same order
         }
         return container;
@@ -197,9 +198,9 @@ final class ReportReader {
     /** Attaches {@code access} kinds, which are by index and so only meaningful beside an unchanged list. */
     private ContainerReport withAccess(ContainerReport container, FileCollector files, List<String> access) {
         int size = container.files().size();
-        if (files == null || !files.keptAsGiven() || access.size() != size) {
+        if (files == null || !files.keptOrder() || access.size() != size) {
             warnings.accept(source + ": container '" + container.label() + "': ignored 'access' (" + access.size()
-                    + " entries for " + size + " files" + (files != null && !files.keptAsGiven() ? ", which were reordered" : "") + ")");
+                    + " entries for " + size + " files" + (files != null && !files.keptOrder() ? ", which were reordered" : "") + ")");
             return container;
         }
         byte[] bits = new byte[size];
@@ -249,7 +250,11 @@ final class ReportReader {
     }
 
     /** Re-attaches {@code seen_in} counts, which are only meaningful beside an unchanged list. */
-    private SortedPaths withCounts(ContainerReport container, SortedPaths paths, List<Integer> seenIn) {
+    private SortedPaths withCounts(ContainerReport container, SortedPaths paths, List<Integer> seenIn, boolean aligned) {
+        if (!aligned) {
+            warnings.accept(source + ": container '" + container.label() + "': ignored 'seen_in' (files were not sorted and unique)");
+            return paths;
+        }
         if (seenIn.size() != paths.size()) {
             warnings.accept(source + ": container '" + container.label() + "': ignored 'seen_in' ("
                     + seenIn.size() + " counts for " + paths.size() + " files)");
