@@ -413,6 +413,8 @@ static __always_inline struct event *new_event(__u64 cgroup_id, __u32 kind)
 }
 
 /* a relative name: chain the cwd, or the dirfd's directory, in front of it */
+#define SB_KERNMOUNT (1 << 22) /* include/linux/fs.h: mounted by the kernel, not in any namespace */
+
 static __always_inline void resolve_base(struct event *ev, struct task_struct *task, bool empty)
 {
 	struct dentry *dentry;
@@ -431,6 +433,11 @@ static __always_inline void resolve_base(struct event *ev, struct task_struct *t
 		}
 		dentry = BPF_CORE_READ(f, f_path.dentry);
 		mnt = BPF_CORE_READ(f, f_path.mnt);
+		/* fstat() of a pipe, socket, eventfd or memfd: a kernel-internal mount, no file of the image */
+		if (BPF_CORE_READ(mnt, mnt_sb, s_flags) & SB_KERNMOUNT) {
+			ev->flags |= SNOOP_F_PSEUDO;
+			return;
+		}
 	}
 	ev->flags |= empty ? SNOOP_F_EMPTY_PATH : SNOOP_F_RELATIVE;
 	if (!walk_dir(ev, dentry, mnt, task)) {

@@ -49,6 +49,7 @@ enum snoop_kind {
 #define SNOOP_F_DIR_UNRESOLVED (1U << 3) /* the base directory could not be walked */
 #define SNOOP_F_DIRECTORY    (1U << 4) /* the opened file is a directory */
 #define SNOOP_F_EMPTY_PATH   (1U << 5) /* AT_EMPTY_PATH: the chain names the file itself */
+#define SNOOP_F_PSEUDO       (1U << 6) /* the fd is on a kernel-internal mount (pipe, socket, memfd): no path */
 
 /* indexes into the per-CPU counters array: never renumber */
 #define SNOOP_CTR_DROPPED 0         /* ring buffer reservation failures */

@@ -97,6 +97,11 @@ public record FileEvent(long containerCgroupId, long ino, int pid, int tid, Even
     }
 
     /** The opened file is a directory. */
+    /** The fd named a pipe, socket, memfd or other file of a kernel-internal mount: no path. */
+    public boolean pseudoFile() {
+        return (flags & Wire.F_PSEUDO) != 0;
+    }
+
     public boolean isDirectory() {
         return (flags & Wire.F_DIRECTORY) != 0;
     }

@@ -31,6 +31,7 @@ final class Wire {
     static final int F_DIR_UNRESOLVED = 1 << 3;
     static final int F_DIRECTORY = 1 << 4;
     static final int F_EMPTY_PATH = 1 << 5;
+    static final int F_PSEUDO = 1 << 6;
 
     /* SNOOP_CTR_*: indexes into the per-CPU counters array */
     static final int CTR_DROPPED = 0;

@@ -56,6 +56,7 @@ class EventLayoutTest {
         java.put("SNOOP_F_DIR_UNRESOLVED", (long) Wire.F_DIR_UNRESOLVED);
         java.put("SNOOP_F_DIRECTORY", (long) Wire.F_DIRECTORY);
         java.put("SNOOP_F_EMPTY_PATH", (long) Wire.F_EMPTY_PATH);
+        java.put("SNOOP_F_PSEUDO", (long) Wire.F_PSEUDO);
         java.put("SNOOP_CTR_DROPPED", (long) Wire.CTR_DROPPED);
         java.put("SNOOP_CTR_PATH_FAULT", (long) Wire.CTR_PATH_FAULT);
         java.put("SNOOP_CTR_PATH_TOO_LONG", (long) Wire.CTR_PATH_TOO_LONG);

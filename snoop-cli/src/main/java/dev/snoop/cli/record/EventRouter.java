@@ -18,6 +18,7 @@ import java.util.function.LongFunction;
  */
 final class EventRouter {
     private static final int ENOENT = 2;
+    private static final int EBADF = 9;
     private static final int EFAULT = 14;
     private static final int ENOTDIR = 20;
     private static final int ENAMETOOLONG = 36;
@@ -27,8 +28,11 @@ final class EventRouter {
     private final ContainerDirectory directory;
     private volatile long unattributed; // written by the poller only
 
-    EventRouter(Recording recording, ContainerDirectory directory) {
+    private final Log log;
+
+    EventRouter(Recording recording, ContainerDirectory directory, Log log) {
         this.recording = recording;
+        this.log = log;
         this.directory = directory;
         this.containers = directory::identityOf;
     }
@@ -53,6 +57,9 @@ final class EventRouter {
             }
             return;
         }
+        if (event.pseudoFile() || event.dirUnresolved() && event.result() == -EBADF) {
+            return; // fstat() of a pipe or socket, or of no file at all: nothing on disk
+        }
         if (event.dirUnresolved()) {
             recording.countUnresolved(container);
             return;
@@ -64,7 +71,11 @@ final class EventRouter {
         if (path.isEmpty()) {
             return;
         }
-        recording.record(container, path, null, accessOf(event));
+        Recording.Outcome outcome = recording.record(container, path, null, accessOf(event));
+        if (outcome == Recording.Outcome.NEW && log.enabled(Log.Level.DEBUG)) {
+            log.debug("new file", "container", container.name(), "path", path, "kind", event.kind(),
+                    "pid", event.pid(), "result", event.result(), "flags", event.flags());
+        }
     }
 
     /** Events that named no traced container since the start. */

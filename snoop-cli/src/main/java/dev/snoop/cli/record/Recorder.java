@@ -90,7 +90,7 @@ public final class Recorder {
             KernelTargets kernelTargets = new KernelTargets(probes, targets, log);
             kernelTargets.sync();
 
-            EventRouter router = new EventRouter(recording, directory);
+            EventRouter router = new EventRouter(recording, directory, log);
             RecorderMetrics metrics = new RecorderMetrics(probes, recording, flusher, router);
             try (MetricsServer server = startMetrics(metrics, flusher)) {
                 Thread poller = startPoller(probes, router);

@@ -1,14 +1,10 @@
 package dev.snoop.cli.record;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,23 +17,11 @@ final class SnoopProcess implements AutoCloseable {
     private static final Pattern METRICS = Pattern.compile("metrics=\\S*?:(\\d+)");
 
     private final Process process;
-    private final List<String> log = new CopyOnWriteArrayList<>();
-    private final Thread reader;
+    private final Path logFile;
 
-    private SnoopProcess(Process process) {
+    private SnoopProcess(Process process, Path logFile) {
         this.process = process;
-        this.reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    log.add(line);
-                }
-            } catch (IOException e) {
-                // the process is gone
-            }
-        }, "snoop-stderr");
-        reader.setDaemon(true);
-        reader.start();
+        this.logFile = logFile;
     }
 
     /** Starts snoop in {@code cgroup} (or where the test runs, if null) and waits until it records. */
@@ -53,19 +37,19 @@ final class SnoopProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().keySet().removeIf(k -> k.startsWith("SNOOP_"));
         pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        SnoopProcess snoop = new SnoopProcess(pb.start());
-        return snoop;
+        Path logFile = java.nio.file.Files.createTempFile("snoop-test-", ".log");
+        pb.redirectError(logFile.toFile());
+        return new SnoopProcess(pb.start(), logFile);
     }
 
     /** Waits for the "recording" log line; fails with the log if snoop exits first. */
     SnoopProcess awaitRecording(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            if (log.stream().anyMatch(l -> l.contains("msg=recording"))) {
+            if (lines().stream().anyMatch(l -> l.contains("msg=recording"))) {
                 return this;
             }
             if (!process.isAlive()) {
-                reader.join(1000);
                 throw new AssertionError("snoop exited with " + process.exitValue() + " before recording:\n" + log());
             }
             Thread.sleep(20);
@@ -75,7 +59,7 @@ final class SnoopProcess implements AutoCloseable {
 
     /** The port /metrics is served on, from the "recording" line. */
     int metricsPort() {
-        for (String line : log) {
+        for (String line : lines()) {
             Matcher m = METRICS.matcher(line);
             if (line.contains("msg=recording") && m.find()) {
                 return Integer.parseInt(m.group(1));
@@ -100,7 +84,6 @@ final class SnoopProcess implements AutoCloseable {
             process.destroyForcibly();
             throw new AssertionError("snoop did not stop within 10 s of SIGTERM:\n" + log());
         }
-        reader.join(2000);
         long ms = (System.nanoTime() - start) / 1_000_000;
         if (ms > 5000) {
             throw new AssertionError("snoop took " + ms + " ms to stop after SIGTERM (limit 5 s):\n" + log());
@@ -113,18 +96,30 @@ final class SnoopProcess implements AutoCloseable {
             process.destroyForcibly();
             throw new AssertionError("snoop still running after " + timeout + ":\n" + log());
         }
-        reader.join(2000);
         return process.exitValue();
     }
 
     String log() {
-        return String.join("\n", log);
+        return String.join("\n", lines());
+    }
+
+    List<String> lines() {
+        try {
+            return java.nio.file.Files.readAllLines(logFile);
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     @Override
     public void close() {
         if (process.isAlive()) {
             process.destroyForcibly();
+        }
+        try {
+            java.nio.file.Files.deleteIfExists(logFile);
+        } catch (IOException e) {
+            // a temporary file
         }
     }
 }

@@ -70,6 +70,13 @@ final class Workload {
         return new Workload(dir, binary, longPath, script, dynamic);
     }
 
+    /** The workload's process, to be started in a cgroup with {@link TestCgroup#in}. */
+    ProcessBuilder in(Path cgroup) {
+        ProcessBuilder pb = TestCgroup.in(cgroup, command());
+        pb.directory(dir.toFile()); // the shell exports it as $PWD, which dash later checks
+        return pb;
+    }
+
     List<String> command() {
         return List.of(binary.toString(), dir.toString(), longPath.toString(), script.toString(), dynamic.toString());
     }
@@ -89,6 +96,10 @@ final class Workload {
         files.add(script.toString());
         files.add(dynamic.toString());
         files.add("/bin/sh");
+        // dash, running the script, checks its working directory: stat(".") after the workload's
+        // chdir("/"), and stat($PWD), which the test sets to the work directory
+        files.add("/");
+        files.add(dir.toString());
         return files;
     }
 
