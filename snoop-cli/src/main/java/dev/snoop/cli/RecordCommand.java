@@ -39,9 +39,9 @@ import picocli.CommandLine.Spec;
         },
         footerHeading = "%nExamples:%n",
         footer = {
-            "  snoop record                                        sidecar: trace the pod's other containers",
-            "  snoop record --cgroup /sys/fs/cgroup/app.slice/web.scope --report-path web.json",
-            "  SNOOP_TARGET_CONTAINER_ID=3f2a... snoop record --report-interval 10s",
+            "  snoop record                        sidecar: trace the pod's other containers",
+            "  snoop record --cgroup /sys/fs/cgroup/web --report-path web.json",
+            "  SNOOP_TARGET_CONTAINER_ID=3f2a9c snoop record --report-interval 10s",
         },
         exitCodeListHeading = "%nExit Codes:%n",
         exitCodeList = {

@@ -39,6 +39,36 @@ class RecordCommandTest {
         assertTrue(first.contains(message), first);
     }
 
+    @ParameterizedTest(name = "{0}={1} {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            SNOOP_REPORT_INTERVAL | soon         | ''                        | 2 | 'soon' is not a duration
+            SNOOP_TARGET_MODE     | sideways     | ''                        | 2 | 'sideways' is not exclude-self or explicit
+            SNOOP_METRICS_ADDR    | nowhere      | ''                        | 2 | --metrics-addr: 'nowhere' is not an address
+            SNOOP_LOG_LEVEL       | loud         | ''                        | 2 | unknown log level 'loud'
+            SNOOP_REPORT_INTERVAL | soon         | --report-interval x       | 2 | 'x' is not a duration
+            SNOOP_REPORT_PATH     | /x/r.json    | --help                    | 0 | /x/r.json
+            SNOOP_EXCLUDE_PATHS   | /a,/b        | --help                    | 0 | /a,/b
+            SNOOP_REPORT_INTERVAL | 5m           | --help                    | 0 | Default: 5m
+            """)
+    void everyOptionHasAVariableAndTheFlagWins(String variable, String value, String args, int code, String expected)
+            throws Exception {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "dev.snoop.cli.Main", "record"));
+        if (!args.isBlank()) {
+            command.addAll(java.util.List.of(args.split(" ")));
+        }
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().keySet().removeIf(k -> k.startsWith("SNOOP_"));
+        pb.environment().put("SNOOP_REPORT_PATH", tmp.resolve("r.json").toString());
+        pb.environment().put(variable, value);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        p.waitFor();
+        assertEquals(code, p.exitValue(), out);
+        assertTrue(out.contains(expected), out);
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             record --help | SNOOP_REPORT_PATH

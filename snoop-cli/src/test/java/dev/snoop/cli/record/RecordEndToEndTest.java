@@ -115,6 +115,26 @@ class RecordEndToEndTest {
     }
 
     @Test
+    void aContainerIdNamedBeforeItsCgroupExistsIsTracedWithinTwoSeconds() throws Exception {
+        Path report = tmp.resolve("report.json");
+        String id = "3f2a9c" + "0123456789abcdef".repeat(4).substring(6);
+        try (TestCgroup pod = TestCgroup.create("snoop-id")) {
+            try (SnoopProcess snoop = SnoopProcess.start(null, List.of(), "--container-id", id.substring(0, 12),
+                    "--report-path", report.toString(), "--report-interval", "1s", "--metrics-addr", "off")) {
+                snoop.awaitRecording(START);
+                // as containerd names it, created after snoop started
+                Path container = pod.child("cri-containerd-" + id + ".scope");
+                Thread.sleep(2000);
+                run(TestCgroup.in(container, List.of("cat", "/etc/hostname")));
+                assertEquals(0, snoop.terminate(), snoop.log());
+            }
+            ContainerReport entry = onlyContainer(report);
+            assertEquals(id, entry.containerId());
+            assertTrue(list(entry.files()).contains("/etc/hostname"), entry.toString());
+        }
+    }
+
+    @Test
     void sigkillLeavesTheLastCompleteReportAndNoBpfProgramBehind() throws Exception {
         Path report = tmp.resolve("report.json");
         Set<String> programsBefore = bpfIds("prog");
