@@ -42,12 +42,10 @@ public final class Recorder {
     private static final Duration DRAIN = Duration.ofMillis(50);
     /** What the probes cannot see, written into every report so nobody deletes by it blindly. */
     static final List<String> BLIND_SPOTS = List.of(
-            "io_uring: files opened through io_uring (IORING_OP_OPENAT, ...) are not seen",
-            "mmap and file-backed memory of files opened before recording started",
-            "files opened by the kernel for the process other than exec'd files and their ELF/#! interpreters "
-                    + "(e.g. kernel modules, firmware)",
-            "name_to_handle_at/open_by_handle_at, fanotify and other handle-based opens",
-            "processes that ran before snoop attached, and runc's own set-up of a container");
+            "io_uring: files opened through io_uring (IORING_OP_OPENAT) are not seen",
+            "memory-mapped files opened before recording started, and processes that ran before snoop attached",
+            "files the kernel opens for a process other than exec'd files and their interpreters (modules, firmware)",
+            "handle-based opens (open_by_handle_at), and chdir/chroot targets (directories are kept as parents of their files)");
 
     private final RecordConfig config;
     private final Log log;
