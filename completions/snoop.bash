@@ -203,7 +203,7 @@ function _picocli_snoop_record() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--debug'"
-  local arg_opts="'--target-mode' '--cgroup' '--container-id' '--exclude-paths' '--report-path' '--report-interval' '--duration' '--image-ref' '--image-digest' '--pod-name' '--namespace' '--metrics-addr' '--log-level' '--ring-buffer-size'"
+  local arg_opts="'--target-mode' '--cgroup' '--container-id' '--cgroup-root' '--labels-file' '--runtime-state-dir' '--exclude-paths' '--report-path' '--report-interval' '--duration' '--image-ref' '--image-digest' '--pod-name' '--namespace' '--metrics-addr' '--log-level' '--ring-buffer-size'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -219,6 +219,24 @@ function _picocli_snoop_record() {
       ;;
     '--container-id')
       return
+      ;;
+    '--cgroup-root')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--labels-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--runtime-state-dir')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--exclude-paths')
       return

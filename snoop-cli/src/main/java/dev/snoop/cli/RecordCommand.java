@@ -71,6 +71,23 @@ final class RecordCommand implements Callable<Integer> {
                 "Env: SNOOP_TARGET_CONTAINER_ID (comma-separated)."})
     List<String> containerIds = new ArrayList<>();
 
+    @Option(names = "--cgroup-root", paramLabel = "DIR", defaultValue = "${env:SNOOP_CGROUP_ROOT}",
+            description = {"The host's cgroup v2 tree, when snoop's own /sys/fs/cgroup shows only its own cgroup "
+                    + "(a container with a private cgroup namespace): mount the host's /sys/fs/cgroup read-only and name it here. "
+                    + "Default: the cgroup v2 mount in /proc/self/mountinfo.", "Env: SNOOP_CGROUP_ROOT."})
+    Path cgroupRoot;
+
+    @Option(names = "--labels-file", paramLabel = "FILE", defaultValue = "${env:SNOOP_LABELS_FILE}",
+            description = {"The pod's labels as a Kubernetes downward API volume writes them (key=\"value\" lines).",
+                "Env: SNOOP_LABELS_FILE."})
+    Path labelsFile;
+
+    @Option(names = "--runtime-state-dir", paramLabel = "DIR",
+            defaultValue = "${env:SNOOP_RUNTIME_STATE_DIR:-/run/containerd/io.containerd.runtime.v2.task}",
+            description = {"containerd's task state, read (never written) for container names and images from the "
+                    + "CRI annotations of each task's config.json. Default: ${DEFAULT-VALUE}.", "Env: SNOOP_RUNTIME_STATE_DIR."})
+    Path runtimeStateDir;
+
     @Option(names = "--exclude-paths", paramLabel = "PREFIX", split = ",",
             defaultValue = "${env:SNOOP_EXCLUDE_PATHS:-/proc,/sys,/dev}",
             description = {"Leave out paths under these prefixes (component boundaries). Default: ${DEFAULT-VALUE}.",
@@ -165,6 +182,9 @@ final class RecordCommand implements Callable<Integer> {
         if (!Files.isDirectory(report.getParent())) {
             throw usage("--report-path " + reportPath + ": directory " + report.getParent() + " does not exist");
         }
+        if (cgroupRoot != null && !Files.isDirectory(cgroupRoot)) {
+            throw usage("--cgroup-root " + cgroupRoot + ": not a directory");
+        }
         InetSocketAddress metrics = null;
         if (!metricsAddr.equals("off")) {
             try {
@@ -186,7 +206,8 @@ final class RecordCommand implements Callable<Integer> {
         }
         return new RecordConfig(targets, exclusions, report, reportInterval, duration, blankToNull(imageRef),
                 blankToNull(imageDigest), blankToNull(podName), blankToNull(namespace), metrics, ringBufferSize,
-                SnoopCommand.class.getPackage().getImplementationVersion());
+                SnoopCommand.class.getPackage().getImplementationVersion(),
+                cgroupRoot == null ? null : cgroupRoot.toAbsolutePath().normalize(), labelsFile, runtimeStateDir);
     }
 
     private ParameterException usage(String message) {

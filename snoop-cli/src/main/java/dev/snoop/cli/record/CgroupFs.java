@@ -57,6 +57,55 @@ public record CgroupFs(Path mount) {
         return sb.toString();
     }
 
+    /**
+     * A cgroup v2 hierarchy mounted at {@code root}, e.g. the host's {@code /sys/fs/cgroup} mounted
+     * into a sidecar whose own cgroup namespace shows it only its own cgroup.
+     *
+     * @throws SnoopException if {@code root} is not the top of a cgroup v2 hierarchy
+     */
+    public static CgroupFs at(Path root) {
+        Path dir = root.toAbsolutePath().normalize();
+        if (!Files.isRegularFile(dir.resolve("cgroup.procs")) || !Files.isRegularFile(dir.resolve("cgroup.controllers"))) {
+            throw new SnoopException(root + ": not a cgroup v2 hierarchy (no cgroup.procs and cgroup.controllers)");
+        }
+        return new CgroupFs(dir);
+    }
+
+    /**
+     * The cgroup of process {@code pid} (as this process numbers it) in this hierarchy: the one
+     * /proc/self/cgroup names if it holds the process, else found by reading every cgroup.procs,
+     * which the kernel translates into the reader's pid namespace. The search is what works inside
+     * a container, where /proc/self/cgroup is relative to a private cgroup namespace.
+     *
+     * @throws SnoopException if no cgroup of this hierarchy holds the process
+     */
+    public Path cgroupOfProcess(long pid) {
+        try {
+            Path named = selfCgroup();
+            if (holds(named, pid)) {
+                return named;
+            }
+        } catch (SnoopException e) {
+            // not readable here: search
+        }
+        try (java.util.stream.Stream<Path> walk = Files.walk(mount)) {
+            return walk.filter(Files::isDirectory).filter(dir -> holds(dir, pid)).findFirst()
+                    .orElseThrow(() -> new SnoopException("no cgroup under " + mount + " holds snoop (pid " + pid
+                            + "): is it the host's cgroup v2 tree?"));
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new SnoopException("cannot search " + mount + " for snoop's cgroup: " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean holds(Path cgroup, long pid) {
+        try (java.util.stream.Stream<String> pids = Files.lines(cgroup.resolve("cgroup.procs"))) {
+            String wanted = Long.toString(pid);
+            return pids.anyMatch(wanted::equals);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return false;
+        }
+    }
+
     /** The directory of the cgroup this process is in, from the "0::" line of /proc/self/cgroup. */
     public Path selfCgroup() {
         return cgroupOf(read(Path.of("/proc/self/cgroup")));

@@ -15,14 +15,39 @@ final class ContainerDirectory {
     private final String imageRef;
     private final String imageDigest;
     private final Log log;
+    private final java.util.List<MetadataSource> sources;
     private final Map<Long, Identity> known = new HashMap<>();
 
-    ContainerDirectory(Targets targets, CgroupFs fs, String imageRef, String imageDigest, Log log) {
+    /**
+     * @param sources asked in order for a container's name and image; the cgroup's directory name
+     *     and {@code imageRef}/{@code imageDigest} (from flags) fill in what none of them knows
+     */
+    ContainerDirectory(Targets targets, CgroupFs fs, String imageRef, String imageDigest,
+            java.util.List<MetadataSource> sources, Log log) {
         this.targets = targets;
         this.fs = fs;
         this.imageRef = imageRef;
         this.imageDigest = imageDigest;
+        this.sources = java.util.List.copyOf(sources);
         this.log = log;
+    }
+
+    private Identity identify(Targets.Container container, long cgroupId, String cgroupPath) {
+        for (MetadataSource source : sources) {
+            java.util.Optional<ContainerInfo> info = source.lookup(container.containerId(), cgroupPath);
+            if (info.isPresent()) {
+                ContainerInfo i = info.get();
+                Identity identity = new Identity(i.name(), container.containerId(), cgroupId, cgroupPath,
+                        i.imageRef() != null ? i.imageRef() : imageRef, i.imageDigest() != null ? i.imageDigest() : imageDigest);
+                log.info("container found", "name", identity.name(), "cgroup", cgroupPath, "cgroup_id", cgroupId,
+                        "image", identity.imageRef(), "digest", identity.imageDigest(), "source", i.source());
+                return identity;
+            }
+        }
+        Identity identity = new Identity(container.name(), container.containerId(), cgroupId, cgroupPath, imageRef, imageDigest);
+        log.info("container found", "name", identity.name(), "cgroup", cgroupPath, "cgroup_id", cgroupId,
+                "image", identity.imageRef(), "digest", identity.imageDigest(), "source", "cgroup");
+        return identity;
     }
 
     /** The identity of a traced container, or null for a cgroup that belongs to none. */
@@ -31,9 +56,7 @@ final class ContainerDirectory {
         if (identity == null && !known.containsKey(cgroupId)) {
             Targets.Container container = targets.containerOf(cgroupId);
             if (container != null) {
-                identity = new Identity(container.name(), container.containerId(), cgroupId,
-                        fs.pathOf(container.cgroupDir()), imageRef, imageDigest);
-                log.info("container found", "name", identity.name(), "cgroup", identity.cgroupPath(), "cgroup_id", cgroupId);
+                identity = identify(container, cgroupId, fs.pathOf(container.cgroupDir()));
             }
             known.put(cgroupId, identity); // null too: a cgroup of no container stays one
         }
@@ -55,9 +78,7 @@ final class ContainerDirectory {
             log.debug("cgroup announced outside the targets", "cgroup", cgroupPath, "cgroup_id", cgroupId);
             return;
         }
-        Identity identity = new Identity(container.name(), container.containerId(), cgroupId, cgroupPath, imageRef, imageDigest);
-        known.put(cgroupId, identity);
-        log.info("container found", "name", identity.name(), "cgroup", cgroupPath, "cgroup_id", cgroupId);
+        known.put(cgroupId, identify(container, cgroupId, cgroupPath));
     }
 
     /** Forgets cgroups that are gone, so a reused id is looked up afresh. */

@@ -11,6 +11,9 @@ import java.time.Duration;
  * @param duration stop after this long, or null to run until signalled
  * @param metricsAddress where /metrics and /healthz are served, or null for nowhere
  * @param snoopVersion written into the report, or null for a development build
+ * @param cgroupRoot the cgroup v2 tree to use instead of this process's own mount, or null
+ * @param labelsFile the pod's labels as the downward API writes them, or null
+ * @param runtimeStateDir containerd's task state directory, read for container names and images
  */
 public record RecordConfig(
         TargetSpec targets,
@@ -24,4 +27,7 @@ public record RecordConfig(
         String namespace,
         InetSocketAddress metricsAddress,
         int ringBufferBytes,
-        String snoopVersion) {}
+        String snoopVersion,
+        Path cgroupRoot,
+        Path labelsFile,
+        Path runtimeStateDir) {}

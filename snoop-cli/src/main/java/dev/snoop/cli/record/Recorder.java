@@ -61,16 +61,21 @@ public final class Recorder {
 
     /** Records until stopped; returns the exit code. */
     public int run() {
-        CgroupFs fs = CgroupFs.current();
+        CgroupFs fs = config.cgroupRoot() == null ? CgroupFs.current() : CgroupFs.at(config.cgroupRoot());
         Targets targets;
         try {
-            targets = new Targets(fs, config.targets(), fs.selfCgroup());
+            Path self = config.targets().excludeSelf() ? fs.cgroupOfProcess(ProcessHandle.current().pid()) : fs.mount();
+            targets = new Targets(fs, config.targets(), self);
         } catch (IllegalArgumentException e) {
             throw new SnoopException(e.getMessage());
         }
         Recording recording = new Recording(clock, config.exclusions());
-        recording.setPod(config.podName(), config.namespace(), Map.of());
-        ContainerDirectory directory = new ContainerDirectory(targets, fs, config.imageRef(), config.imageDigest(), log);
+        List<MetadataSource> sources = new java.util.ArrayList<>();
+        java.util.Optional<KubernetesPods> kubernetes = KubernetesPods.inCluster(config.namespace(), config.podName(), log);
+        kubernetes.ifPresent(sources::add);
+        sources.add(new ContainerdBundles(config.runtimeStateDir()));
+        recording.setPod(config.podName(), config.namespace(), podLabels(kubernetes));
+        ContainerDirectory directory = new ContainerDirectory(targets, fs, config.imageRef(), config.imageDigest(), sources, log);
         ReportFlusher flusher = new ReportFlusher(config.reportPath(), recording, log);
 
         BpfRecorder probes;
@@ -90,6 +95,10 @@ public final class Recorder {
 
             EventRouter router = new EventRouter(recording, directory, log);
             RecorderMetrics metrics = new RecorderMetrics(probes, recording, flusher, router);
+            metrics.counter("snoop.metadata.errors", "Failed lookups of container names and images",
+                    () -> kubernetes.map(KubernetesPods::errors).orElse(0L), "source", "kubernetes");
+            metrics.counter("snoop.labels.file.errors", "Lines of the pod labels file that could not be read",
+                    () -> labelProblems);
             try (MetricsServer server = startMetrics(metrics, flusher)) {
                 Thread poller = startPoller(probes, router);
                 installSignalHandlers();
@@ -201,6 +210,22 @@ public final class Recorder {
             });
         }
     }
+
+    /** Labels from the downward API file if there is one, else from the API, else none. */
+    private Map<String, String> podLabels(java.util.Optional<KubernetesPods> kubernetes) {
+        if (config.labelsFile() != null) {
+            PodLabels labels = PodLabels.read(config.labelsFile());
+            for (String problem : labels.problems()) {
+                labelProblems++;
+                log.warn("pod label not read", "problem", problem);
+            }
+            return labels.labels();
+        }
+        return kubernetes.map(KubernetesPods::labels).orElse(Map.of());
+    }
+
+    /** Lines of the labels file that could not be read. */
+    private long labelProblems;
 
     private static String kernelRelease() {
         try {

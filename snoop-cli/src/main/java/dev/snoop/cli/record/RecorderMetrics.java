@@ -73,6 +73,11 @@ final class RecorderMetrics {
                 .description("Resident set size of the snoop process").register(registry);
     }
 
+    /** A counter read from elsewhere, e.g. errors of a metadata source. */
+    void counter(String name, String description, java.util.function.LongSupplier value, String... tags) {
+        FunctionCounter.builder(name, value, v -> v.getAsLong()).tags(tags).description(description).register(registry);
+    }
+
     PrometheusMeterRegistry registry() {
         return registry;
     }

@@ -1,0 +1,24 @@
+package dev.snoop.cli.record;
+
+/**
+ * What a metadata source knows about a container.
+ *
+ * @param name its name in the pod, which keys its report entry
+ * @param imageRef the image as the pod spec names it, or null
+ * @param imageDigest {@code sha256:...}, or null
+ * @param source where this came from ("kubernetes", "containerd"), for logs
+ */
+public record ContainerInfo(String name, String imageRef, String imageDigest, String source) {
+
+    /** The digest part of an image reference such as {@code nginx@sha256:abc} (or {@code docker-pullable://...}), else null. */
+    static String digestOf(String image) {
+        if (image == null) {
+            return null;
+        }
+        int at = image.lastIndexOf('@');
+        if (at >= 0) {
+            return image.substring(at + 1);
+        }
+        return image.startsWith("sha256:") ? image : null;
+    }
+}

@@ -1,0 +1,193 @@
+package dev.snoop.cli.record;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * Container metadata from the Kubernetes API: the pod's {@code status.containerStatuses} give each
+ * container's name, image and image digest ({@code imageID}) by container id. Only the pod snoop
+ * runs in is read ({@code GET /api/v1/namespaces/NS/pods/NAME}), with the service account's token,
+ * which RBAC limits to reading pods.
+ *
+ * <p>A restarted container has a new id that the API shows only once the kubelet has updated the
+ * pod's status, so an unknown id is looked up again a few times, a quarter second apart. Errors
+ * (unreachable, 403) are counted and logged once per kind; the recording goes on without them.
+ */
+final class KubernetesPods implements MetadataSource {
+    private static final Path SERVICE_ACCOUNT = Path.of("/var/run/secrets/kubernetes.io/serviceaccount");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int ATTEMPTS = 4;
+    private static final Duration BETWEEN_ATTEMPTS = Duration.ofMillis(250);
+
+    private final URI podUri;
+    private final Path tokenFile;
+    private final HttpClient http;
+    private final Log log;
+    private final AtomicLong errors = new AtomicLong();
+    private volatile JsonNode pod;
+    private String lastError;
+
+    KubernetesPods(URI apiBase, String namespace, String podName, Path tokenFile, SSLContext ssl, Log log) {
+        this.podUri = apiBase.resolve("/api/v1/namespaces/" + namespace + "/pods/" + podName);
+        this.tokenFile = tokenFile;
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+        if (ssl != null) {
+            builder.sslContext(ssl);
+        }
+        this.http = builder.build();
+        this.log = log;
+    }
+
+    /**
+     * The API of the cluster snoop runs in, from the service account Kubernetes mounts and the
+     * {@code KUBERNETES_SERVICE_*} variables; empty outside a cluster or without pod identity.
+     */
+    static Optional<KubernetesPods> inCluster(String namespace, String podName, Log log) {
+        String host = System.getenv("KUBERNETES_SERVICE_HOST");
+        String port = System.getenv("KUBERNETES_SERVICE_PORT");
+        if (host == null || port == null || namespace == null || podName == null
+                || !Files.isReadable(SERVICE_ACCOUNT.resolve("token"))) {
+            return Optional.empty();
+        }
+        try {
+            SSLContext ssl = trusting(SERVICE_ACCOUNT.resolve("ca.crt"));
+            String authority = host.contains(":") ? "[" + host + "]:" + port : host + ":" + port;
+            return Optional.of(new KubernetesPods(URI.create("https://" + authority), namespace, podName,
+                    SERVICE_ACCOUNT.resolve("token"), ssl, log));
+        } catch (IOException | GeneralSecurityException e) {
+            log.warn("kubernetes api not used: cannot read the service account's CA", "error", e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public Optional<ContainerInfo> lookup(String containerId, String cgroupPath) {
+        if (containerId == null) {
+            return Optional.empty();
+        }
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            JsonNode current = pod;
+            Optional<ContainerInfo> found = current == null ? Optional.empty() : find(current, containerId);
+            if (found.isPresent()) {
+                return found;
+            }
+            if (attempt > 0) {
+                sleep();
+            }
+            if (!refresh()) {
+                return Optional.empty(); // the API is not answering: no point waiting
+            }
+        }
+        return pod == null ? Optional.empty() : find(pod, containerId);
+    }
+
+    /** The pod's labels as the API last showed them, for when no labels file is mounted. */
+    Map<String, String> labels() {
+        JsonNode current = pod;
+        if (current == null && !refresh()) {
+            return Map.of();
+        }
+        Map<String, String> labels = new TreeMap<>();
+        pod.path("metadata").path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        return labels;
+    }
+
+    long errors() {
+        return errors.get();
+    }
+
+    static Optional<ContainerInfo> find(JsonNode pod, String containerId) {
+        for (String list : new String[] {"containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses"}) {
+            for (JsonNode status : pod.path("status").path(list)) {
+                String id = status.path("containerID").asText("");
+                // "containerd://<id>", "cri-o://<id>", "docker://<id>"
+                if (id.substring(id.indexOf("://") + (id.contains("://") ? 3 : 0)).equals(containerId)) {
+                    String image = status.hasNonNull("image") ? status.get("image").asText() : null;
+                    String imageId = status.path("imageID").asText("");
+                    return Optional.of(new ContainerInfo(status.path("name").asText(), image,
+                            ContainerInfo.digestOf(imageId), "kubernetes"));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private boolean refresh() {
+        try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(podUri).timeout(Duration.ofSeconds(3))
+                    .header("Accept", "application/json");
+            if (tokenFile != null) {
+                // re-read each time: projected service account tokens are rotated
+                request.header("Authorization", "Bearer " + Files.readString(tokenFile).strip());
+            }
+            HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream body = response.body()) {
+                if (response.statusCode() != 200) {
+                    fail("kubernetes api answered " + response.statusCode() + (response.statusCode() == 403
+                            ? " (the service account needs get on pods: see examples/kubernetes/rbac.yaml)" : ""));
+                    return false;
+                }
+                pod = JSON.readTree(body);
+                return true;
+            }
+        } catch (IOException e) {
+            fail("kubernetes api unreachable: " + e.getMessage());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private synchronized void fail(String message) {
+        errors.incrementAndGet();
+        if (!message.equals(lastError)) {
+            log.warn("container metadata from the kubernetes api unavailable; going on without it", "error", message,
+                    "pod", podUri.getPath());
+            lastError = message;
+        }
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(BETWEEN_ATTEMPTS.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static SSLContext trusting(Path caFile) throws IOException, GeneralSecurityException {
+        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+        store.load(null, null);
+        try (InputStream in = Files.newInputStream(caFile)) {
+            int i = 0;
+            for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                store.setCertificateEntry("ca-" + i++, cert);
+            }
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(store);
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(null, tmf.getTrustManagers(), null);
+        return ssl;
+    }
+}
