@@ -35,6 +35,10 @@ final class ContainerDirectory {
     private Identity identify(Targets.Container container, long cgroupId, String cgroupPath) {
         for (MetadataSource source : sources) {
             java.util.Optional<ContainerInfo> info = source.lookup(container.containerId(), cgroupPath);
+            if (info.isPresent() && info.get().sandbox()) {
+                log.info("sandbox container not traced", "cgroup", cgroupPath, "source", info.get().source());
+                return null;
+            }
             if (info.isPresent()) {
                 ContainerInfo i = info.get();
                 Identity identity = new Identity(i.name(), container.containerId(), cgroupId, cgroupPath,
@@ -78,7 +82,10 @@ final class ContainerDirectory {
             log.debug("cgroup announced outside the targets", "cgroup", cgroupPath, "cgroup_id", cgroupId);
             return;
         }
-        known.put(cgroupId, identify(container, cgroupId, cgroupPath));
+        Identity identity = identify(container, cgroupId, cgroupPath);
+        if (identity != null) {
+            known.put(cgroupId, identity);
+        }
     }
 
     /** Forgets cgroups that are gone, so a reused id is looked up afresh. */

@@ -23,6 +23,7 @@ import java.util.stream.Stream;
 final class ContainerdBundles implements MetadataSource {
     static final String CONTAINER_NAME = "io.kubernetes.cri.container-name";
     static final String IMAGE_NAME = "io.kubernetes.cri.image-name";
+    static final String CONTAINER_TYPE = "io.kubernetes.cri.container-type";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -52,7 +53,8 @@ final class ContainerdBundles implements MetadataSource {
             JsonNode annotations = config.path("annotations");
             String name = annotations.path(CONTAINER_NAME).asText(id);
             String image = annotations.hasNonNull(IMAGE_NAME) ? annotations.get(IMAGE_NAME).asText() : null;
-            return Optional.of(new ContainerInfo(name, image, ContainerInfo.digestOf(image), "containerd"));
+            boolean sandbox = annotations.path(CONTAINER_TYPE).asText("").equals("sandbox");
+            return Optional.of(new ContainerInfo(name, image, ContainerInfo.digestOf(image), "containerd", sandbox));
         }
         return Optional.empty();
     }
