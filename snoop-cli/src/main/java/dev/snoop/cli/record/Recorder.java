@@ -90,6 +90,9 @@ public final class Recorder {
             }
             recording.setInfo(new RecordingInfo(config.snoopVersion(), kernelRelease(), probes.attachedPrograms(),
                     probes.skippedPrograms(), BLIND_SPOTS));
+            for (String problem : targets.invalidTargets()) {
+                log.error("target ignored", "problem", problem);
+            }
             KernelTargets kernelTargets = new KernelTargets(probes, targets, log);
             kernelTargets.sync();
 
@@ -97,6 +100,8 @@ public final class Recorder {
             RecorderMetrics metrics = new RecorderMetrics(probes, recording, flusher, router);
             metrics.counter("snoop.metadata.errors", "Failed lookups of container names and images",
                     () -> kubernetes.map(KubernetesPods::errors).orElse(0L), "source", "kubernetes");
+            metrics.counter("snoop.target.errors", "Targets that can never be traced (not cgroup v2)",
+                    () -> targets.invalidTargets().size());
             metrics.counter("snoop.labels.file.errors", "Lines of the pod labels file that could not be read",
                     () -> labelProblems);
             try (MetricsServer server = startMetrics(metrics, flusher)) {
@@ -264,7 +269,7 @@ public final class Recorder {
             List<String> missing = targets.scanContainerIds();
             if (!missing.equals(lastMissing)) {
                 if (!missing.isEmpty()) {
-                    log.info("waiting for containers", "container_ids", String.join(",", missing));
+                    log.info("waiting for targets to appear", "targets", String.join(",", missing));
                 }
                 lastMissing = missing;
             }

@@ -63,16 +63,36 @@ public final class Targets {
         }
         for (Path cgroup : spec.cgroups()) {
             Path dir = cgroup.toAbsolutePath().normalize();
-            if (!fs.isCgroup(dir)) {
-                throw new IllegalArgumentException("--cgroup " + cgroup + ": not a cgroup v2 directory under " + fs.mount());
+            if (!dir.startsWith(fs.mount()) || Files.isDirectory(dir) && !fs.isCgroup(dir)) {
+                // e.g. a cgroup v1 path: never traceable, but the other targets still are
+                invalid.add("--cgroup " + cgroup + ": not a cgroup v2 directory (the cgroup v2 tree is " + fs.mount() + ")");
+            } else {
+                pendingCgroups.add(dir); // traced once it exists: a container may start after snoop
             }
-            roots.put(dir, false);
         }
     }
 
-    /** Looks for the cgroups of {@code --container-id} targets; returns the ids still missing. */
+    private final List<Path> pendingCgroups = new ArrayList<>();
+    private final List<String> invalid = new ArrayList<>();
+
+    /** Targets that can never be traced, one message each. */
+    public List<String> invalidTargets() {
+        return List.copyOf(invalid);
+    }
+
+    /**
+     * Looks for the cgroups of {@code --cgroup} and {@code --container-id} targets that did not
+     * exist yet; returns the ones still missing.
+     */
     public List<String> scanContainerIds() {
         List<String> missing = new ArrayList<>();
+        for (Path dir : pendingCgroups) {
+            if (fs.isCgroup(dir)) {
+                roots.putIfAbsent(dir, false);
+            } else {
+                missing.add(dir.toString());
+            }
+        }
         for (String id : spec.containerIds()) {
             Path found = findByName(id);
             if (found == null) {

@@ -135,6 +135,26 @@ class RecordEndToEndTest {
     }
 
     @Test
+    void aCgroupThatIsNotV2IsReportedAndOneThatAppearsLaterIsTraced() throws Exception {
+        Path report = tmp.resolve("report.json");
+        try (TestCgroup pod = TestCgroup.create("snoop-later")) {
+            Path later = pod.dir().resolve("later");
+            try (SnoopProcess snoop = SnoopProcess.start(null, List.of(), "--cgroup", "/sys/fs/cgroup/memory/not-v2",
+                    "--cgroup", later.toString(), "--report-path", report.toString(), "--report-interval", "1s",
+                    "--metrics-addr", "127.0.0.1:0")) {
+                snoop.awaitRecording(START);
+                assertTrue(snoop.log().contains("level=error msg=\"target ignored\""), snoop.log());
+                assertEquals(1.0, metric(get("http://127.0.0.1:" + snoop.metricsPort() + "/metrics"), "snoop_target_errors_total"));
+                Files.createDirectory(later);
+                Thread.sleep(2000);
+                run(TestCgroup.in(later, List.of("cat", "/etc/hostname")));
+                assertEquals(0, snoop.terminate(), snoop.log());
+            }
+            assertTrue(list(onlyContainer(report).files()).contains("/etc/hostname"));
+        }
+    }
+
+    @Test
     void sigkillLeavesTheLastCompleteReportAndNoBpfProgramBehind() throws Exception {
         Path report = tmp.resolve("report.json");
         Set<String> programsBefore = bpfIds("prog");
