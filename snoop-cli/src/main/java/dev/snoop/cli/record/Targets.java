@@ -23,8 +23,10 @@ import java.util.stream.Stream;
  * <p>The kernel filter is given <em>roots</em>: a process is traced when one of its cgroup's
  * ancestors is a root and none is excluded, so a container that starts after snoop is traced from
  * its first syscall; user space only learns its name when its first event arrives. Only
- * {@code --container-id} targets must be found by scanning, because their cgroups do not exist
- * before the container does.
+ * {@code --container-id} and {@code --cgroup} targets must be found by scanning, because their
+ * cgroups may not exist before the container does.
+ *
+ * <p>Thread safe: the poller thread attributes events while the main thread rescans.
  */
 public final class Targets {
     private static final Pattern CONTAINER_ID = Pattern.compile("[0-9a-f]{64}");
@@ -84,7 +86,7 @@ public final class Targets {
      * Looks for the cgroups of {@code --cgroup} and {@code --container-id} targets that did not
      * exist yet; returns the ones still missing.
      */
-    public List<String> scanContainerIds() {
+    public synchronized List<String> scanContainerIds() {
         List<String> missing = new ArrayList<>();
         for (Path dir : pendingCgroups) {
             if (fs.isCgroup(dir)) {
@@ -119,7 +121,7 @@ public final class Targets {
      * The cgroups below which processes are traced, by id, with whether each is a container itself
      * or the parent of containers. Roots whose directory is gone are left out.
      */
-    public Map<Long, RootMode> roots() {
+    public synchronized Map<Long, RootMode> roots() {
         Map<Long, RootMode> ids = new java.util.TreeMap<>();
         for (Map.Entry<Path, Boolean> root : roots.entrySet()) {
             try {
@@ -140,7 +142,7 @@ public final class Targets {
      * The container a cgroup id belongs to, or null if it is not (or no longer) below a root, or is
      * snoop's own. Looked up by walking the roots, then remembered.
      */
-    public Container containerOf(long cgroupId) {
+    public synchronized Container containerOf(long cgroupId) {
         Container known = byLeafId.get(cgroupId);
         if (known != null) {
             return known;
@@ -165,7 +167,7 @@ public final class Targets {
      * The container of a cgroup directory the kernel named, whether or not it still exists: the
      * kernel only announces containers below a root, so the directory is a root or a root's child.
      */
-    public Container describeAnnounced(Path dir, long cgroupId) {
+    public synchronized Container describeAnnounced(Path dir, long cgroupId) {
         for (Map.Entry<Path, Boolean> root : roots.entrySet()) {
             boolean isRoot = dir.equals(root.getKey());
             boolean isChild = root.getValue() && root.getKey().equals(dir.getParent());
@@ -184,7 +186,7 @@ public final class Targets {
     }
 
     /** Forgets ids whose cgroups are gone, so a reused inode number is looked up afresh. */
-    public void forgetRemoved() {
+    public synchronized void forgetRemoved() {
         byLeafId.values().removeIf(c -> !Files.isDirectory(c.cgroupDir()));
     }
 
