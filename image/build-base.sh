@@ -86,8 +86,13 @@ printf 'root:x:0:\nnogroup:x:65534:\n' > "$root/etc/group"
 chmod 1777 "$root/tmp"
 
 # one layer, then the docker-save layout around it: config, manifest.json, repositories
-tar --sort=name --format=gnu --mtime=@$EPOCH --owner=0 --group=0 --numeric-owner \
-    -C "$root" -cf "$work/layer.tar" .
+# (entries named without "./": Jib refuses a tar that names its own root)
+tarball() {
+    local dir=$1 out=$2
+    (cd "$dir" && LC_ALL=C ls -A | LC_ALL=C sort) | tar --sort=name --format=gnu --mtime=@$EPOCH \
+        --owner=0 --group=0 --numeric-owner -C "$dir" -cf "$out" -T -
+}
+tarball "$root" "$work/layer.tar"
 layer_sha=$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
 mkdir -p "$work/image/$layer_sha"
 mv "$work/layer.tar" "$work/image/$layer_sha/layer.tar"
@@ -99,7 +104,6 @@ config_sha=$(sha256sum "$work/config.json" | cut -d' ' -f1)
 mv "$work/config.json" "$work/image/$config_sha.json"
 printf '[{"Config":"%s.json","RepoTags":["snoop-base:local"],"Layers":["%s/layer.tar"]}]\n' \
     "$config_sha" "$layer_sha" > "$work/image/manifest.json"
-tar --sort=name --format=gnu --mtime=@$EPOCH --owner=0 --group=0 --numeric-owner \
-    -C "$work/image" -cf "$out.tmp" .
+tarball "$work/image" "$out.tmp"
 mv "$out.tmp" "$out"
 echo "build-base.sh: $out ($(du -h "$out" | cut -f1), layer sha256:$layer_sha)" >&2
