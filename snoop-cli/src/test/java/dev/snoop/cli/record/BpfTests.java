@@ -40,7 +40,7 @@ final class BpfTests {
         }
     }
 
-    private static void gate(String missing) {
+    static void gate(String missing) {
         if ("true".equals(System.getenv("CI"))) {
             fail("eBPF tests must run under CI, but " + missing);
         }
