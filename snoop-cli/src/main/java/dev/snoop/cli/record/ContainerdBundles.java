@@ -18,6 +18,7 @@ import java.util.stream.Stream;
  * sidecar needs the state directory mounted read-only (never the containerd socket).
  *
  * <p>A bundle is matched by the id in the cgroup's name, else by its {@code linux.cgroupsPath}.
+ * Thread safe.
  * Without CRI annotations (a plain {@code ctr run}) the container is named by its containerd id.
  */
 final class ContainerdBundles implements MetadataSource {
@@ -33,28 +34,59 @@ final class ContainerdBundles implements MetadataSource {
         this.stateDir = stateDir;
     }
 
+    /** What one bundle says, kept after the task is gone: a short-lived container's events arrive later. */
+    private record Bundle(String id, String cgroupsPath, ContainerInfo info, long seenAt) {}
+
+    private final java.util.Map<String, Bundle> seen = new java.util.HashMap<>();
+
     @Override
-    public Optional<ContainerInfo> lookup(String containerId, String cgroupPath) {
+    public synchronized Optional<ContainerInfo> lookup(String containerId, String cgroupPath) {
+        Optional<ContainerInfo> known = find(containerId, cgroupPath);
+        if (known.isPresent()) {
+            return known;
+        }
+        refresh();
+        return find(containerId, cgroupPath);
+    }
+
+    /**
+     * Reads every task's bundle; called every second as well, so containers that live a second
+     * are known even if their events are read after they exit. Bundles gone for ten minutes are
+     * forgotten.
+     */
+    synchronized void refresh() {
+        long now = System.nanoTime();
         for (Path bundle : bundles()) {
             String id = bundle.getFileName().toString();
-            JsonNode config;
-            try {
-                config = JSON.readTree(bundle.resolve("config.json").toFile());
-            } catch (IOException e) {
-                continue; // a task that just went away
-            }
-            String bundleCgroup = config.path("linux").path("cgroupsPath").asText("");
-            boolean byId = containerId != null && id.equals(containerId);
-            boolean byCgroup = !bundleCgroup.isEmpty() && (bundleCgroup.equals(cgroupPath)
-                    || ("/" + bundleCgroup).equals(cgroupPath) || bundleCgroup.endsWith(":" + id) && cgroupPath.contains(id));
-            if (!byId && !byCgroup) {
+            Bundle previous = seen.get(id);
+            if (previous != null) {
+                seen.put(id, new Bundle(id, previous.cgroupsPath(), previous.info(), now));
                 continue;
             }
-            JsonNode annotations = config.path("annotations");
-            String name = annotations.path(CONTAINER_NAME).asText(id);
-            String image = annotations.hasNonNull(IMAGE_NAME) ? annotations.get(IMAGE_NAME).asText() : null;
-            boolean sandbox = annotations.path(CONTAINER_TYPE).asText("").equals("sandbox");
-            return Optional.of(new ContainerInfo(name, image, ContainerInfo.digestOf(image), "containerd", sandbox));
+            try {
+                JsonNode config = JSON.readTree(bundle.resolve("config.json").toFile());
+                JsonNode annotations = config.path("annotations");
+                String name = annotations.path(CONTAINER_NAME).asText(id);
+                String image = annotations.hasNonNull(IMAGE_NAME) ? annotations.get(IMAGE_NAME).asText() : null;
+                boolean sandbox = annotations.path(CONTAINER_TYPE).asText("").equals("sandbox");
+                seen.put(id, new Bundle(id, config.path("linux").path("cgroupsPath").asText(""),
+                        new ContainerInfo(name, image, ContainerInfo.digestOf(image), "containerd", sandbox), now));
+            } catch (IOException e) {
+                // a task that just went away, or a config being written: the next refresh reads it
+            }
+        }
+        seen.values().removeIf(b -> now - b.seenAt() > java.util.concurrent.TimeUnit.MINUTES.toNanos(10));
+    }
+
+    private Optional<ContainerInfo> find(String containerId, String cgroupPath) {
+        for (Bundle b : seen.values()) {
+            String bundleCgroup = b.cgroupsPath();
+            boolean byId = containerId != null && b.id().equals(containerId);
+            boolean byCgroup = !bundleCgroup.isEmpty() && cgroupPath != null && (bundleCgroup.equals(cgroupPath)
+                    || ("/" + bundleCgroup).equals(cgroupPath) || bundleCgroup.endsWith(":" + b.id()) && cgroupPath.contains(b.id()));
+            if (byId || byCgroup) {
+                return Optional.of(b.info());
+            }
         }
         return Optional.empty();
     }

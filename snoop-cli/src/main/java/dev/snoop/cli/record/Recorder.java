@@ -73,7 +73,8 @@ public final class Recorder {
         List<MetadataSource> sources = new java.util.ArrayList<>();
         java.util.Optional<KubernetesPods> kubernetes = KubernetesPods.inCluster(config.namespace(), config.podName(), log);
         kubernetes.ifPresent(sources::add);
-        sources.add(new ContainerdBundles(config.runtimeStateDir()));
+        ContainerdBundles bundles = new ContainerdBundles(config.runtimeStateDir());
+        sources.add(bundles);
         recording.setPod(config.podName(), config.namespace(), podLabels(kubernetes));
         ContainerDirectory directory = new ContainerDirectory(targets, fs, config.imageRef(), config.imageDigest(), sources, log);
         ReportFlusher flusher = new ReportFlusher(config.reportPath(), recording, log);
@@ -110,7 +111,7 @@ public final class Recorder {
                 log.info("recording", "targets", describe(config.targets()), "report", config.reportPath(),
                         "interval", config.reportInterval(), "metrics", server == null ? "off" : server.address().getHostString() + ":" + server.address().getPort(),
                         "probes", String.join(",", probes.attachedPrograms()));
-                loop(probes, kernelTargets, directory, recording, flusher, metrics);
+                loop(probes, kernelTargets, directory, recording, flusher, metrics, bundles);
                 polling.set(false);
                 poller.join(5_000);
                 if (pollerFailure.get() != null) {
@@ -131,7 +132,8 @@ public final class Recorder {
     }
 
     private void loop(BpfRecorder probes, KernelTargets kernelTargets, ContainerDirectory directory,
-            Recording recording, ReportFlusher flusher, RecorderMetrics metrics) throws InterruptedException {
+            Recording recording, ReportFlusher flusher, RecorderMetrics metrics, ContainerdBundles bundles)
+            throws InterruptedException {
         Instant deadline = config.duration() == null ? null : clock.instant().plus(config.duration());
         Instant nextReport = clock.instant().plus(config.reportInterval());
         while (true) {
@@ -144,6 +146,7 @@ public final class Recorder {
                 return;
             }
             kernelTargets.sync();
+            bundles.refresh();
             refreshCounters(probes, directory, recording);
             for (long gone : directory.forgetRemoved()) {
                 probes.forgetContainer(gone); // its counts are in the recording now

@@ -99,6 +99,9 @@ class RecordPodTest {
             String script) throws Exception {
         String id = UUID.randomUUID().toString().replace("-", "") + UUID.randomUUID().toString().replace("-", "");
         started.add(id);
+        // containers live for seconds at least; one that exits within milliseconds may be gone
+        // (with its runtime metadata) before its events are read, and is then named by its cgroup
+        script = script + " && sleep 1.5";
         ctr("run", "--rm", "--cgroup", pod.pathInHierarchy() + "/" + id,
                 "--annotation", "io.kubernetes.cri.container-type=" + type,
                 "--annotation", "io.kubernetes.cri.container-name=" + name,
