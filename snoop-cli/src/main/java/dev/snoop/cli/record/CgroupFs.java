@@ -65,10 +65,19 @@ public record CgroupFs(Path mount) {
      */
     public static CgroupFs at(Path root) {
         Path dir = root.toAbsolutePath().normalize();
-        if (!Files.isRegularFile(dir.resolve("cgroup.procs")) || !Files.isRegularFile(dir.resolve("cgroup.controllers"))) {
-            throw new SnoopException(root + ": not a cgroup v2 hierarchy (no cgroup.procs and cgroup.controllers)");
+        if (!isHierarchyRoot(dir) && isHierarchyRoot(dir.resolve("unified"))) {
+            dir = dir.resolve("unified"); // a hybrid host's /sys/fs/cgroup: v2 is mounted below it
+        }
+        if (!isHierarchyRoot(dir)) {
+            throw new SnoopException(root + ": not the root of a cgroup v2 hierarchy (mount the host's /sys/fs/cgroup there)");
         }
         return new CgroupFs(dir);
+    }
+
+    /** The top of a cgroup v2 tree: it has cgroup.procs and cgroup.controllers but, unlike a child, no cgroup.type. */
+    private static boolean isHierarchyRoot(Path dir) {
+        return Files.isRegularFile(dir.resolve("cgroup.procs")) && Files.isRegularFile(dir.resolve("cgroup.controllers"))
+                && !Files.exists(dir.resolve("cgroup.type"));
     }
 
     /**

@@ -30,6 +30,8 @@ final class RecorderMetrics {
     private final Recording recording;
     private final Set<String> containersWithGauge = new HashSet<>();
     private volatile Counters counters;
+    /** Why process_cpu_usage is missing, or null. */
+    String processMetricsUnavailable;
 
     RecorderMetrics(BpfRecorder probes, Recording recording, ReportFlusher flusher, EventRouter router) {
         this.probes = probes;
@@ -66,7 +68,13 @@ final class RecorderMetrics {
             Gauge.builder("snoop.bpf.map.max.entries", map::getValue).tag("map", map.getKey())
                     .description("Capacity of each BPF map").register(registry);
         }
-        new ProcessorMetrics().bindTo(registry);
+        try {
+            new ProcessorMetrics().bindTo(registry);
+        } catch (RuntimeException e) {
+            // JDK 17 can fail to read its own cgroup in a cgroup namespace on a hybrid v1/v2 host
+            // (an NPE in jdk.internal.platform): the recorder's CPU metric is not worth stopping for
+            processMetricsUnavailable = e.toString();
+        }
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         Gauge.builder("process.resident.memory", RecorderMetrics::residentBytes).baseUnit("bytes")

@@ -155,6 +155,27 @@ class RecordEndToEndTest {
     }
 
     @Test
+    void inAPrivateCgroupNamespaceTheHostTreeIsNamedWithCgroupRoot() throws Exception {
+        Path report = tmp.resolve("report.json");
+        Path mount = CgroupFs.current().mount();
+        try (TestCgroup pod = TestCgroup.create("snoop-cgns")) {
+            Path self = pod.child("snoop");
+            // as in a container: /proc/self/cgroup says "0::/", the pod's siblings are only in the host tree
+            try (SnoopProcess snoop = SnoopProcess.start(self, List.of(), List.of("unshare", "--cgroup", "--"),
+                    "--cgroup-root", mount.toString(), "--report-path", report.toString(), "--metrics-addr", "off")) {
+                snoop.awaitRecording(START);
+                Path app = pod.child("app");
+                run(TestCgroup.in(app, List.of("cat", "/etc/hostname")));
+                assertEquals(0, snoop.terminate(), snoop.log());
+            }
+            ContainerReport entry = onlyContainer(report);
+            assertEquals("app", entry.name());
+            assertEquals(pod.pathInHierarchy() + "/app", entry.cgroupPath());
+            assertTrue(list(entry.files()).contains("/etc/hostname"));
+        }
+    }
+
+    @Test
     void sigkillLeavesTheLastCompleteReportAndNoBpfProgramBehind() throws Exception {
         Path report = tmp.resolve("report.json");
         Set<String> programsBefore = bpfIds("prog");

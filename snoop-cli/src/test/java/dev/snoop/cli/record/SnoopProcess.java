@@ -26,10 +26,20 @@ final class SnoopProcess implements AutoCloseable {
 
     /** Starts snoop in {@code cgroup} (or where the test runs, if null) and waits until it records. */
     static SnoopProcess start(Path cgroup, List<String> prefix, String... args) throws Exception {
+        return start(cgroup, prefix, List.of(), args);
+    }
+
+    /**
+     * Starts snoop; {@code prefix} runs before the move into {@code cgroup} (e.g. setpriv), and
+     * {@code afterMove} after it (e.g. {@code unshare -C}, to give snoop a cgroup namespace rooted
+     * at its own cgroup, as a container has).
+     */
+    static SnoopProcess start(Path cgroup, List<String> prefix, List<String> afterMove, String... args) throws Exception {
         List<String> command = new ArrayList<>(prefix);
         if (cgroup != null) {
             command.addAll(List.of("sh", "-c", "echo $$ > " + cgroup.resolve("cgroup.procs") + " && exec \"$@\"", "sh"));
         }
+        command.addAll(afterMove);
         command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseSerialGC", "-Xshare:auto", "-cp", System.getProperty("java.class.path"),
                 "dev.snoop.cli.Main", "record"));
