@@ -76,6 +76,7 @@ public final class Recorder {
         ContainerdBundles bundles = new ContainerdBundles(config.runtimeStateDir());
         sources.add(bundles);
         recording.setPod(config.podName(), config.namespace(), podLabels(kubernetes));
+        resume(recording);
         ContainerDirectory directory = new ContainerDirectory(targets, fs, config.imageRef(), config.imageDigest(), sources, log);
         ReportFlusher flusher = new ReportFlusher(config.reportPath(), recording, log);
 
@@ -219,6 +220,30 @@ public final class Recorder {
                 log.info("signal received, writing the final report", "signal", "SIG" + signal.getName());
                 stop.countDown();
             });
+        }
+    }
+
+    /**
+     * Takes over the report a previous run of snoop left for the same pod (a restarted sidecar),
+     * so that its files are not lost when the new run writes its first report.
+     */
+    private void resume(Recording recording) {
+        if (!Files.exists(config.reportPath())) {
+            return;
+        }
+        try {
+            dev.snoop.core.report.Report previous = ReportJson.read(config.reportPath(), warning -> {});
+            if (!java.util.Objects.equals(previous.podName(), config.podName())
+                    || !java.util.Objects.equals(previous.namespace(), config.namespace())) {
+                log.warn("existing report is of another pod: replacing it", "report", config.reportPath(),
+                        "pod", previous.podName());
+                return;
+            }
+            recording.resume(previous);
+            log.info("continuing the existing report", "report", config.reportPath(),
+                    "containers", previous.containers().size(), "files", previous.fileCount());
+        } catch (SnoopException e) {
+            log.warn("existing report unreadable: replacing it", "report", config.reportPath(), "error", e.getMessage());
         }
     }
 

@@ -176,6 +176,33 @@ class RecordEndToEndTest {
     }
 
     @Test
+    void aRestartedSnoopContinuesTheReportOfItsPod() throws Exception {
+        Path report = tmp.resolve("report.json");
+        try (TestCgroup cgroup = TestCgroup.create("snoop-resume")) {
+            Path app = cgroup.child("app");
+            long firstEvents;
+            try (SnoopProcess snoop = SnoopProcess.start(null, List.of(), "--cgroup", app.toString(), "--pod-name", "p",
+                    "--report-path", report.toString(), "--metrics-addr", "off")) {
+                snoop.awaitRecording(START);
+                run(TestCgroup.in(app, List.of("cat", "/etc/hostname")));
+                assertEquals(0, snoop.terminate(), snoop.log());
+                firstEvents = onlyContainer(report).totalEvents();
+            }
+            try (SnoopProcess snoop = SnoopProcess.start(null, List.of(), "--cgroup", app.toString(), "--pod-name", "p",
+                    "--report-path", report.toString(), "--metrics-addr", "off")) {
+                snoop.awaitRecording(START);
+                assertTrue(snoop.log().contains("continuing the existing report"), snoop.log());
+                run(TestCgroup.in(app, List.of("cat", "/etc/os-release")));
+                assertEquals(0, snoop.terminate(), snoop.log());
+            }
+            ContainerReport entry = onlyContainer(report);
+            assertTrue(list(entry.files()).containsAll(List.of("/etc/hostname", "/etc/os-release")), entry.toString());
+            assertTrue(entry.totalEvents() > firstEvents, entry.totalEvents() + " after " + firstEvents);
+            assertTrue(access(entry, Path.of("/etc/hostname")).contains("r"), "access kinds survive the restart");
+        }
+    }
+
+    @Test
     void sigkillLeavesTheLastCompleteReportAndNoBpfProgramBehind() throws Exception {
         Path report = tmp.resolve("report.json");
         Set<String> programsBefore = bpfIds("prog");

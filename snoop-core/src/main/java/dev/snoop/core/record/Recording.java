@@ -28,7 +28,7 @@ import java.util.Objects;
 public final class Recording {
     private final Clock clock;
     private final PathFilter exclusions;
-    private final Instant startedAt;
+    private Instant startedAt;
     private final Map<String, Entry> containers = new LinkedHashMap<>();
     private String podName;
     private String namespace;
@@ -56,6 +56,35 @@ public final class Recording {
         this.podName = podName;
         this.namespace = namespace;
         this.labels = labels == null ? Map.of() : Map.copyOf(labels);
+    }
+
+    /**
+     * Continues a previous recording of the same pod, e.g. after snoop itself was restarted:
+     * every container entry, its files and kinds of access, counters and start time are taken
+     * over, so a restart loses nothing that was written before it.
+     */
+    public synchronized void resume(Report previous) {
+        if (previous.startedAt() != null && previous.startedAt().isBefore(startedAt)) {
+            startedAt = previous.startedAt();
+        }
+        for (ContainerReport c : previous.containers()) {
+            Identity identity = new Identity(c.name(), c.containerId(), c.cgroupId(), c.cgroupPath(), c.imageRef(), c.imageDigest());
+            Entry entry = new Entry(identity, c.startedAt() != null ? c.startedAt() : startedAt);
+            SortedPaths.Cursor cursor = c.files().cursor();
+            for (int i = 0; cursor.next(); i++) {
+                int ref = entry.files.addRef(cursor.bytes(), cursor.length());
+                entry.files.setValue(ref, c.access() == null ? 0 : c.access().bitsAt(i));
+            }
+            entry.lastUpdatedAt = c.lastUpdatedAt() != null ? c.lastUpdatedAt() : entry.startedAt;
+            entry.totalEvents = c.totalEvents();
+            entry.droppedEvents = c.droppedEvents();
+            if (c.completeness() != null) {
+                entry.failedPathReads = c.completeness().failedPathReads();
+                entry.unresolvedPaths = c.completeness().unresolvedPaths();
+                entry.lastNewFileAt = c.completeness().lastNewFileAt();
+            }
+            containers.put(c.name(), entry);
+        }
     }
 
     /** Says what the recording watches; written into every snapshot. */
@@ -166,7 +195,7 @@ public final class Recording {
 
     private static final class Entry {
         private final PathSet files = new PathSet();
-        private final Instant startedAt;
+        private Instant startedAt;
         private Identity identity;
         private Instant lastUpdatedAt;
         private Instant lastNewFileAt;
