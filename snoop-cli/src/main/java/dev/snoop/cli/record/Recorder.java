@@ -15,10 +15,12 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -70,8 +72,8 @@ public final class Recorder {
             throw new SnoopException(e.getMessage());
         }
         Recording recording = new Recording(clock, config.exclusions());
-        List<MetadataSource> sources = new java.util.ArrayList<>();
-        java.util.Optional<KubernetesPods> kubernetes = KubernetesPods.inCluster(config.namespace(), config.podName(), log);
+        List<MetadataSource> sources = new ArrayList<>();
+        Optional<KubernetesPods> kubernetes = KubernetesPods.inCluster(config.namespace(), config.podName(), log);
         kubernetes.ifPresent(sources::add);
         ContainerdBundles bundles = new ContainerdBundles(config.runtimeStateDir());
         sources.add(bundles);
@@ -113,7 +115,8 @@ public final class Recorder {
                 Thread poller = startPoller(probes, router);
                 installSignalHandlers();
                 log.info("recording", "targets", describe(config.targets()), "report", config.reportPath(),
-                        "interval", config.reportInterval(), "metrics", server == null ? "off" : server.address().getHostString() + ":" + server.address().getPort(),
+                        "interval", config.reportInterval(),
+                        "metrics", server == null ? "off" : server.address().getHostString() + ":" + server.address().getPort(),
                         "probes", String.join(",", probes.attachedPrograms()));
                 loop(probes, kernelTargets, directory, recording, flusher, metrics, bundles);
                 polling.set(false);
@@ -128,7 +131,7 @@ public final class Recorder {
             boolean written = flusher.write();
             log.info("stopped", "report", config.reportPath(), "written", written,
                     "containers", recording.containerNames().size());
-            return written ? 0 : 1;
+            return written && pollerFailure.get() == null ? 0 : 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
@@ -248,7 +251,7 @@ public final class Recorder {
     }
 
     /** Labels from the downward API file if there is one, else from the API, else none. */
-    private Map<String, String> podLabels(java.util.Optional<KubernetesPods> kubernetes) {
+    private Map<String, String> podLabels(Optional<KubernetesPods> kubernetes) {
         if (config.labelsFile() != null) {
             PodLabels labels = PodLabels.read(config.labelsFile());
             for (String problem : labels.problems()) {
