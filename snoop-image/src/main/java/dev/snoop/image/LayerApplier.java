@@ -100,7 +100,7 @@ final class LayerApplier {
                     + " relative to the image root (first: '" + absoluteExample + "')");
         }
         if (outside > 0) {
-            warnings.accept(where + ": " + outside + " " + plural(outside, "symlink") + " point above the image root; "
+            warnings.accept(where + ": " + outside + (outside == 1 ? " symlink points" : " symlinks point") + " above the image root; "
                     + "resolved inside it, as the container sees them (first: " + outsideExample + ")");
         }
     }
