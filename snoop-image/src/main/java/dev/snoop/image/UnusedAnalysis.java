@@ -178,9 +178,17 @@ public final class UnusedAnalysis {
             Set<Integer> nodes = new LinkedHashSet<>();
             for (String path : p.files()) {
                 int n = tree.resolve(path, false, x -> { });
-                if (n != FileTree.MISSING && tree.type(n) != FileTree.DIR) {
-                    nodes.add(n);
+                if (n == FileTree.MISSING || tree.type(n) == FileTree.DIR) {
+                    continue;
                 }
+                // merged /usr: dpkg lists /bin as a directory, the image has a symlink to usr/bin
+                if (tree.type(n) == FileTree.SYMLINK) {
+                    int target = tree.resolve(path, true, x -> { });
+                    if (target != FileTree.MISSING && tree.type(target) == FileTree.DIR) {
+                        continue;
+                    }
+                }
+                nodes.add(n);
             }
             if (nodes.isEmpty()) {
                 withoutFiles++;
