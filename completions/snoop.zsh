@@ -157,15 +157,18 @@ function _complete_snoop() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} merge" ];    then _picocli_snoop; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} diff" ];    then _picocli_snoop; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} stats" ];    then _picocli_snoop; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} unused" ];    then _picocli_snoop; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_snoop; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
   local cmds0=(merge)
   local cmds1=(diff)
   local cmds2=(stats)
-  local cmds3=(completion)
+  local cmds3=(unused)
+  local cmds4=(completion)
 
-  if CompWordsContainsArray "${cmds3[@]}"; then _picocli_snoop_completion; return $?; fi
+  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_snoop_completion; return $?; fi
+  if CompWordsContainsArray "${cmds3[@]}"; then _picocli_snoop_unused; return $?; fi
   if CompWordsContainsArray "${cmds2[@]}"; then _picocli_snoop_stats; return $?; fi
   if CompWordsContainsArray "${cmds1[@]}"; then _picocli_snoop_diff; return $?; fi
   if CompWordsContainsArray "${cmds0[@]}"; then _picocli_snoop_merge; return $?; fi
@@ -179,7 +182,7 @@ function _picocli_snoop() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="merge diff stats completion"
+  local commands="merge diff stats unused completion"
   local flag_opts="'--debug' '-h' '--help' '-V' '--version'"
   local arg_opts=""
 
@@ -282,6 +285,57 @@ function _picocli_snoop_stats() {
       ;;
     '--container')
       return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `unused` subcommand.
+function _picocli_snoop_unused() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--debug'"
+  local arg_opts="'--image' '--format' '--container' '--used-in' '--top' '-o' '--output'"
+  local FORMAT_option_args=("text" "json" "keep_list") # --format values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--image')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--format')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--container')
+      return
+      ;;
+    '--used-in')
+      return
+      ;;
+    '--top')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
   esac
 
