@@ -47,7 +47,8 @@ import picocli.CommandLine.Spec;
         footer = {
             "  snoop unused --image shop.tar reports/",
             "  snoop unused --image oci/ --format keep-list -o keep.txt merged.json",
-            "  snoop unused --image rootfs/ --container app --used-in 50% --format json replicas/",
+            "  snoop unused --image rootfs/ --container app --used-in 50%% replicas/",
+            "  snoop unused --image app.tar --format json r.json | jq .packages.unused",
         },
         exitCodeListHeading = "%nExit Codes:%n",
         exitCodeList = {
@@ -80,7 +81,7 @@ final class UnusedCommand implements Callable<Integer> {
     String container;
 
     @Option(names = "--used-in", paramLabel = "N|P%", defaultValue = "1",
-            description = "A file counts as used when at least N reports (or P% of them) used it. "
+            description = "A file counts as used when at least N reports (or P%% of them) used it. "
                     + "Default: ${DEFAULT-VALUE}, so a file is unused only if unused in all of them.")
     String usedIn;
 

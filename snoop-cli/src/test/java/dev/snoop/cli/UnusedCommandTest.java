@@ -115,6 +115,13 @@ class UnusedCommandTest {
     }
 
     @Test
+    void testUnused_help_percentSignsFormatted() {
+        CliRun r = run("unused", "--help");
+        assertEquals(0, r.exitCode());
+        assertTrue(r.out().contains("(or P% of them)") && r.out().contains("--used-in 50% replicas/\n"), r.out());
+    }
+
+    @Test
     void testUnused_keepList_exactAndClosed() throws Exception {
         CliRun r = run("unused", "--image", image.toString(), "--format", "keep-list", sampleReport().toString());
         assertEquals(0, r.exitCode(), r.err());
