@@ -25,6 +25,7 @@ final class LayerApplier {
     private final PackageFiles packageFiles;
     private final Consumer<String> warnings;
     private int layerIndex;
+    private final byte[] scratch = new byte[1 << 16];
 
     LayerApplier(FileTree tree, PackageFiles packageFiles, Consumer<String> warnings) {
         this.tree = tree;
@@ -89,6 +90,11 @@ final class LayerApplier {
                 int node = tree.put(path, FileTree.FILE, size, mode, null, FileTree.MISSING, layerIndex);
                 if (PackageFiles.wanted(path)) {
                     packageFiles.capture(EntryNames.join(path), tree.inode(node), in, size, where);
+                } else {
+                    // read past the content here: the tar reader's own skip allocates a buffer per entry
+                    while (in.read(scratch, 0, scratch.length) > 0) {
+                        // discard
+                    }
                 }
             } else {
                 // devices and FIFOs: they take no bytes but are part of the tree

@@ -20,7 +20,9 @@ final class LayerStreams {
         byte[] magic = in.readNBytes(6);
         in.reset();
         if (startsWith(magic, 0x1f, 0x8b)) {
-            return new GZIPInputStream(in, 1 << 16);
+            // the tar reader reads 512-byte records and skips file contents: give it big reads,
+            // and skip by reading large blocks (InflaterInputStream.skip inflates 512 bytes a call)
+            return new BufferedInputStream(new SkipByReading(new GZIPInputStream(in, 1 << 16)), 1 << 16);
         }
         String refused = null;
         if (startsWith(magic, 0x28, 0xb5, 0x2f, 0xfd) || (mediaType != null && mediaType.endsWith("+zstd"))) {
@@ -47,6 +49,28 @@ final class LayerStreams {
             }
         }
         return true;
+    }
+
+    /** Implements {@link #skip} by reading into a large scratch buffer. */
+    private static final class SkipByReading extends java.io.FilterInputStream {
+        private final byte[] scratch = new byte[1 << 16];
+
+        SkipByReading(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = 0;
+            while (skipped < n) {
+                int r = in.read(scratch, 0, (int) Math.min(scratch.length, n - skipped));
+                if (r < 0) {
+                    break;
+                }
+                skipped += r;
+            }
+            return skipped;
+        }
     }
 
     /** Reads what is left after the tar's end marker (padding, the gzip trailer). */
