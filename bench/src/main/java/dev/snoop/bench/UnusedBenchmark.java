@@ -243,25 +243,36 @@ public final class UnusedBenchmark {
         try (var walk = Files.list(dir.resolve("reports"))) {
             reportFiles = walk.sorted().toList();
         }
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         for (int round = 1; round <= rounds; round++) {
+            long c0 = threads.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             Image image = Image.read(dir.resolve("image.tar"), w -> { });
             long t1 = System.nanoTime();
+            long c1 = threads.getCurrentThreadCpuTime();
             Usage usage = new Usage();
+            long adding = 0;
             for (Path f : reportFiles) {
                 Report r = ReportJson.read(f, w -> { });
+                long a = System.nanoTime();
                 usage.add(r.containers(), r.mergedReports());
+                adding += System.nanoTime() - a;
             }
             long t2 = System.nanoTime();
+            long c2 = threads.getCurrentThreadCpuTime();
             UnusedResult result = UnusedAnalysis.analyze(image, usage, 1, w -> { });
             long t3 = System.nanoTime();
+            long c3 = threads.getCurrentThreadCpuTime();
             System.gc();
             long heap = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
-            System.out.printf("round %d: image %d ms, %d reports %d ms, analysis %d ms, total %d ms; "
+            System.out.printf("round %d: image %d ms, %d reports %d ms (of which adding to the usage %d ms), analysis %d ms, total %d ms; "
                     + "tree ~%d MB, heap after GC %d MB; %d files, %d kept, %d unused (%.1f%% of bytes), keep list %d%n",
-                    round, ms(t1 - t0), reportFiles.size(), ms(t2 - t1), ms(t3 - t2), ms(t3 - t0),
+                    round, ms(t1 - t0), reportFiles.size(), ms(t2 - t1), ms(adding), ms(t3 - t2), ms(t3 - t0),
                     image.estimatedBytes() >> 20, heap >> 20, result.imageFiles(), result.keptFiles(),
                     result.unusedFiles(), 100 * result.unusedShare(), result.keepList().size());
+            System.out.printf("         CPU of this thread: image %d ms, reports %d ms, analysis %d ms, total %d ms (load %s)%n",
+                    ms(c1 - c0), ms(c2 - c1), ms(c3 - c2), ms(c3 - c0),
+                    String.format("%.1f", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
         }
     }
 

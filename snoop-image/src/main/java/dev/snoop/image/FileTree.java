@@ -100,21 +100,7 @@ final class FileTree {
 
     /** The absolute path of {@code node}. */
     String path(int node) {
-        if (node == ROOT) {
-            return "/";
-        }
-        int length = 0;
-        for (int n = node; n != ROOT; n = parent[n]) {
-            length += 1 + nameLen[n];
-        }
-        byte[] bytes = new byte[length];
-        int end = length;
-        for (int n = node; n != ROOT; n = parent[n]) {
-            end -= nameLen[n];
-            System.arraycopy(names, nameOff[n], bytes, end, nameLen[n]);
-            bytes[--end] = '/';
-        }
-        return new String(bytes, StandardCharsets.UTF_8);
+        return node == ROOT ? "/" : new String(pathBytes(node), StandardCharsets.UTF_8);
     }
 
     /** The live child of {@code dir} named {@code name}, or {@link #MISSING}. */
@@ -286,6 +272,71 @@ final class FileTree {
             node = next;
         }
         return node;
+    }
+
+    /**
+     * As {@link #resolve(String, boolean, IntConsumer)} for the first {@code length} bytes of a
+     * UTF-8 path, without allocating unless a symlink must be followed (then it starts over with
+     * the general walk, which is rare: most used paths name real directories).
+     */
+    int resolve(byte[] path, int length, boolean followLast, IntConsumer onSymlink) {
+        int node = ROOT;
+        int i = 0;
+        while (i < length) {
+            if (path[i] == '/') {
+                i++;
+                continue;
+            }
+            int start = i;
+            while (i < length && path[i] != '/') {
+                i++;
+            }
+            int len = i - start;
+            if (len == 1 && path[start] == '.') {
+                continue;
+            }
+            if (type[node] != DIR) {
+                return MISSING;
+            }
+            if (len == 2 && path[start] == '.' && path[start + 1] == '.') {
+                node = parent(node);
+                continue;
+            }
+            int next = find(node, path, start, len);
+            if (next == MISSING || type[next] == NONE) {
+                return MISSING;
+            }
+            if (type[next] == SYMLINK && (followLast || !onlySlashes(path, i, length))) {
+                return resolve(new String(path, 0, length, StandardCharsets.UTF_8), followLast, onSymlink);
+            }
+            node = next;
+        }
+        return node;
+    }
+
+    private static boolean onlySlashes(byte[] path, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (path[i] != '/') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The absolute path of {@code node} as UTF-8 bytes. */
+    byte[] pathBytes(int node) {
+        int length = 0;
+        for (int n = node; n != ROOT; n = parent[n]) {
+            length += 1 + nameLen[n];
+        }
+        byte[] bytes = new byte[length];
+        int end = length;
+        for (int n = node; n != ROOT; n = parent[n]) {
+            end -= nameLen[n];
+            System.arraycopy(names, nameOff[n], bytes, end, nameLen[n]);
+            bytes[--end] = '/';
+        }
+        return bytes;
     }
 
     /** Pushes the components of {@code path} in front of {@code rest}, skipping empty and "." ones. */

@@ -1,9 +1,9 @@
 package dev.snoop.image;
 
-import dev.snoop.core.path.PathSet;
 import dev.snoop.core.path.SortedPaths;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.Deque;
@@ -49,7 +49,7 @@ public final class UnusedAnalysis {
                 continue;
             }
             usedPaths++;
-            int node = a.tree.resolve(cursor.path(), true, a::keep);
+            int node = a.tree.resolve(cursor.bytes(), cursor.length(), true, a::keep);
             if (node == FileTree.MISSING) {
                 notInImage++;
             } else {
@@ -94,14 +94,14 @@ public final class UnusedAnalysis {
         long keptBytes = 0;
         BitSet counted = new BitSet();
         Map<Integer, List<Integer>> unusedByDir = new HashMap<>();
-        PathSet keepList = new PathSet();
+        List<byte[]> keepList = new ArrayList<>();
         for (int n = 1; n < nodes; n++) {
             if (!tree.isLive(n)) {
                 continue;
             }
             byte type = tree.type(n);
             if (kept.get(n)) {
-                keepList.add(tree.path(n));
+                keepList.add(tree.pathBytes(n));
             }
             if (type == FileTree.DIR) {
                 continue;
@@ -125,9 +125,18 @@ public final class UnusedAnalysis {
         long unusedBytes = directories.stream().mapToLong(UnusedResult.Directory::bytes).sum();
         Packages packages = packages(image, warnings);
         return new UnusedResult(image.source().toString(), image.format(), image.digest(), usage.reports(), usedIn,
-                files, bytes, keptFiles, keptBytes, unusedBytes, usedPaths, notInImage, keepList.toSortedPaths(false),
+                files, bytes, keptFiles, keptBytes, unusedBytes, usedPaths, notInImage, sorted(keepList),
                 directories, PackageDatabase.manager(image.packageFiles()), packages.uses, packages.fullyUsed,
                 packages.withoutFiles);
+    }
+
+    private static SortedPaths sorted(List<byte[]> paths) {
+        paths.sort(Arrays::compareUnsigned);
+        SortedPaths.Builder builder = SortedPaths.builder();
+        for (byte[] p : paths) {
+            builder.appendIfAscending(p, p.length, 0);
+        }
+        return builder.build(false);
     }
 
     /** Groups unused files by directory; a hard-linked content counts for its first path only. */
