@@ -132,9 +132,8 @@ final class UnusedCommand implements Callable<Integer> {
                     ReportInputs.Input input = expanded.get(next++);
                     pending.add(pool.submit(() -> Parsed.read(input, parent)));
                 }
-                Parsed p = get(pending.poll());
-                p.warnings.forEach(w -> err.println("snoop: warning: " + w));
-                waiting.add(p);
+                // a report's warnings wait for the image's, so that stderr is the same on every run
+                waiting.add(get(pending.poll()));
                 if (read == null && imageFuture.isDone()) {
                     read = imageDone(imageFuture, imageWarnings, err);
                 }
@@ -191,6 +190,7 @@ final class UnusedCommand implements Callable<Integer> {
 
     private void addAll(List<Parsed> parsed, Image img, Usage usage, PrintWriter err) {
         for (Parsed p : parsed) {
+            p.warnings.forEach(w -> err.println("snoop: warning: " + w));
             List<ContainerReport> chosen = choose(p, img, err);
             if (!chosen.isEmpty()) {
                 usage.add(chosen, p.report.mergedReports());

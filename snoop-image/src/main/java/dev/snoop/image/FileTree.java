@@ -231,96 +231,21 @@ final class FileTree {
 
     /**
      * Resolves {@code path} inside the tree as the kernel would inside a container whose root is
-     * this tree: symlinks in directory position are followed, absolute targets start again at the
-     * root and {@code ..} stops at the root, so nothing ever leads outside.
-     *
-     * @param followLast whether a symlink in last position is followed too (open) or not (lstat)
-     * @param onSymlink called with every symlink followed
-     * @return the node, or {@link #MISSING} if a component does not exist, is not a directory, or
-     *     more than {@value #MAX_LINKS} symlinks were followed
+     * this tree; see {@link Resolver#resolve(FileTree, String, boolean, IntConsumer)}.
      */
     int resolve(String path, boolean followLast, IntConsumer onSymlink) {
-        Deque<String> rest = new ArrayDeque<>();
-        pushComponents(path, rest);
-        int node = ROOT;
-        int links = 0;
-        while (!rest.isEmpty()) {
-            String c = rest.pop();
-            if (type[node] != DIR) {
-                return MISSING;
-            }
-            if (c.equals("..")) {
-                node = parent(node);
-                continue;
-            }
-            int next = child(node, c);
-            if (next == MISSING) {
-                return MISSING;
-            }
-            if (type[next] == SYMLINK && (followLast || !rest.isEmpty())) {
-                onSymlink.accept(next);
-                if (++links > MAX_LINKS) {
-                    return MISSING;
-                }
-                String target = linkTarget(next);
-                pushComponents(target, rest);
-                if (target.startsWith("/")) {
-                    node = ROOT;
-                }
-                continue;
-            }
-            node = next;
-        }
-        return node;
+        return Resolver.resolve(this, path, followLast, onSymlink);
     }
 
-    /**
-     * As {@link #resolve(String, boolean, IntConsumer)} for the first {@code length} bytes of a
-     * UTF-8 path, without allocating unless a symlink must be followed (then it starts over with
-     * the general walk, which is rare: most used paths name real directories).
-     */
+    /** As {@link #resolve(String, boolean, IntConsumer)} for the first {@code length} bytes of UTF-8. */
     int resolve(byte[] path, int length, boolean followLast, IntConsumer onSymlink) {
-        int node = ROOT;
-        int i = 0;
-        while (i < length) {
-            if (path[i] == '/') {
-                i++;
-                continue;
-            }
-            int start = i;
-            while (i < length && path[i] != '/') {
-                i++;
-            }
-            int len = i - start;
-            if (len == 1 && path[start] == '.') {
-                continue;
-            }
-            if (type[node] != DIR) {
-                return MISSING;
-            }
-            if (len == 2 && path[start] == '.' && path[start + 1] == '.') {
-                node = parent(node);
-                continue;
-            }
-            int next = find(node, path, start, len);
-            if (next == MISSING || type[next] == NONE) {
-                return MISSING;
-            }
-            if (type[next] == SYMLINK && (followLast || !onlySlashes(path, i, length))) {
-                return resolve(new String(path, 0, length, StandardCharsets.UTF_8), followLast, onSymlink);
-            }
-            node = next;
-        }
-        return node;
+        return Resolver.resolve(this, path, length, followLast, onSymlink);
     }
 
-    private static boolean onlySlashes(byte[] path, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (path[i] != '/') {
-                return false;
-            }
-        }
-        return true;
+    /** The live child of {@code dir} named by {@code len} bytes of {@code name}, or {@link #MISSING}. */
+    int child(int dir, byte[] name, int off, int len) {
+        int node = find(dir, name, off, len);
+        return node != MISSING && type[node] != NONE ? node : MISSING;
     }
 
     /** The absolute path of {@code node} as UTF-8 bytes. */
@@ -337,19 +262,6 @@ final class FileTree {
             bytes[--end] = '/';
         }
         return bytes;
-    }
-
-    /** Pushes the components of {@code path} in front of {@code rest}, skipping empty and "." ones. */
-    private static void pushComponents(String path, Deque<String> rest) {
-        int end = path.length();
-        for (int i = path.length() - 1; i >= -1; i--) {
-            if (i == -1 || path.charAt(i) == '/') {
-                if (end - i - 1 > 0 && !(end - i - 1 == 1 && path.charAt(i + 1) == '.')) {
-                    rest.push(path.substring(i + 1, end));
-                }
-                end = i;
-            }
-        }
     }
 
     // ---- storage --------------------------------------------------------------------------------

@@ -58,6 +58,8 @@ class FileTreeTest {
         List<String> followed = new ArrayList<>();
         int node = t.resolve(path, followLast, n -> followed.add(t.path(n)));
         assertEquals(expected, node == FileTree.MISSING ? null : t.path(node));
+        byte[] bytes = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(node, t.resolve(bytes, bytes.length, followLast, n -> { }), "the allocation-free walk agrees");
         if (!path.startsWith("/etc/loop")) {
             assertEquals(symlinks, followed);
         } else {
