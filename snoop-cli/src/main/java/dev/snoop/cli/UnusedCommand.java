@@ -151,7 +151,8 @@ final class UnusedCommand implements Callable<Integer> {
             pool.shutdownNow();
         }
         if (usage.reports() == 0) {
-            throw new SnoopException("no report has a container named '" + container + "'");
+            throw new SnoopException(container != null ? "no report has a container named '" + container + "'"
+                    : "no report has a container");
         }
         Image img = read;
         UnusedResult result = UnusedAnalysis.analyze(img, usage, checkUsedIn(usage.reports()),
@@ -208,6 +209,9 @@ final class UnusedCommand implements Callable<Integer> {
             if (chosen.isEmpty()) {
                 err.println("snoop: warning: " + p.name + ": no container named '" + container + "'; skipped");
             }
+        } else if (all.isEmpty()) {
+            err.println("snoop: warning: " + p.name + ": no containers; skipped");
+            chosen = all;
         } else {
             chosen = all.stream().filter(c -> ranImage(c, img)).toList();
             if (chosen.isEmpty() && all.size() == 1) {

@@ -244,6 +244,14 @@ class UnusedCommandTest {
     }
 
     @Test
+    void testUnused_reportWithoutContainers_exitsOne() throws Exception {
+        Path empty = write(dir, "empty.json", "{\"containers\": []}");
+        CliRun r = run("unused", "--image", image.toString(), empty.toString());
+        assertEquals(1, r.exitCode());
+        assertTrue(r.err().endsWith("snoop: warning: " + empty + ": no containers; skipped\nsnoop: no report has a container\n"), r.err());
+    }
+
+    @Test
     void testUnused_missingImage_exitsTwo() throws Exception {
         CliRun r = run("unused", "--image", dir.resolve("nope.tar").toString(), sampleReport().toString());
         assertEquals(2, r.exitCode());
