@@ -131,10 +131,13 @@ public final class Image {
             Digests.Checking uncompressed = layer.digest() != null && layer.ofUncompressed()
                     ? new Digests.Checking(tar, layer.digest(), -1, where) : null;
             Digests.Checking checking = compressed != null ? compressed : uncompressed;
+            // hashing and inflating run on a thread of their own, parsing and applying on this one
+            ReadAhead ahead = new ReadAhead(uncompressed != null ? uncompressed : tar);
             try {
-                applier.apply(uncompressed != null ? uncompressed : tar, where);
-                LayerStreams.drain(uncompressed != null ? uncompressed : tar);
+                applier.apply(ahead, where);
+                LayerStreams.drain(ahead);
             } catch (IOException | SnoopException e) {
+                ahead.close();
                 if (checking != null) {
                     // a damaged layer usually fails to parse first: say why if the digest knows
                     try {
@@ -147,6 +150,8 @@ public final class Image {
                     throw new SnoopException(where + ": not valid gzip: " + z.getMessage(), z);
                 }
                 throw e;
+            } finally {
+                ahead.close();
             }
             if (checking != null) {
                 checking.finish();
