@@ -244,7 +244,10 @@ public final class UnusedBenchmark {
             reportFiles = walk.sorted().toList();
         }
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         for (int round = 1; round <= rounds; round++) {
+            long p0 = os.getProcessCpuTime();
             long c0 = threads.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             Image image = Image.read(dir.resolve("image.tar"), w -> { });
@@ -263,6 +266,7 @@ public final class UnusedBenchmark {
             UnusedResult result = UnusedAnalysis.analyze(image, usage, 1, w -> { });
             long t3 = System.nanoTime();
             long c3 = threads.getCurrentThreadCpuTime();
+            long p3 = os.getProcessCpuTime();
             System.gc();
             long heap = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
             System.out.printf("round %d: image %d ms, %d reports %d ms (of which adding to the usage %d ms), analysis %d ms, total %d ms; "
@@ -270,8 +274,9 @@ public final class UnusedBenchmark {
                     round, ms(t1 - t0), reportFiles.size(), ms(t2 - t1), ms(adding), ms(t3 - t2), ms(t3 - t0),
                     image.estimatedBytes() >> 20, heap >> 20, result.imageFiles(), result.keptFiles(),
                     result.unusedFiles(), 100 * result.unusedShare(), result.keepList().size());
-            System.out.printf("         CPU of this thread: image %d ms, reports %d ms, analysis %d ms, total %d ms (load %s)%n",
-                    ms(c1 - c0), ms(c2 - c1), ms(c3 - c2), ms(c3 - c0),
+            System.out.printf("         CPU of this thread: image %d ms, reports %d ms, analysis %d ms, total %d ms; "
+                    + "of the process (read-ahead, JIT, GC too) %d ms (load %s)%n",
+                    ms(c1 - c0), ms(c2 - c1), ms(c3 - c2), ms(c3 - c0), ms(p3 - p0),
                     String.format("%.1f", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
         }
     }
