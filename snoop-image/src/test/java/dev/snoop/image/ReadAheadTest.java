@@ -33,7 +33,7 @@ class ReadAheadTest {
 
             @Override
             public int read() throws IOException {
-                if (n++ == 70_000) {
+                if (n++ >= 70_000) {
                     throw new IOException("disk on fire");
                 }
                 return 'x';
