@@ -18,18 +18,19 @@ import picocli.CommandLine.Spec;
             "Which files do your containers really use?",
             "Reports from 'snoop record' list them per container; the other commands unite, compare and summarize reports offline.",
         },
-        subcommands = {RecordCommand.class, MergeCommand.class, DiffCommand.class, StatsCommand.class, CompletionCommand.class},
+        subcommands = {RecordCommand.class, MergeCommand.class, DiffCommand.class, StatsCommand.class, UnusedCommand.class, CompletionCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
             "  snoop merge -o all.json ci-runs/        unite every report under ci-runs/",
             "  snoop diff v1.json v2.json              what v2 stopped and started using",
             "  snoop stats --depth 3 report.json       where the used files are",
+            "  snoop unused --image app.tar reports/   what the image carries that no report used",
         },
         exitCodeListHeading = "%nExit Codes:%n",
         exitCodeList = {
             "0:success",
-            "1:failure: an unreadable or invalid report, an I/O error",
-            "2:usage error: an unknown option, a missing argument",
+            "1:failure: an unreadable or invalid report, a damaged image, an I/O error",
+            "2:usage error: an unknown option, a missing argument, an input that is not an image",
         })
 final class SnoopCommand implements Runnable {
     @Spec

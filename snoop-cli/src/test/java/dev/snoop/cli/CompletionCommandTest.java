@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Tests for {@link CompletionCommand}, and the check that keeps {@code completions/} current: the
  * build fails when a committed script differs from what the commands generate. Regenerate with
- * {@code ./mvnw -pl snoop-cli test -Dtest=CompletionCommandTest -Dsnoop.completions.update=true}.
+ * {@code ./mvnw -pl snoop-cli -am test -Dtest=CompletionCommandTest -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dsnoop.completions.update=true} (-am: snoop-cli needs the modules beside it, snoop-image included).
  */
 class CompletionCommandTest {
     private static final Path DIR = Path.of(System.getProperty("snoop.completions.dir", "../completions"));

@@ -32,7 +32,7 @@ class SnoopCommandTest {
 
     @Test
     void testSnoop_everyCommandHasExamplesAndExitCodes() {
-        for (String command : new String[] {"merge", "diff", "stats", "completion"}) {
+        for (String command : new String[] {"merge", "diff", "stats", "unused", "completion"}) {
             CliRun r = run(command, "--help");
             assertEquals(0, r.exitCode(), command);
             assertTrue(r.out().contains("Examples:"), command);
