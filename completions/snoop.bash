@@ -154,6 +154,7 @@ function compReplyArray() {
 # to generate possible options and subcommands for the last specified subcommand.
 function _complete_snoop() {
   # Edge case: if command line has no space after subcommand, then don't assume this subcommand is selected (remkop/picocli#1468).
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} record" ];    then _picocli_snoop; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} merge" ];    then _picocli_snoop; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} diff" ];    then _picocli_snoop; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} stats" ];    then _picocli_snoop; return $?; fi
@@ -161,17 +162,19 @@ function _complete_snoop() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_snoop; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
-  local cmds0=(merge)
-  local cmds1=(diff)
-  local cmds2=(stats)
-  local cmds3=(unused)
-  local cmds4=(completion)
+  local cmds0=(record)
+  local cmds1=(merge)
+  local cmds2=(diff)
+  local cmds3=(stats)
+  local cmds4=(unused)
+  local cmds5=(completion)
 
-  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_snoop_completion; return $?; fi
-  if CompWordsContainsArray "${cmds3[@]}"; then _picocli_snoop_unused; return $?; fi
-  if CompWordsContainsArray "${cmds2[@]}"; then _picocli_snoop_stats; return $?; fi
-  if CompWordsContainsArray "${cmds1[@]}"; then _picocli_snoop_diff; return $?; fi
-  if CompWordsContainsArray "${cmds0[@]}"; then _picocli_snoop_merge; return $?; fi
+  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_snoop_completion; return $?; fi
+  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_snoop_unused; return $?; fi
+  if CompWordsContainsArray "${cmds3[@]}"; then _picocli_snoop_stats; return $?; fi
+  if CompWordsContainsArray "${cmds2[@]}"; then _picocli_snoop_diff; return $?; fi
+  if CompWordsContainsArray "${cmds1[@]}"; then _picocli_snoop_merge; return $?; fi
+  if CompWordsContainsArray "${cmds0[@]}"; then _picocli_snoop_record; return $?; fi
 
   # No subcommands were specified; generate completions for the top-level command.
   _picocli_snoop; return $?;
@@ -182,9 +185,99 @@ function _picocli_snoop() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="merge diff stats unused completion"
+  local commands="record merge diff stats unused completion"
   local flag_opts="'--debug' '-h' '--help' '-V' '--version'"
   local arg_opts=""
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `record` subcommand.
+function _picocli_snoop_record() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--debug'"
+  local arg_opts="'--target-mode' '--cgroup' '--container-id' '--cgroup-root' '--labels-file' '--runtime-state-dir' '--exclude-paths' '--report-path' '--report-interval' '--duration' '--image-ref' '--image-digest' '--pod-name' '--namespace' '--metrics-addr' '--log-level' '--ring-buffer-size'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--target-mode')
+      return
+      ;;
+    '--cgroup')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--container-id')
+      return
+      ;;
+    '--cgroup-root')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--labels-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--runtime-state-dir')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--exclude-paths')
+      return
+      ;;
+    '--report-path')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--report-interval')
+      return
+      ;;
+    '--duration')
+      return
+      ;;
+    '--image-ref')
+      return
+      ;;
+    '--image-digest')
+      return
+      ;;
+    '--pod-name')
+      return
+      ;;
+    '--namespace')
+      return
+      ;;
+    '--metrics-addr')
+      return
+      ;;
+    '--log-level')
+      return
+      ;;
+    '--ring-buffer-size')
+      return
+      ;;
+  esac
 
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
