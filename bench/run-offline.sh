@@ -7,10 +7,11 @@
 # same), then times, alternating the commands of each comparison round by round:
 #   merge  1000 reports x 10,000 files   snoop merge | jq -s unique | jq -r | sort -u
 #   diff   two reports of 1,000,000 files differing by 2%   snoop diff | jq -r | sort | comm -3
-#   (snoop also with SNOOP_JAVA_OPTS=-XX:TieredStopAtLevel=4, lifting the launcher's C1-only flag)
-#   start-up  snoop --version, snoop diff of two small reports: as built, with a CDS archive dumped
-#             with an absolute class path, without an app archive, with no CDS at all (also
-#             through hyperfine when it is installed)
+#   (snoop also with SNOOP_JAVA_OPTS=-XX:TieredStopAtLevel=1, the C1-only flag the launcher had,
+#   and, when SNOOP_BASELINE names another build's launcher, that build, for before/after)
+#   start-up  snoop --version, snoop diff of two small reports: as built (static CDS archive), with
+#             a dynamic archive (-XX:ArchiveClassesAtExit), without an app archive, with no CDS at
+#             all, C1 only (also through hyperfine when it is installed)
 # Wall time is the median of RUNS rounds; peak RSS (GNU time %M, the largest single process of a
 # pipeline) the median too. Results go to $SNOOP_BENCH_DIR/results/offline-<time>.md.
 #
@@ -70,19 +71,19 @@ replicas=$data/replicas-$REPORTS-$FILES
 big=$data/pair-$BIG
 small=$data/pair-300
 
-# Start-up variants, each a copy of the launcher and jar: without the CDS archive, and with an
-# archive dumped with the jar's absolute path. The build dumps with the relative -cp snoop.jar, and
-# JDK 17 then rejects the archive ("Required classpath entry does not exist") unless the working
-# directory is snoop-cli/target; -Xlog:disable in the launcher hides that.
+# Start-up variants, each a copy of the launcher and jar: without the CDS archive, and with a
+# dynamic archive (-XX:ArchiveClassesAtExit, what the build made before) dumped with the copy's
+# absolute path. JDK 17 leaves picocli's Java 5 classes out of a dynamic archive; the build's static
+# archive holds them.
 nocds=$base/nocds
-cdsabs=$base/cds-absolute
+cdsabs=$base/cds-dynamic
 rm -rf "$nocds" "$cdsabs"
 mkdir -p "$nocds" "$cdsabs"
 cp "$snoop" "$root/snoop-cli/target/snoop.jar" "$nocds/"
 cp "$snoop" "$root/snoop-cli/target/snoop.jar" "$cdsabs/"
 java -XX:ArchiveClassesAtExit="$cdsabs/snoop.jsa" -Xlog:disable -cp "$cdsabs/snoop.jar" dev.snoop.cli.CdsTraining \
     > /dev/null 2>&1 || echo "run-offline.sh: could not dump $cdsabs/snoop.jsa" >&2
-cd "$base" # never snoop-cli/target, where the relative archive path would happen to resolve
+cd "$base" # not snoop-cli/target: start-up must not depend on the working directory
 
 {
     echo "# snoop offline benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
@@ -165,14 +166,16 @@ fi
 # ---- merge --------------------------------------------------------------------------------------
 compare "merge: union of $REPORTS reports x $FILES files" "$RUNS" \
     "snoop merge DIR" "'$snoop' merge '$replicas'" \
-    "snoop merge DIR, C2 allowed" "SNOOP_JAVA_OPTS=-XX:TieredStopAtLevel=4 '$snoop' merge '$replicas'" \
+    "snoop merge DIR, C1 only" "SNOOP_JAVA_OPTS=-XX:TieredStopAtLevel=1 '$snoop' merge '$replicas'" \
+    ${SNOOP_BASELINE:+"snoop merge DIR, baseline build" "'$SNOOP_BASELINE' merge '$replicas'"} \
     "jq -s '[.[].containers[].files[]] | unique' *.json" "jq -s '[.[].containers[].files[]] | unique' '$replicas'/*.json" \
     "jq -r '.containers[].files[]' *.json | sort -u" "jq -r '.containers[].files[]' '$replicas'/*.json | sort -u"
 
 # ---- diff ---------------------------------------------------------------------------------------
 compare "diff: two reports of $BIG files, 2% replaced" "$RUNS" \
     "snoop diff a b" "'$snoop' diff '$big/a.json' '$big/b.json' || [ \$? = 1 ]" \
-    "snoop diff a b, C2 allowed" "SNOOP_JAVA_OPTS=-XX:TieredStopAtLevel=4 '$snoop' diff '$big/a.json' '$big/b.json' || [ \$? = 1 ]" \
+    "snoop diff a b, C1 only" "SNOOP_JAVA_OPTS=-XX:TieredStopAtLevel=1 '$snoop' diff '$big/a.json' '$big/b.json' || [ \$? = 1 ]" \
+    ${SNOOP_BASELINE:+"snoop diff a b, baseline build" "'$SNOOP_BASELINE' diff '$big/a.json' '$big/b.json' || [ \$? = 1 ]"} \
     "jq -r | sort, comm -3" "comm -3 <(jq -r '.containers[].files[]' '$big/a.json' | sort) <(jq -r '.containers[].files[]' '$big/b.json' | sort)"
 
 # ---- start-up -----------------------------------------------------------------------------------
@@ -180,14 +183,16 @@ ok1='|| [ $? = 1 ]' # snoop diff exits 1 when the reports differ, as diff(1) doe
 smallargs="'$small/a.json' '$small/b.json'"
 compare "start-up: snoop --version" "$STARTUP_RUNS" \
     "snoop --version (as built)" "'$snoop' --version" \
-    "archive dumped with absolute path" "'$cdsabs/snoop' --version" \
+    "dynamic archive" "'$cdsabs/snoop' --version" \
     "no app archive" "'$nocds/snoop' --version" \
-    "-Xshare:off" "SNOOP_JAVA_OPTS=-Xshare:off '$snoop' --version"
+    "-Xshare:off" "SNOOP_JAVA_OPTS=-Xshare:off '$snoop' --version" \
+    "C1 only" "SNOOP_JAVA_OPTS=-XX:TieredStopAtLevel=1 '$snoop' --version"
 compare "start-up: snoop diff of two 300-file reports" "$STARTUP_RUNS" \
     "snoop diff (as built)" "'$snoop' diff $smallargs $ok1" \
-    "archive dumped with absolute path" "'$cdsabs/snoop' diff $smallargs $ok1" \
+    "dynamic archive" "'$cdsabs/snoop' diff $smallargs $ok1" \
     "no app archive" "'$nocds/snoop' diff $smallargs $ok1" \
-    "-Xshare:off" "SNOOP_JAVA_OPTS=-Xshare:off '$snoop' diff $smallargs $ok1"
+    "-Xshare:off" "SNOOP_JAVA_OPTS=-Xshare:off '$snoop' diff $smallargs $ok1" \
+    "C1 only" "SNOOP_JAVA_OPTS=-XX:TieredStopAtLevel=1 '$snoop' diff $smallargs $ok1"
 
 if command -v hyperfine >/dev/null && [ "$SECONDS" -lt "$deadline" ]; then
     log ""
@@ -197,10 +202,10 @@ if command -v hyperfine >/dev/null && [ "$SECONDS" -lt "$deadline" ]; then
     # -N runs without a shell, so the diff commands' exit status 1 is allowed with -i
     hyperfine -N -i --warmup 3 --runs "$STARTUP_RUNS" --export-markdown "$results/hyperfine.md" \
         -n "version, as built" "$snoop --version" \
-        -n "version, absolute archive" "$cdsabs/snoop --version" \
+        -n "version, dynamic archive" "$cdsabs/snoop --version" \
         -n "version, no app archive" "$nocds/snoop --version" \
         -n "diff small, as built" "$snoop diff $small/a.json $small/b.json" \
-        -n "diff small, absolute archive" "$cdsabs/snoop diff $small/a.json $small/b.json" \
+        -n "diff small, dynamic archive" "$cdsabs/snoop diff $small/a.json $small/b.json" \
         -n "diff small, no app archive" "$nocds/snoop diff $small/a.json $small/b.json" >&2 || true
     [ -f "$results/hyperfine.md" ] && tee -a "$out" < "$results/hyperfine.md"
     log ""

@@ -12,8 +12,11 @@ import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -77,9 +80,18 @@ final class DiffCommand implements Callable<Integer>, HasFailureExitCode {
         if (oldReport.equals(ReportInputs.STDIN) && newReport.equals(ReportInputs.STDIN)) {
             throw new SnoopException("-: standard input can be read only once");
         }
-        Report older = read(oldReport, err);
-        Report newer = read(newReport, err);
-        ReportDiff diff = ReportDiff.of(older, newer, container);
+        // read NEW on a second thread while this one reads OLD: reading is most of the work
+        List<String> newWarnings = new ArrayList<>();
+        FutureTask<Report> newer = new FutureTask<>(() -> read(newReport, newWarnings));
+        Thread reader = new Thread(newer, "snoop-read");
+        reader.setDaemon(true);
+        reader.start();
+        List<String> oldWarnings = new ArrayList<>();
+        Report older = read(oldReport, oldWarnings);
+        oldWarnings.forEach(w -> err.println("snoop: warning: " + w));
+        Report newerReport = get(newer);
+        newWarnings.forEach(w -> err.println("snoop: warning: " + w));
+        ReportDiff diff = ReportDiff.of(older, newerReport, container);
         PrintWriter out = spec.commandLine().getOut();
         if (format == Format.json) {
             writeJson(diff, out);
@@ -90,14 +102,31 @@ final class DiffCommand implements Callable<Integer>, HasFailureExitCode {
         return diff.hasChanges() ? 1 : ExitCodes.OK;
     }
 
-    private Report read(String arg, PrintWriter err) {
+    private static Report get(FutureTask<Report> task) {
+        try {
+            return task.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SnoopException("interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new SnoopException(e.getCause().toString(), e.getCause());
+        }
+    }
+
+    private Report read(String arg, List<String> warnings) {
         ReportInputs.Input input = arg.equals(ReportInputs.STDIN)
                 ? new ReportInputs.Input("<stdin>", null)
                 : new ReportInputs.Input(arg, Path.of(arg));
         if (!input.isStdin() && !Files.exists(input.path())) {
             throw new SnoopException(arg + ": no such file");
         }
-        return ReportInputs.read(input, parent.stdin(), w -> err.println("snoop: warning: " + w));
+        return ReportInputs.read(input, parent.stdin(), warnings::add);
     }
 
     static void writeText(ReportDiff diff, PrintWriter out, boolean colour) {

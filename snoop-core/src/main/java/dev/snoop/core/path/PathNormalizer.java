@@ -54,26 +54,44 @@ public final class PathNormalizer {
         if (n == 0 || path.charAt(0) != '/') {
             return false;
         }
-        if (n == 1) {
-            return true;
-        }
-        if (path.charAt(n - 1) == '/') {
+        if (n > 1 && path.charAt(n - 1) == '/' || path.indexOf("//") >= 0 || path.indexOf('\0') >= 0) {
             return false;
         }
-        // scan components: none may be empty, "." or ".."
-        int start = 1;
-        for (int i = 1; i <= n; i++) {
-            if (i == n || path.charAt(i) == '/') {
-                int len = i - start;
-                if (len == 0
-                        || (len == 1 && path.charAt(start) == '.')
-                        || (len == 2 && path.charAt(start) == '.' && path.charAt(start + 1) == '.')) {
-                    return false;
-                }
-                start = i + 1;
+        // an empty component shows as "//" and a "." or ".." one as "/.": without "/." there is neither
+        // (String.indexOf is an intrinsic); with it (a dot file), look at each such component
+        for (int dot = path.indexOf("/."); dot >= 0; dot = path.indexOf("/.", dot + 2)) {
+            int next = dot + 2;
+            if (next == n || path.charAt(next) == '/'
+                    || path.charAt(next) == '.' && (next + 1 == n || path.charAt(next + 1) == '/')) {
+                return false;
             }
         }
-        return path.indexOf('\0') < 0;
+        return true;
+    }
+
+    /**
+     * As {@link #isNormalized(String)}, for the UTF-8 bytes {@code utf8[offset, offset + length)}, without
+     * decoding them: '/', '.' and NUL are single bytes in UTF-8 and never part of another character.
+     */
+    public static boolean isNormalized(byte[] utf8, int offset, int length) {
+        int end = offset + length;
+        if (length == 0 || utf8[offset] != '/') {
+            return false;
+        }
+        if (length > 1 && utf8[end - 1] == '/') {
+            return false;
+        }
+        for (int i = offset + 1; i < end; i++) {
+            byte b = utf8[i];
+            if (b == 0) {
+                return false;
+            }
+            if (utf8[i - 1] == '/' && (b == '/' || b == '.' && (i + 1 == end || utf8[i + 1] == '/'
+                    || utf8[i + 1] == '.' && (i + 2 == end || utf8[i + 2] == '/')))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String resolve(String absolute) {

@@ -10,7 +10,8 @@ import java.util.Arrays;
  * is a trie of path components: a node is {@code (parent, name)} packed into byte chunks, found
  * through an open-addressing table of node references. A path costs its last component plus about
  * fifteen bytes, instead of the ~150 a {@code HashSet<String>} entry costs. Paths added in order
- * (as reports list them) reuse the previous directory and cost one table probe.
+ * (as reports list them) reuse the previous path's directories: a path in the same directory costs
+ * one table probe, one in a sibling directory a probe per new component.
  *
  * <p>Every node carries an int value the owner may use (merge counts reports per path). Not thread
  * safe.
@@ -32,10 +33,16 @@ public final class PathSet {
     private int nodes; // excluding the root, which is never in the table
     private int size;
 
-    /* the directory of the last path added: paths arrive grouped by directory */
+    /*
+     * The directory chain of the last path added, as paths arrive sorted and grouped by directory:
+     * cachedDir holds its directory's bytes, and for each directory component k (the root excluded)
+     * dirEnds[k] is where it ends in them and dirRefs[k] its node.
+     */
     private byte[] cachedDir = new byte[256];
     private int cachedDirLength = -1;
-    private int cachedDirRef;
+    private int[] dirEnds = new int[32];
+    private int[] dirRefs = new int[32];
+    private int dirDepth;
     private byte[] pathBytes = new byte[256];
 
     public PathSet() {
@@ -96,7 +103,8 @@ public final class PathSet {
 
     /** Approximate heap footprint: the chunks, the table and the scratch buffers. */
     public long estimatedBytes() {
-        long bytes = 64 + 16 + 4L * table.length + 32 + cachedDir.length + pathBytes.length + 16 + 8L * chunks.length;
+        long bytes = 64 + 16 + 4L * table.length + 32 + cachedDir.length + pathBytes.length + 16 + 8L * chunks.length
+                + 32 + 8L * dirEnds.length;
         for (int i = 0; i < chunkCount; i++) {
             bytes += 16 + chunks[i].length;
         }
@@ -115,6 +123,21 @@ public final class PathSet {
             size++;
         }
         return ref;
+    }
+
+    /**
+     * Adds a normalized absolute path given as the UTF-8 bytes {@code utf8[offset, offset + length)}.
+     *
+     * @return true if it was not in the set
+     */
+    public boolean add(byte[] utf8, int offset, int length) {
+        if (pathBytes.length < length) {
+            pathBytes = new byte[Math.max(pathBytes.length * 2, length)];
+        }
+        System.arraycopy(utf8, offset, pathBytes, 0, length);
+        int before = size;
+        addRef(pathBytes, length);
+        return size > before;
     }
 
     private int lookup(String path, boolean add) {
@@ -147,10 +170,21 @@ public final class PathSet {
         }
         int parent;
         if (cachedDirLength == lastSlash && Arrays.equals(cachedDir, 0, lastSlash, path, 0, lastSlash)) {
-            parent = cachedDirRef;
+            parent = dirDepth == 0 ? ROOT : dirRefs[dirDepth - 1];
         } else {
-            parent = ROOT;
-            int start = 1;
+            // keep the cached directories that are whole components of this path's directory too
+            int depth = 0;
+            if (cachedDirLength >= 0) {
+                int mismatch = Arrays.mismatch(cachedDir, 0, cachedDirLength, path, 0, lastSlash);
+                int same = mismatch < 0 ? Math.min(cachedDirLength, lastSlash) : mismatch;
+                depth = dirDepth;
+                while (depth > 0 && !(dirEnds[depth - 1] <= same
+                        && (dirEnds[depth - 1] == lastSlash || path[dirEnds[depth - 1]] == '/'))) {
+                    depth--;
+                }
+            }
+            parent = depth == 0 ? ROOT : dirRefs[depth - 1];
+            int start = depth == 0 ? 1 : dirEnds[depth - 1] + 1;
             while (start < lastSlash) {
                 int end = start;
                 while (path[end] != '/') {
@@ -160,15 +194,24 @@ public final class PathSet {
                 if (parent == EMPTY) {
                     return EMPTY;
                 }
+                if (add) {
+                    if (depth == dirEnds.length) {
+                        dirEnds = Arrays.copyOf(dirEnds, depth * 2);
+                        dirRefs = Arrays.copyOf(dirRefs, depth * 2);
+                    }
+                    dirEnds[depth] = end;
+                    dirRefs[depth] = parent;
+                    depth++;
+                }
                 start = end + 1;
             }
             if (add) {
                 if (cachedDir.length < lastSlash) {
-                    cachedDir = new byte[Math.max(cachedDir.length * 2, lastSlash)];
+                    cachedDir = Arrays.copyOf(cachedDir, Math.max(cachedDir.length * 2, lastSlash));
                 }
                 System.arraycopy(path, 0, cachedDir, 0, lastSlash);
                 cachedDirLength = lastSlash;
-                cachedDirRef = parent;
+                dirDepth = depth;
             }
         }
         return child(parent, path, lastSlash + 1, n - lastSlash - 1, add);

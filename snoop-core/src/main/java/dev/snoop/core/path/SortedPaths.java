@@ -279,15 +279,23 @@ public final class SortedPaths implements Iterable<String> {
 
         /** As {@link #appendIfAscending(String)}, for the first {@code length} bytes of UTF-8. */
         public boolean appendIfAscending(byte[] bytes, int length, int count) {
-            if (lastLength >= 0 && Arrays.compareUnsigned(last, 0, lastLength, bytes, 0, length) >= 0) {
-                return false;
-            }
+            return appendIfAscending(bytes, 0, length, count);
+        }
+
+        /** As {@link #appendIfAscending(String)}, for the UTF-8 bytes {@code bytes[offset, offset + length)}. */
+        public boolean appendIfAscending(byte[] bytes, int offset, int length, int count) {
             int shared = 0;
-            if (size % BLOCK != 0) {
+            if (lastLength >= 0) {
+                // one pass finds both the order and the prefix shared with the previous path
                 int max = Math.min(lastLength, length);
-                int mismatch = Arrays.mismatch(last, 0, max, bytes, 0, max);
+                int mismatch = Arrays.mismatch(last, 0, max, bytes, offset, offset + max);
+                if (mismatch < 0 ? lastLength >= length : (last[mismatch] & 0xff) > (bytes[offset + mismatch] & 0xff)) {
+                    return false;
+                }
                 shared = mismatch < 0 ? max : mismatch;
-            } else {
+            }
+            if (size % BLOCK == 0) {
+                shared = 0;
                 if (size / BLOCK == blockOffsets.length) {
                     blockOffsets = Arrays.copyOf(blockOffsets, blockOffsets.length * 2);
                 }
@@ -296,7 +304,7 @@ public final class SortedPaths implements Iterable<String> {
             ensure(10 + length - shared);
             writeVarint(shared);
             writeVarint(length - shared);
-            System.arraycopy(bytes, shared, data, used, length - shared);
+            System.arraycopy(bytes, offset + shared, data, used, length - shared);
             used += length - shared;
             if (count != 0 && counts == null) {
                 counts = new int[Math.max(16, size + 1)];
@@ -310,7 +318,8 @@ public final class SortedPaths implements Iterable<String> {
             if (length > last.length) {
                 last = Arrays.copyOf(last, Math.max(last.length * 2, length));
             }
-            System.arraycopy(bytes, 0, last, 0, length);
+            // the shared prefix is already there
+            System.arraycopy(bytes, offset + shared, last, shared, length - shared);
             lastLength = length;
             size++;
             return true;

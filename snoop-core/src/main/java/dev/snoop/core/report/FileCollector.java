@@ -3,6 +3,7 @@ package dev.snoop.core.report;
 import dev.snoop.core.path.PathNormalizer;
 import dev.snoop.core.path.PathSet;
 import dev.snoop.core.path.SortedPaths;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
 /**
@@ -39,11 +40,7 @@ final class FileCollector {
             if (sorted.appendIfAscending(path)) {
                 return;
             }
-            unsorted = new PathSet();
-            for (String p : sorted.build(false)) {
-                unsorted.add(p);
-            }
-            sorted = null;
+            switchToSet();
         }
         if (!unsorted.add(path)) {
             duplicates++;
@@ -53,6 +50,41 @@ final class FileCollector {
     /** True if every path was kept in the position it came in, so parallel lists still line up. */
     boolean keptOrder() {
         return unsorted == null && invalid == 0;
+    }
+
+    /**
+     * As {@link #add(String)}, for the well-formed UTF-8 bytes {@code utf8[offset, offset + length)}
+     * without NUL: a normalized path goes in without a String being made of it.
+     *
+     * @param slashDotOrSlash false only if the bytes contain neither "//" nor "/.", so that an
+     *     absolute path without a trailing '/' is known to be normalized
+     */
+    void add(byte[] utf8, int offset, int length, boolean slashDotOrSlash) {
+        boolean normalized = slashDotOrSlash
+                ? PathNormalizer.isNormalized(utf8, offset, length)
+                : length > 0 && utf8[offset] == '/' && (length == 1 || utf8[offset + length - 1] != '/');
+        if (!normalized) {
+            add(new String(utf8, offset, length, StandardCharsets.UTF_8));
+            return;
+        }
+        if (unsorted == null) {
+            if (sorted.appendIfAscending(utf8, offset, length, 0)) {
+                return;
+            }
+            switchToSet();
+        }
+        if (!unsorted.add(utf8, offset, length)) {
+            duplicates++;
+        }
+    }
+
+    private void switchToSet() {
+        unsorted = new PathSet();
+        SortedPaths.Cursor cursor = sorted.build(false).cursor();
+        while (cursor.next()) {
+            unsorted.addRef(cursor.bytes(), cursor.length());
+        }
+        sorted = null;
     }
 
     SortedPaths paths() {

@@ -20,6 +20,8 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 
 /** Reads and writes reports as JSON; see {@code docs/report-format.md}. */
@@ -40,8 +42,9 @@ public final class ReportJson {
         if (Files.isDirectory(file)) {
             throw new SnoopException(source + ": is a directory");
         }
-        try (InputStream in = Files.newInputStream(file)) {
-            return read(in, source, warnings);
+        byte[] json;
+        try {
+            json = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new SnoopException(source + ": no such file");
         } catch (AccessDeniedException e) {
@@ -49,6 +52,7 @@ public final class ReportJson {
         } catch (IOException e) {
             throw new SnoopException(source + ": cannot read: " + e.getMessage(), e);
         }
+        return read(json, source, warnings);
     }
 
     /**
@@ -57,8 +61,30 @@ public final class ReportJson {
      * @param source the name used in messages, such as the file name or {@code <stdin>}
      */
     public static Report read(InputStream in, String source, Consumer<String> warnings) throws IOException {
-        try (JsonParser parser = FACTORY.createParser(in)) {
-            return new ReportReader(parser, source, warnings).read();
+        return read(in.readAllBytes(), source, warnings);
+    }
+
+    /**
+     * Reads a report held in memory. The whole report is read first (a 1,000,000-file report is
+     * about 70 MB; its paths then take about 22 MB), so that {@link ReportScanner} can take the
+     * paths as bytes and, for anything it does not handle, Jackson can read the same bytes again.
+     */
+    static Report read(byte[] json, String source, Consumer<String> warnings) {
+        List<String> fastWarnings = new ArrayList<>();
+        try {
+            Report report = new ReportReader(new ReportScanner(json), source, fastWarnings::add).read();
+            fastWarnings.forEach(warnings);
+            return report;
+        } catch (RuntimeException | IOException e) {
+            // not the common case, or not a valid report: Jackson decides, with exact messages
+        }
+        return readWithJackson(json, source, warnings);
+    }
+
+    /** Reads with Jackson's parser alone, as {@link #read(byte[], String, Consumer)} falls back to. */
+    static Report readWithJackson(byte[] json, String source, Consumer<String> warnings) {
+        try (JsonParser parser = FACTORY.createParser(json)) {
+            return new ReportReader(JsonSource.of(parser), source, warnings).read();
         } catch (JsonEOFException e) {
             throw new SnoopException(source + ": truncated JSON " + ReportReader.where(e.getLocation()), e);
         } catch (CharConversionException e) {
@@ -69,6 +95,8 @@ public final class ReportJson {
             int newline = reason.indexOf('\n');
             reason = newline < 0 ? reason : reason.substring(0, newline);
             throw new SnoopException(source + ": not valid JSON: " + reason + " " + ReportReader.where(e.getLocation()), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // no I/O on a byte array
         }
     }
 

@@ -17,8 +17,8 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * Reads one report with Jackson's streaming parser, so memory beyond the paths themselves stays
- * bounded whatever the report's size.
+ * Reads one report from a stream of JSON tokens: {@link ReportScanner}'s for speed, else Jackson's
+ * streaming parser (see {@link ReportJson#read(byte[], String, Consumer)}).
  *
  * <p>Three shapes are accepted: the current document ({@code schema_version: 1}); the Go
  * prototype's pod document (the same without {@code schema_version}, image fields and container
@@ -26,11 +26,11 @@ import java.util.function.Consumer;
  * container. Unknown fields are skipped.
  */
 final class ReportReader {
-    private final JsonParser parser;
+    private final JsonSource parser;
     private final String source;
     private final Consumer<String> warnings;
 
-    ReportReader(JsonParser parser, String source, Consumer<String> warnings) {
+    ReportReader(JsonSource parser, String source, Consumer<String> warnings) {
         this.parser = parser;
         this.source = source;
         this.warnings = warnings;
@@ -275,12 +275,15 @@ final class ReportReader {
             return collector; // Go writes a nil slice as null
         }
         expect(JsonToken.START_ARRAY, "'" + field + "' must be a list of strings");
+        if (parser.addAllTo(collector)) {
+            return collector;
+        }
         JsonToken token;
         while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
             if (token != JsonToken.VALUE_STRING) {
                 throw failHere("'" + field + "' must be a list of strings, found " + describe(token));
             }
-            collector.add(parser.getText());
+            parser.addTextTo(collector);
         }
         return collector;
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -74,14 +75,33 @@ class PathNormalizerTest {
             /etc/.        | false
             /etc/..       | false
             /etc/../x     | false
+            /a/.          | false
+            /a/./b        | false
+            /a/..         | false
+            /a/../b       | false
+            /a/.b/c       | true
+            /a/..b/c      | true
+            /.            | false
+            /..           | false
+            /a//          | false
+            /a.//b        | false
+            /ä/ö.txt      | true
+            /ä//ö         | false
             """)
     void recognizesNormalizedPaths(String path, boolean expected) {
         assertEquals(expected, PathNormalizer.isNormalized(path));
+        // the byte form answers the same, also in the middle of a larger array
+        byte[] utf8 = path.getBytes(StandardCharsets.UTF_8);
+        assertEquals(expected, PathNormalizer.isNormalized(utf8, 0, utf8.length));
+        byte[] padded = ("x/" + path + "/.").getBytes(StandardCharsets.UTF_8);
+        assertEquals(expected, PathNormalizer.isNormalized(padded, 2, utf8.length));
     }
 
     @org.junit.jupiter.api.Test
     void nulByteIsNeverNormalizedAndAlwaysRefused() {
         assertEquals(false, PathNormalizer.isNormalized("/etc/pass\0wd"));
+        byte[] nul = "/etc/pass\0wd".getBytes(StandardCharsets.UTF_8);
+        assertEquals(false, PathNormalizer.isNormalized(nul, 0, nul.length));
         for (String[] input : new String[][] {{"/etc/a\0b", null}, {"x\0", "/app"}, {"/a/../b\0", null}}) {
             IllegalArgumentException e = assertThrows(
                     IllegalArgumentException.class, () -> PathNormalizer.normalize(input[0], input[1]));
