@@ -184,10 +184,10 @@ class UnusedCommandTest {
         write(dir, "replicas/c.json", report("app", archive.digest(), List.of("/usr/bin/sh")));
         String replicas = dir.resolve("replicas").toString();
         CliRun all = run("unused", "--image", image.toString(), "--format", "keep-list", replicas);
-        assertEquals("/etc\n/etc/passwd\n/usr\n/usr/bin\n/usr/bin/sh\n", all.out());
+        assertEquals("/bin\n/etc\n/etc/passwd\n/usr\n/usr/bin\n/usr/bin/sh\n", all.out());
         CliRun half = run("unused", "--image", image.toString(), "--format", "keep-list", "--used-in", "50%", replicas);
         assertEquals(0, half.exitCode(), half.err());
-        assertEquals("/usr\n/usr/bin\n/usr/bin/sh\n", half.out());
+        assertEquals("/bin\n/usr\n/usr/bin\n/usr/bin/sh\n", half.out());
         CliRun text = run("unused", "--image", image.toString(), "--used-in", "2", replicas);
         assertTrue(text.out().contains("reports    3; a file is unused when fewer than 2 of them used it\n"), text.out());
     }
@@ -200,7 +200,7 @@ class UnusedCommandTest {
         assertEquals(0, run("merge", "--with-counts", "-o", merged.toString(), a.toString(), b.toString()).exitCode());
         CliRun r = run("unused", "--image", image.toString(), "--format", "keep-list", "--used-in", "2", merged.toString());
         assertEquals(0, r.exitCode(), r.err());
-        assertEquals("/usr\n/usr/bin\n/usr/bin/sh\n", r.out());
+        assertEquals("/bin\n/usr\n/usr/bin\n/usr/bin/sh\n", r.out());
     }
 
     @Test
@@ -211,7 +211,7 @@ class UnusedCommandTest {
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.err().endsWith("snoop: warning: " + report + ": container 'app' ran image " + other + ", not " + image
                 + " (" + archive.digest() + "); compared anyway\n"), r.err());
-        assertEquals("/usr\n/usr/bin\n/usr/bin/sh\n", r.out());
+        assertEquals("/bin\n/usr\n/usr/bin\n/usr/bin/sh\n", r.out());
     }
 
     @Test
@@ -221,7 +221,7 @@ class UnusedCommandTest {
                 + "{\"name\": \"proxy\", \"image_digest\": \"sha256:" + "cd".repeat(32) + "\", \"files\": [\"/etc/passwd\"]}]}");
         CliRun r = run("unused", "--image", image.toString(), "--format", "keep-list", report.toString());
         assertEquals(0, r.exitCode(), r.err());
-        assertEquals("/usr\n/usr/bin\n/usr/bin/sh\n", r.out());
+        assertEquals("/bin\n/usr\n/usr/bin\n/usr/bin/sh\n", r.out());
         CliRun chosen = run("unused", "--image", image.toString(), "--format", "keep-list", "--container", "proxy", report.toString());
         assertEquals("/etc\n/etc/passwd\n", chosen.out());
         assertTrue(chosen.err().contains("container 'proxy' ran image sha256:cdcd"), chosen.err());
@@ -334,6 +334,6 @@ class UnusedCommandTest {
         CliRun r = CliRun.runWithStdin(report("app", null, List.of("/usr/bin/sh")),
                 "unused", "--image", root.toString(), "--format", "keep-list", "-");
         assertEquals(0, r.exitCode(), r.err());
-        assertEquals("/usr\n/usr/bin\n/usr/bin/sh\n", r.out());
+        assertEquals("/usr\n/usr/bin\n/usr/bin/sh\n", r.out()); // no /bin link in this root
     }
 }

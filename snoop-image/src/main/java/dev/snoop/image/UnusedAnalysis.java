@@ -21,7 +21,9 @@ import java.util.function.Consumer;
  * way is kept and followed, relative targets from the link's directory, absolute ones from the
  * image root. A kept node keeps its parent directories, and a kept symlink keeps what it resolves
  * to (the closure runs until no new symlink is kept, so chains and links inside targets are
- * covered, also for paths that turned out not to exist).
+ * covered, also for paths that turned out not to exist). Finally every symlink that resolves to
+ * something kept is kept too, since the kernel resolves some names (the ELF interpreter's) before
+ * the recorder sees them.
  */
 public final class UnusedAnalysis {
     private final FileTree tree;
@@ -57,6 +59,7 @@ public final class UnusedAnalysis {
             }
             a.close();
         }
+        a.keepLinksToKept();
         return a.result(image, usage, usedIn, usedPaths, notInImage, warnings);
     }
 
@@ -66,6 +69,30 @@ public final class UnusedAnalysis {
             kept.set(n);
             if (tree.type(n) == FileTree.SYMLINK) {
                 newSymlinks.add(n);
+            }
+        }
+    }
+
+    /**
+     * Keeps every symlink that resolves to something kept, until none is added. The kernel
+     * resolves some names before any probe sees them: the ELF interpreter is recorded by its
+     * real path, not as {@code /lib64/ld-linux-x86-64.so.2}, the symlink chain every dynamic
+     * binary names. A symlink costs a few bytes; a missing one breaks every program that uses it.
+     */
+    private void keepLinksToKept() {
+        boolean added = true;
+        while (added) {
+            added = false;
+            for (int n = 1; n < tree.nodeCount(); n++) {
+                if (!tree.isLive(n) || tree.type(n) != FileTree.SYMLINK || kept.get(n)) {
+                    continue;
+                }
+                int target = tree.resolve(tree.path(n), true, node -> {});
+                if (target != FileTree.MISSING && kept.get(target)) {
+                    keep(n);
+                    close();
+                    added = true;
+                }
             }
         }
     }

@@ -98,6 +98,24 @@ class UnusedAnalysisTest {
     }
 
     @Test
+    void testAnalyze_linksToKeptFiles_keptForTheElfInterpreter() throws Exception {
+        // as on Debian: PT_INTERP names /lib64/ld-linux-x86-64.so.2, the kernel opens (and the
+        // recorder reports) the file it resolves to
+        Image image = Image.read(TestImages.oci(new TestImages.Layer()
+                .dir("usr").dir("usr/lib").dir("usr/lib/x86_64-linux-gnu").dir("usr/lib64").dir("usr/bin")
+                .symlink("lib64", "usr/lib64")
+                .symlink("usr/lib64/ld-linux-x86-64.so.2", "../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2")
+                .file("usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", 200)
+                .symlink("usr/bin/unrelated", "/usr/lib/x86_64-linux-gnu/missing")
+                .file("usr/bin/app", 10)).writeTar(dir.resolve("ld.tar")), w -> { });
+        UnusedResult r = UnusedAnalysis.analyze(image,
+                usage(List.of("/usr/bin/app", "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2")), 1, warnings::add);
+        assertEquals(List.of("/lib64", "/usr", "/usr/bin", "/usr/bin/app", "/usr/lib", "/usr/lib/x86_64-linux-gnu",
+                "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", "/usr/lib64", "/usr/lib64/ld-linux-x86-64.so.2"),
+                list(r.keepList()));
+    }
+
+    @Test
     void testAnalyze_usedIn_countsFromMergedReports() throws Exception {
         Usage u = new Usage();
         // a merge --with-counts of 4 reports: sh in all, passwd in 1
@@ -108,10 +126,11 @@ class UnusedAnalysisTest {
         u.add(List.of(ContainerReport.of("app", SortedPaths.of("/usr/bin/sh", "/usr/bin/unused-tool"))), 0);
         assertEquals(5, u.reports());
         Image image = sample();
-        assertEquals(List.of("/etc", "/etc/passwd", "/usr", "/usr/bin", "/usr/bin/sh", "/usr/bin/unused-tool"),
+        // /bin -> usr/bin is kept because /usr/bin is: a link to something kept always is
+        assertEquals(List.of("/bin", "/etc", "/etc/passwd", "/usr", "/usr/bin", "/usr/bin/sh", "/usr/bin/unused-tool"),
                 list(UnusedAnalysis.analyze(image, u, 1, warnings::add).keepList()));
-        assertEquals(List.of("/usr", "/usr/bin", "/usr/bin/sh"), list(UnusedAnalysis.analyze(image, u, 2, warnings::add).keepList()));
-        assertEquals(List.of("/usr", "/usr/bin", "/usr/bin/sh"), list(UnusedAnalysis.analyze(image, u, 5, warnings::add).keepList()));
+        assertEquals(List.of("/bin", "/usr", "/usr/bin", "/usr/bin/sh"), list(UnusedAnalysis.analyze(image, u, 2, warnings::add).keepList()));
+        assertEquals(List.of("/bin", "/usr", "/usr/bin", "/usr/bin/sh"), list(UnusedAnalysis.analyze(image, u, 5, warnings::add).keepList()));
         assertEquals(List.of(), list(UnusedAnalysis.analyze(image, u, 6, warnings::add).keepList()));
     }
 
