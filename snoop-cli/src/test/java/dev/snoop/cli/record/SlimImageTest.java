@@ -1,0 +1,164 @@
+package dev.snoop.cli.record;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.snoop.cli.Main;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The proof that a keep list slims for real: a Debian root filesystem (debootstrap minbase with
+ * python3) runs a workload under runc while snoop records it; {@code snoop unused --format
+ * keep-list} names what to keep; a root with only those files runs the same workload with the
+ * same output.
+ */
+@Tag("bpf")
+class SlimImageTest {
+    /** The workload: the interpreter, coreutils, sed and a shell, as a small service's start-up would. */
+    private static final String WORKLOAD = "python3 -c 'import sys, os; print(sys.version_info[0], os.path.basename(sys.executable))'"
+            + " && echo snoop | sed s/snoop/slim/ && ls /usr/share > /dev/null && date +%Y > /dev/null && id -u";
+    /** Mount points the runtime needs and snoop never reports (they are excluded). */
+    private static final List<String> RUNTIME_MOUNT_POINTS = List.of("proc", "dev", "sys", "tmp");
+
+    @TempDir
+    Path tmp;
+
+    @BeforeEach
+    void requireTools() {
+        BpfTests.require();
+        BpfTests.requireTool("runc", "debootstrap");
+    }
+
+    @Test
+    void aRootWithOnlyTheKeepListRunsTheSameWorkload() throws Exception {
+        Path full = debianRoot();
+        Path report = tmp.resolve("report.json");
+        String fullOutput;
+        try (TestCgroup pod = TestCgroup.create("snoop-slim")) {
+            Path self = pod.child("snoop");
+            try (SnoopProcess snoop = SnoopProcess.start(self, List.of(), "--report-path", report.toString(),
+                    "--metrics-addr", "off", "--image-ref", "debian:bookworm-minbase-python3")) {
+                snoop.awaitRecording(Duration.ofSeconds(30));
+                fullOutput = runc(full, pod.pathInHierarchy() + "/app", "full");
+                assertEquals(0, snoop.terminate(), snoop.log());
+            } finally {
+                RecordContainerTest.removeV1(pod.pathInHierarchy());
+            }
+        }
+        assertEquals("3 python3\nslim\n0\n", fullOutput);
+
+        String keepList = snoop("unused", "--image", full.toString(), "--format", "keep-list", report.toString());
+        JsonNode summary = new ObjectMapper().readTree(
+                snoop("unused", "--image", full.toString(), "--format", "json", report.toString()));
+        Path slim = Files.createDirectories(tmp.resolve("slim"));
+        for (String path : keepList.lines().toList()) {
+            copyEntry(full, slim, path);
+        }
+        for (String dir : RUNTIME_MOUNT_POINTS) {
+            Files.createDirectories(slim.resolve(dir));
+        }
+
+        String slimOutput;
+        try (TestCgroup pod = TestCgroup.create("snoop-slim-run")) {
+            try {
+                slimOutput = runc(slim, pod.pathInHierarchy() + "/app", "slim");
+            } finally {
+                RecordContainerTest.removeV1(pod.pathInHierarchy());
+            }
+        }
+        assertEquals(fullOutput, slimOutput, "the slim root runs the workload alike");
+
+        long kept = summary.path("kept_bytes").asLong();
+        long image = summary.path("image_bytes").asLong();
+        int unusedPackages = summary.path("packages").path("unused").size();
+        System.out.printf("slim image: kept %d of %d files, %.1f of %.1f MiB (%.1f%% removed); %d of %d dpkg packages unused%n",
+                summary.path("kept_files").asLong(), summary.path("image_files").asLong(), kept / 1048576.0,
+                image / 1048576.0, 100.0 * (image - kept) / image, unusedPackages,
+                unusedPackages + summary.path("packages").path("partly_used").size()
+                        + summary.path("packages").path("fully_used").size());
+        assertTrue(kept < image / 4, "most of a minbase root is not needed by this workload: kept " + kept + " of " + image);
+        assertTrue(unusedPackages > 20, "unused packages: " + unusedPackages);
+    }
+
+    /** A bookworm minbase root with python3, made once per machine and reused (it takes a minute or two). */
+    private static Path debianRoot() throws Exception {
+        Path root = Path.of(System.getProperty("java.io.tmpdir"), "snoop-test-bookworm-python3");
+        if (Files.exists(root.resolve(".complete"))) {
+            return root;
+        }
+        Path building = Path.of(root + ".partial");
+        exec(List.of("rm", "-rf", building.toString(), root.toString()), Duration.ofMinutes(2));
+        exec(List.of("debootstrap", "--variant=minbase", "--include=python3-minimal", "bookworm", building.toString(),
+                "http://deb.debian.org/debian"), Duration.ofMinutes(15));
+        Files.move(building, root);
+        Files.writeString(root.resolve(".complete"), "");
+        return root;
+    }
+
+    /** Runs the workload in a read-only container on {@code rootfs}; returns its output. */
+    private String runc(Path rootfs, String cgroupsPath, String name) throws Exception {
+        Path bundle = Files.createDirectories(tmp.resolve("bundle-" + name));
+        Process spec = new ProcessBuilder("runc", "spec").directory(bundle.toFile()).start();
+        assertTrue(spec.waitFor(10, TimeUnit.SECONDS) && spec.exitValue() == 0, "runc spec");
+        ObjectMapper json = new ObjectMapper();
+        var config = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(bundle.resolve("config.json").toFile());
+        var process = (com.fasterxml.jackson.databind.node.ObjectNode) config.get("process");
+        process.put("terminal", false);
+        process.putArray("args").add("/bin/sh").add("-c").add(WORKLOAD);
+        var root = (com.fasterxml.jackson.databind.node.ObjectNode) config.get("root");
+        root.put("path", rootfs.toString());
+        root.put("readonly", true);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) config.get("linux")).put("cgroupsPath", cgroupsPath);
+        json.writeValue(bundle.resolve("config.json").toFile(), config);
+        String id = "snoop-slim-" + name + "-" + System.nanoTime();
+        try {
+            return exec(List.of("runc", "run", "--bundle", bundle.toString(), id), Duration.ofMinutes(1));
+        } finally {
+            new ProcessBuilder("runc", "delete", "--force", id).start().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Copies one entry as it is (directory, symlink or file with its mode), its parents being there already. */
+    private static void copyEntry(Path from, Path to, String path) throws Exception {
+        Path source = from.resolve(path.substring(1));
+        Path target = to.resolve(path.substring(1));
+        if (Files.isSymbolicLink(source)) {
+            Files.createSymbolicLink(target, Files.readSymbolicLink(source));
+        } else if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectories(target);
+            Files.setPosixFilePermissions(target, Files.getPosixFilePermissions(source));
+        } else {
+            Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+        }
+    }
+
+    private static String snoop(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
+        assertEquals(0, code, String.join(" ", args) + ": " + err);
+        return out.toString();
+    }
+
+    private static String exec(List<String> command, Duration timeout) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS), "timed out: " + command);
+        assertEquals(0, p.exitValue(), command + ": " + out);
+        return out;
+    }
+}
