@@ -18,7 +18,7 @@ FLOOD_ROUNDS=${FLOOD_ROUNDS:-2}
 RINGS=${RINGS:-"262144 1048576 4194304 16777216"}
 PRODUCERS=${PRODUCERS:-"1 2"}
 IDLE_SECS=${IDLE_SECS:-60}
-LEAN_OPTS=${LEAN_OPTS:-"-Xms8m -Xmx96m -Xmn4m -XX:MaxHeapFreeRatio=20 -XX:MinHeapFreeRatio=5 -Xss256k -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=64m"}
+LEAN_OPTS=${LEAN_OPTS:-"-Xms8m -Xmx128m -Xmn4m -XX:MaxHeapFreeRatio=20 -XX:MinHeapFreeRatio=5 -Xss256k -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=64m"}
 LEAN_RING=${LEAN_RING:-1048576}
 
 trap cleanup EXIT
