@@ -6,10 +6,10 @@
  *   fileloop mktree DIR N         creates N empty files DIR/dNNNN/fNNNNNN, 1000 per directory
  *   fileloop stat DIR FIRST N     stat()s files FIRST..FIRST+N-1 of the tree once each, as fast
  *                                 as possible; prints the count, elapsed ns and stats per second
- *   fileloop paced DIR RATE SECS MODE
+ *   fileloop paced DIR RATE SECS MODE [FIRST]
  *                                 RATE stat()s per second for SECS seconds, in 10 bursts a second;
- *                                 MODE distinct: new files every second (file k*RATE.. of the tree),
- *                                 MODE same: the same RATE files every second
+ *                                 MODE distinct: new files every second (file FIRST+k*RATE.. of the
+ *                                 tree), MODE same: the same RATE files (FIRST..) every second
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -93,7 +93,7 @@ static int do_stat(const char *dir, long first, long n)
 	return missing ? 1 : 0;
 }
 
-static int do_paced(const char *dir, long rate, long secs, int distinct)
+static int do_paced(const char *dir, long rate, long secs, int distinct, long first)
 {
 	char path[4096];
 	struct stat st;
@@ -102,7 +102,7 @@ static int do_paced(const char *dir, long rate, long secs, int distinct)
 	for (long s = 0; s < secs; s++) {
 		for (int b = 0; b < 10; b++) {
 			for (long j = 0; j < burst; j++) {
-				long i = (distinct ? s * rate : 0) + b * burst + j;
+				long i = first + (distinct ? s * rate : 0) + b * burst + j;
 				file_name(path, sizeof path, dir, i);
 				stat(path, &st);
 			}
@@ -125,8 +125,9 @@ int main(int argc, char **argv)
 		return do_mktree(argv[2], atol(argv[3]));
 	if (argc == 5 && !strcmp(argv[1], "stat"))
 		return do_stat(argv[2], atol(argv[3]), atol(argv[4]));
-	if (argc == 6 && !strcmp(argv[1], "paced"))
-		return do_paced(argv[2], atol(argv[3]), atol(argv[4]), !strcmp(argv[5], "distinct"));
-	fprintf(stderr, "usage: fileloop open N FILE | mktree DIR N | stat DIR FIRST N | paced DIR RATE SECS distinct|same\n");
+	if ((argc == 6 || argc == 7) && !strcmp(argv[1], "paced"))
+		return do_paced(argv[2], atol(argv[3]), atol(argv[4]), !strcmp(argv[5], "distinct"),
+				argc == 7 ? atol(argv[6]) : 0);
+	fprintf(stderr, "usage: fileloop open N FILE | mktree DIR N | stat DIR FIRST N | paced DIR RATE SECS distinct|same [FIRST]\n");
 	return 2;
 }

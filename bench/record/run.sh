@@ -4,9 +4,9 @@
 #
 #   bench/record/run.sh [overhead] [throughput] [memory] [idle]     (default: all four)
 #
-# Environment: ROUNDS (3), N_OPEN (1000000), N_FLOOD (1000000), FLOOD_ROUNDS (2),
+# Environment: ROUNDS (3), MEM_RATE (25000 stat/s in the memory section), N_OPEN (1000000), N_FLOOD (1000000), FLOOD_ROUNDS (2),
 # RINGS ("262144 1048576 4194304 16777216"), PRODUCERS ("1 2"), IDLE_SECS (60),
-# LEAN_OPTS (the recommended JVM flags), SNOOP_BENCH_DIR (/tmp/snoop-recbench), METRICS_PORT.
+# LEAN_OPTS (the recommended JVM flags), EXTRA_FLOODS, MEM_CFGS, IDLE_CFGS (see below), SNOOP_BENCH_DIR (/tmp/snoop-recbench), METRICS_PORT.
 # Needs root, the packages in .ci/apt-packages-bench and a built snoop-cli/target/snoop.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -18,8 +18,22 @@ FLOOD_ROUNDS=${FLOOD_ROUNDS:-2}
 RINGS=${RINGS:-"262144 1048576 4194304 16777216"}
 PRODUCERS=${PRODUCERS:-"1 2"}
 IDLE_SECS=${IDLE_SECS:-60}
+MEM_RATE=${MEM_RATE:-25000}
 LEAN_OPTS=${LEAN_OPTS:-"-Xms8m -Xmx128m -Xmn4m -XX:MaxHeapFreeRatio=20 -XX:MinHeapFreeRatio=5 -Xss256k -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=64m"}
 LEAN_RING=${LEAN_RING:-1048576}
+# flag sets by name: default is the launcher's (serial GC, C1 only); c2 allows C2
+opts_of() {
+    case $1 in
+        default) echo "" ;;
+        c2) echo "-XX:TieredStopAtLevel=4" ;;
+        lean*-c2) echo "$LEAN_OPTS -XX:TieredStopAtLevel=4 -XX:CICompilerCount=2" ;;
+        lean*) echo "$LEAN_OPTS" ;;
+    esac
+}
+# throughput: "RING PRODUCERS FLAGS" after the RINGS x PRODUCERS sweep with default flags
+EXTRA_FLOODS=${EXTRA_FLOODS:-"$LEAN_RING 1 lean;$LEAN_RING 2 lean"}
+# memory: "NAME|RING"
+MEM_CFGS=${MEM_CFGS:-"default|4194304;lean-4m|4194304;lean|$LEAN_RING;lean-c2|$LEAN_RING"}
 
 trap cleanup EXIT
 setup
@@ -86,7 +100,8 @@ overhead() {
 flood_once() {
     local name=$1 ring=$2 p=$3 opts=$4 n=$N_FLOOD i
     start_snoop "$name" "$ring" "$opts" --report-interval 1h
-    local t0 t1 last=-1 now val stable=0
+    local t0 t1 last=-1 now val stable=0 c0 c1
+    c0=$(cpu_ticks "$TRACER_PID")
     t0=$(date +%s%N)
     local pids=()
     rm -f "$W"/producer-*.out
@@ -111,6 +126,7 @@ flood_once() {
         fi
         sleep 0.05
     done
+    c1=$(cpu_ticks "$TRACER_PID")
     local dropped_metric; dropped_metric=$(metric '^snoop_events_dropped_total')
     stop_tracer TERM
     local in_report dropped_report
@@ -121,7 +137,9 @@ flood_once() {
     local missing=$((n - in_report))
     ((missing <= dropped_report)) || log "WARNING: $missing files missing but only $dropped_report drops counted"
     local secs; secs=$(echo "scale=3; ($t1 - $t0) / 1000000000" | bc)
-    echo "$in_report $secs $(echo "$in_report / $secs" | bc) $dropped_report $prod_rate"
+    # the recorder's own CPU per event recorded: what the rate would be with a whole core
+    local per_cpu_s; per_cpu_s=$(echo "$in_report * $(getconf CLK_TCK) / ($c1 - $c0 + 1)" | bc)
+    echo "$in_report $secs $(echo "$in_report / $secs" | bc) $dropped_report $prod_rate $per_cpu_s"
 }
 
 throughput() {
@@ -134,32 +152,33 @@ throughput() {
             cfgs+=("$ring $p default")
         done
     done
-    for p in $PRODUCERS; do cfgs+=("$LEAN_RING $p lean"); done
+    IFS=';' read -r -a extra <<< "$EXTRA_FLOODS"
+    cfgs+=("${extra[@]}")
     for r in $(seq "$FLOOD_ROUNDS"); do
         for k in "${!cfgs[@]}"; do
             cfg=${cfgs[(k + r) % ${#cfgs[@]}]}
             read -r ring p flags <<< "$cfg"
-            local opts=""
-            [[ $flags == lean ]] && opts=$LEAN_OPTS
+            local opts; opts=$(opts_of "$flags")
             local res l; res=$(flood_once flood "$ring" "$p" "$opts"); l=$(load1)
-            echo "$ring $p $flags $res $l" >> "$tsv"
+            echo "$ring $p $flags $res $l" | awk '{ t = $9; $9 = $10; $10 = t; print }' >> "$tsv" # load before cpu
             log "flood ring $ring producers $p $flags: $res load $l"
         done
     done
-    echo "| ring buffer | producers | JVM flags | runs: events/s into the recording (dropped) | median events/s | producers' stat/s (median) | files in report (min) | drops (max) | load |"
-    echo "|---:|---:|---|---|---:|---:|---:|---:|---|"
+    echo "| ring buffer | producers | JVM flags | runs: events/s into the recording (dropped) | median events/s | producers' stat/s (median) | files in report (min) | drops (max) | events per recorder CPU-second (median) | load |"
+    echo "|---:|---:|---|---|---:|---:|---:|---:|---:|---|"
     for cfg in "${cfgs[@]}"; do
         read -r ring p flags <<< "$cfg"
         awk -v r="$ring" -v p="$p" -v f="$flags" '$1 == r && $2 == p && $3 == f' "$tsv" > "$W/sel.tsv"
-        printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$((ring / 1024)) KiB" "$p" "$flags" \
+        printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$((ring / 1024)) KiB" "$p" "$flags" \
             "$(awk '{ printf "%s%s (%s)", s, $6, $7; s = ", " }' "$W/sel.tsv")" \
             "$(awk '{ print $6 }' "$W/sel.tsv" | median)" "$(awk '{ print $8 }' "$W/sel.tsv" | median)" \
             "$(awk '{ print $4 }' "$W/sel.tsv" | sort -n | head -1)" "$(awk '{ print $7 }' "$W/sel.tsv" | sort -n | tail -1)" \
-            "$(awk '{ printf "%s%s", s, $9; s = ", " }' "$W/sel.tsv")"
+            "$(awk '{ print $10 }' "$W/sel.tsv" | median)" "$(awk '{ printf "%s%s", s, $9; s = ", " }' "$W/sel.tsv")"
     done
     echo
     echo "events/s: files of the tree in the final report / (time the unique-files gauge stopped moving - start of"
-    echo "the producers); the producers' rate is what they achieved under tracing. lean = \`$LEAN_OPTS\`."
+    echo "the producers); the producers' rate is what they achieved under tracing. lean = \`$LEAN_OPTS\`;"
+    echo "c2 = \`-XX:TieredStopAtLevel=4\` (C2 allowed), lean-c2 = lean plus \`-XX:TieredStopAtLevel=4 -XX:CICompilerCount=2\`."
 }
 
 # --- 3. memory ------------------------------------------------------------------------------
@@ -172,7 +191,8 @@ mem_once() {
     out+=("$(status_kb "$pid" VmRSS)" "$(status_kb "$pid" VmHWM)")
     first=0
     for count in 100000 $N_FLOOD; do
-        run_in "$CG_T" "$FILELOOP" stat "$TREE" "$first" $((count - first)) > /dev/null
+        # paced below the drain rate, so that every file is recorded (the flood above measures drops)
+        run_in "$CG_T" "$FILELOOP" paced "$TREE" "$MEM_RATE" $(((count - first) / MEM_RATE)) distinct "$first"
         first=$count
         # until the recording holds them all and two reports have been written since
         local i v
@@ -195,15 +215,16 @@ mem_once() {
 
 memory() {
     make_tree "$N_FLOOD"
-    header "Memory: recorder RSS with 100K and $N_FLOOD unique files (report written every 2 s)"
+    header "Memory: recorder RSS with 100K and $N_FLOOD unique files ($MEM_RATE new files/s, report written every 2 s)"
     local tsv=$W/memory.tsv
     : > "$tsv"
-    local cfgs=("default|4194304|" "lean-4m|4194304|$LEAN_OPTS" "lean|$LEAN_RING|$LEAN_OPTS")
+    local cfgs
+    IFS=';' read -r -a cfgs <<< "$MEM_CFGS"
     local cfg name ring opts res r
     for r in $(seq "${MEM_ROUNDS:-2}"); do
         for cfg in "${cfgs[@]}"; do
-            IFS='|' read -r name ring opts <<< "$cfg"
-            res=$(mem_once "$name" "$ring" "$opts")
+            IFS='|' read -r name ring <<< "$cfg"
+            res=$(mem_once "$name" "$ring" "$(opts_of "$name")")
             echo "$name $res $(load1)" >> "$tsv"
             log "memory $name: $res"
         done
@@ -211,13 +232,14 @@ memory() {
     echo "| JVM flags | ring | RSS idle | RSS at 100K (HWM) | RSS at 1M (HWM) | files in report | runs |"
     echo "|---|---:|---:|---:|---:|---:|---:|"
     for cfg in "${cfgs[@]}"; do
-        IFS='|' read -r name ring opts <<< "$cfg"
+        IFS='|' read -r name ring <<< "$cfg"
         awk -v n="$name" -v ring="$((ring / 1024))" '$1 == n { k++; for (i = 2; i <= 7; i++) { v[i] = (v[i] > $i ? v[i] : $i) } f = $8 }
             END { printf "| %s | %s KiB | %.1f MB | %.1f MB (%.1f) | %.1f MB (%.1f) | %s | %d |\n", n, ring, v[2] / 1024,
                   v[4] / 1024, v[5] / 1024, v[6] / 1024, v[7] / 1024, f, k }' "$tsv"
     done
     echo
-    echo "MB = 1024 KiB of /proc/PID/status VmRSS (VmHWM the peak), the worst of the runs. lean = \`$LEAN_OPTS\`."
+    echo "MB = 1024 KiB of /proc/PID/status VmRSS (VmHWM the peak), the worst of the runs. lean = \`$LEAN_OPTS\`;"
+    echo "-c2 adds \`-XX:TieredStopAtLevel=4 -XX:CICompilerCount=2\`."
 }
 
 # --- 4. idle CPU ----------------------------------------------------------------------------
@@ -227,8 +249,9 @@ idle() {
     local tsv=$W/idle.tsv cfg name ring opts mode t0 t1 hz
     hz=$(getconf CLK_TCK)
     : > "$tsv"
-    for cfg in "default|4194304|" "lean|$LEAN_RING|$LEAN_OPTS"; do
-        IFS='|' read -r name ring opts <<< "$cfg"
+    for cfg in ${IDLE_CFGS:-"default|4194304" "lean|$LEAN_RING"}; do
+        IFS='|' read -r name ring <<< "$cfg"
+        local opts; opts=$(opts_of "$name")
         for mode in none same distinct; do
             start_snoop "idle-$name" "$ring" "$opts"
             sleep 5 # start-up and JIT settle
