@@ -84,7 +84,7 @@ public final class Recorder {
 
         BpfRecorder probes;
         try {
-            probes = BpfRecorder.open(RecorderOptions.defaults().withRingBufferBytes(config.ringBufferBytes()));
+            probes = BpfRecorder.open(probeOptions(config.ringBufferBytes()));
         } catch (BpfException e) {
             throw new SnoopException(e.getMessage());
         }
@@ -136,6 +136,17 @@ public final class Recorder {
             Thread.currentThread().interrupt();
             return 1;
         }
+    }
+
+    /**
+     * The probes' options for a ring of {@code ringBytes}: the poller is woken once a quarter of
+     * the ring waits (at most the default 1 MiB). With the threshold at the whole ring, as a
+     * 1 MiB ring otherwise gets, no early wakeup ever comes, events wait for the 50 ms drain and a
+     * burst fills the ring (bench/record: 61% of a 1M-file flood dropped with a 1 MiB ring).
+     */
+    static RecorderOptions probeOptions(int ringBytes) {
+        RecorderOptions options = RecorderOptions.defaults().withRingBufferBytes(ringBytes);
+        return options.withWakeupBytes(Math.min(options.wakeupBytes(), ringBytes / 4));
     }
 
     private void loop(BpfRecorder probes, KernelTargets kernelTargets, ContainerDirectory directory,
