@@ -5,7 +5,6 @@ import dev.snoop.core.report.ReportJson;
 import dev.snoop.merge.ReportMerger;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -43,9 +42,6 @@ import picocli.CommandLine.Model.CommandSpec;
             "2:usage error: an unknown option, a missing argument",
         })
 final class MergeCommand implements Callable<Integer> {
-    /** Reports in flight at once: reading is the cost, and a report can be large. */
-    private static final int WINDOW = 2 * Runtime.getRuntime().availableProcessors();
-
     @Spec
     CommandSpec spec;
 
@@ -68,48 +64,79 @@ final class MergeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         List<ReportInputs.Input> expanded = ReportInputs.expand(inputs);
-        ReportMerger merger = new ReportMerger(withCounts);
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(WINDOW / 2, expanded.size()), runnable -> {
-            Thread t = new Thread(runnable, "snoop-read");
+        int workers = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), expanded.size()));
+        // Each worker reads reports and unites them into its own merger, so parsing and the set
+        // union both use every core; the partial unions are united at the end. The result does not
+        // depend on which worker took which report: a union, sums, and fields kept only where all
+        // inputs agree. Warnings are printed in input order, and the first failing input (in input
+        // order) is the one reported.
+        List<List<String>> warnings = new ArrayList<>(java.util.Collections.nCopies(expanded.size(), null));
+        Exception[] failures = new Exception[expanded.size()];
+        java.util.concurrent.atomic.AtomicInteger nextInput = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+        List<ReportMerger> partials = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(workers, runnable -> {
+            Thread t = new Thread(runnable, "snoop-merge");
             t.setDaemon(true);
             return t;
         });
-        // read ahead in parallel, merge in input order so that warnings come out in order
         try (Terminals.Progress progress = new Terminals.Progress(
                 expanded.size() >= 20 ? parent.terminals().stderrTerminal() : null, "merging", expanded.size())) {
-            ArrayDeque<Future<Parsed>> pending = new ArrayDeque<>();
-            int next = 0;
-            int done = 0;
-            while (done < expanded.size()) {
-                while (next < expanded.size() && pending.size() < WINDOW) {
-                    ReportInputs.Input input = expanded.get(next++);
-                    pending.add(pool.submit(() -> Parsed.read(input, parent)));
-                }
-                Parsed parsed = get(pending.poll());
-                parsed.warnings.forEach(w -> err.println("snoop: warning: " + w));
-                merger.add(parsed.report);
-                progress.update(++done);
+            List<Future<ReportMerger>> running = new ArrayList<>();
+            for (int w = 0; w < workers; w++) {
+                running.add(pool.submit(() -> {
+                    ReportMerger partial = new ReportMerger(withCounts);
+                    for (int i = nextInput.getAndIncrement(); i < expanded.size() && !failed.get();
+                            i = nextInput.getAndIncrement()) {
+                        List<String> own = new ArrayList<>();
+                        try {
+                            partial.add(ReportInputs.read(expanded.get(i), parent.stdin(), own::add));
+                        } catch (Exception e) {
+                            failures[i] = e;
+                            failed.set(true);
+                        }
+                        warnings.set(i, own);
+                        int count = done.incrementAndGet();
+                        synchronized (progress) {
+                            progress.update(count);
+                        }
+                    }
+                    return partial;
+                }));
+            }
+            for (Future<ReportMerger> partial : running) {
+                partials.add(get(partial));
             }
         } finally {
             pool.shutdownNow();
+        }
+        for (int i = 0; i < expanded.size(); i++) {
+            if (warnings.get(i) != null) {
+                warnings.get(i).forEach(w -> err.println("snoop: warning: " + w));
+            }
+            if (failures[i] != null) {
+                throw failures[i];
+            }
+        }
+        ReportMerger merger = partials.size() == 1 ? partials.get(0) : new ReportMerger(withCounts);
+        if (partials.size() > 1) {
+            for (ReportMerger partial : partials) {
+                if (partial.reportCount() > 0) {
+                    merger.add(partial.result());
+                }
+            }
         }
         Report merged = merger.result();
         Output.write(output, spec.commandLine().getOut(), out -> ReportJson.write(merged, out));
         return ExitCodes.OK;
     }
 
-    private static Parsed get(Future<Parsed> future) throws Exception {
+    private static <T> T get(Future<T> future) throws Exception {
         try {
             return future.get();
         } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
-        }
-    }
-
-    private record Parsed(Report report, List<String> warnings) {
-        static Parsed read(ReportInputs.Input input, SnoopCommand parent) {
-            List<String> warnings = new ArrayList<>();
-            return new Parsed(ReportInputs.read(input, parent.stdin(), warnings::add), warnings);
         }
     }
 }
