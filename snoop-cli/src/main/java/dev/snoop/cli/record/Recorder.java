@@ -109,6 +109,8 @@ public final class Recorder {
                     () -> kubernetes.map(KubernetesPods::errors).orElse(0L), "source", "kubernetes");
             metrics.counter("snoop.target.errors", "Targets that can never be traced (not cgroup v2)",
                     () -> targets.invalidTargets().size());
+            metrics.gauge("snoop.targets.waiting", "--cgroup and --container-id targets whose cgroup does not exist (yet)",
+                    kernelTargets::waiting);
             metrics.counter("snoop.labels.file.errors", "Lines of the pod labels file that could not be read",
                     () -> labelProblems);
             try (MetricsServer server = startMetrics(metrics, flusher)) {
@@ -302,7 +304,11 @@ public final class Recorder {
         private final Log log;
         private final Map<Long, RootMode> installed = new HashMap<>();
         private final Set<Long> excluded = new HashSet<>();
-        private List<String> lastMissing = List.of();
+        private volatile List<String> lastMissing = List.of();
+
+        int waiting() {
+            return lastMissing.size();
+        }
 
         KernelTargets(BpfRecorder probes, Targets targets, Log log) {
             this.probes = probes;

@@ -86,6 +86,11 @@ final class RecorderMetrics {
         FunctionCounter.builder(name, value, v -> v.getAsLong()).tags(tags).description(description).register(registry);
     }
 
+    /** A gauge read from elsewhere, e.g. how many targets are still missing. */
+    void gauge(String name, String description, java.util.function.IntSupplier value) {
+        Gauge.builder(name, value, v -> v.getAsInt()).description(description).register(registry);
+    }
+
     PrometheusMeterRegistry registry() {
         return registry;
     }

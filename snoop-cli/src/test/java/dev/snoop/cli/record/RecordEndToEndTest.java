@@ -144,7 +144,9 @@ class RecordEndToEndTest {
                     "--metrics-addr", "127.0.0.1:0")) {
                 snoop.awaitRecording(START);
                 assertTrue(snoop.log().contains("level=error msg=\"target ignored\""), snoop.log());
-                assertEquals(1.0, metric(get("http://127.0.0.1:" + snoop.metricsPort() + "/metrics"), "snoop_target_errors_total"));
+                String metrics = get("http://127.0.0.1:" + snoop.metricsPort() + "/metrics");
+                assertEquals(1.0, metric(metrics, "snoop_target_errors_total"));
+                assertEquals(1.0, metric(metrics, "snoop_targets_waiting"), "the later cgroup is awaited");
                 Files.createDirectory(later);
                 Thread.sleep(2000);
                 run(TestCgroup.in(later, List.of("cat", "/etc/hostname")));
