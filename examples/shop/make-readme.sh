@@ -20,8 +20,9 @@ tiny Python service on Debian 12's `python3.11`:
 
 The file lists come from real runs traced with `strace -e trace=%file` (the same syscalls
 `snoop record` traces), turned into reports and normalized by `snoop merge`: see
-[`make-reports.sh`](make-reports.sh), which regenerates them. Failed look-ups count: Python probing
-`/usr/bin/lib/python3.11/os.py` is an access the image must answer (here with ENOENT).
+[`make-reports.sh`](make-reports.sh), which regenerates them. They keep failed look-ups too (Python
+probing `/usr/bin/lib/python3.11/os.py`, answered with ENOENT); `snoop record` leaves those out,
+since a path that does not exist is nothing to keep ([recording.md](../../docs/recording.md)).
 
 Every output below is real, produced by the commands shown from this directory
 (`snoop` is `../../snoop-cli/target/snoop`); [`make-readme.sh`](make-readme.sh) regenerates this page.
