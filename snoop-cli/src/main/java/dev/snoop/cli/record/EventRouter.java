@@ -25,16 +25,25 @@ final class EventRouter {
 
     private final Recording recording;
     private final LongFunction<Identity> containers;
-    private final ContainerDirectory directory;
+    private final java.util.function.BiConsumer<Long, String> announce;
     private volatile long unattributed; // written by the poller only
 
     private final Log log;
 
     EventRouter(Recording recording, ContainerDirectory directory, Log log) {
+        this(recording, directory::identityOf, directory::announce, log);
+    }
+
+    /**
+     * @param containers the identity of a container cgroup id, null for a cgroup of no container
+     * @param announce told the cgroup path the kernel gave for a container id
+     */
+    EventRouter(Recording recording, LongFunction<Identity> containers,
+            java.util.function.BiConsumer<Long, String> announce, Log log) {
         this.recording = recording;
+        this.containers = containers;
+        this.announce = announce;
         this.log = log;
-        this.directory = directory;
-        this.containers = directory::identityOf;
     }
 
     void accept(FileEvent event) {
@@ -42,7 +51,7 @@ final class EventRouter {
             // the kernel names a container's cgroup while it exists, which a lookup later cannot
             List<String> chain = new java.util.ArrayList<>(event.directoryChain());
             java.util.Collections.reverse(chain);
-            directory.announce(event.containerCgroupId(), "/" + String.join("/", chain));
+            announce.accept(event.containerCgroupId(), "/" + String.join("/", chain));
             return;
         }
         Identity container = containers.apply(event.containerCgroupId());
