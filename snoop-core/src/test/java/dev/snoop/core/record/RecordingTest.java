@@ -1,0 +1,86 @@
+package dev.snoop.core.record;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.snoop.core.path.PathFilter;
+import dev.snoop.core.record.Recording.Identity;
+import dev.snoop.core.record.Recording.Outcome;
+import dev.snoop.core.report.ContainerReport;
+import dev.snoop.core.report.Report;
+import dev.snoop.core.report.ReportJson;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RecordingTest {
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-29T10:00:00Z"), ZoneOffset.UTC);
+    private static final Identity APP = new Identity("app", "c1", 7, "/pod/app", "shop:1", "sha256:aa");
+
+    @Test
+    void accessKindsAccumulateAndPathsAreNormalizedFilteredAndCounted() {
+        Recording r = new Recording(CLOCK, PathFilter.defaults());
+        assertEquals(Outcome.NEW, r.record(APP, "/etc/./hosts", null, AccessKind.METADATA.bit()));
+        assertEquals(Outcome.KNOWN, r.record(APP, "/etc/hosts", null, AccessKind.OPEN.bit()));
+        assertEquals(Outcome.NEW, r.record(APP, "x.conf", "/app", AccessKind.OPEN.bit()));
+        assertEquals(Outcome.EXCLUDED, r.record(APP, "/proc/1/maps", null, AccessKind.OPEN.bit()));
+        assertEquals(Outcome.UNRESOLVED, r.record(APP, "relative", null, AccessKind.OPEN.bit()));
+        assertEquals(Outcome.INVALID, r.record(APP, "", "/", AccessKind.OPEN.bit()));
+        r.countEvents(APP, 10, 1);
+        ContainerReport app = r.snapshot().containers().get(0);
+        assertEquals(List.of("/app/x.conf", "/etc/hosts"), list(app));
+        assertEquals("r", AccessKind.letters(app.access().bitsAt(0)));
+        assertEquals("rm", AccessKind.letters(app.access().bitsAt(1)));
+        assertEquals(1, app.completeness().unresolvedPaths());
+        assertEquals(false, app.completeness().complete(app.droppedEvents()));
+        assertEquals(10, app.totalEvents());
+    }
+
+    @Test
+    void aRestartedContainerContinuesItsEntry() {
+        Recording r = new Recording(CLOCK, PathFilter.none());
+        r.record(APP, "/a", null, AccessKind.OPEN.bit());
+        Identity restarted = new Identity("app", "c2", 8, "/pod/app2", "shop:1", "sha256:aa");
+        r.record(restarted, "/b", null, AccessKind.OPEN.bit());
+        Report report = r.snapshot();
+        assertEquals(1, report.containers().size());
+        assertEquals(List.of("/a", "/b"), list(report.containers().get(0)));
+        assertEquals("c2", report.containers().get(0).containerId());
+    }
+
+    @Test
+    void resumingFromAWrittenReportLosesNothing() throws Exception {
+        Recording before = new Recording(CLOCK, PathFilter.none());
+        before.record(APP, "/usr/bin/app", null, AccessKind.EXEC.bit());
+        before.record(APP, "/etc/app.conf", null, AccessKind.OPEN.bit() | AccessKind.METADATA.bit());
+        before.countEvents(APP, 5, 0);
+        before.countFailedPathRead(APP);
+        ByteArrayOutputStream written = new ByteArrayOutputStream();
+        ReportJson.write(before.snapshot(), written);
+        Report read = ReportJson.read(new ByteArrayInputStream(written.toByteArray()), "r.json", w -> { });
+
+        Recording after = new Recording(Clock.offset(CLOCK, java.time.Duration.ofMinutes(5)), PathFilter.none());
+        after.resume(read);
+        after.record(APP, "/etc/other.conf", null, AccessKind.OPEN.bit());
+        after.countEvents(APP, 2, 0);
+        ContainerReport app = after.snapshot().containers().get(0);
+        assertEquals(List.of("/etc/app.conf", "/etc/other.conf", "/usr/bin/app"), list(app));
+        assertEquals("rm", AccessKind.letters(app.access().bitsAt(0)));
+        assertEquals("x", AccessKind.letters(app.access().bitsAt(2)));
+        assertEquals(7, app.totalEvents());
+        assertEquals(1, app.completeness().failedPathReads());
+        assertEquals(CLOCK.instant(), after.snapshot().startedAt(), "the recording's start is the first run's");
+        assertTrue(app.startedAt().equals(CLOCK.instant()));
+    }
+
+    private static List<String> list(ContainerReport c) {
+        List<String> paths = new ArrayList<>();
+        c.files().forEach(paths::add);
+        return paths;
+    }
+}
