@@ -21,7 +21,7 @@ cgroup2_mount() {
 setup() {
     [[ $EUID -eq 0 ]] || die "needs root (BPF, cgroups, tmpfs)"
     for tool in gcc jq curl bc bpftrace opensnoop stdbuf; do
-        command -v "$tool" > /dev/null || die "$tool not found: apt-get install -y \$(grep -v '^#' .ci/apt-packages-bench)"
+        command -v "$tool" > /dev/null || die "$tool not found: apt-get install -y \$(grep -v '^#' bench/record/apt-packages)"
     done
     [[ -x $SNOOP ]] || die "$SNOOP not found: ./mvnw -o -q package -DskipTests"
     # bpftrace's and opensnoop's tracepoints need tracefs (snoop's tp_btf programs do not)

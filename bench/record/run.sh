@@ -7,7 +7,7 @@
 # Environment: ROUNDS (3), MEM_RATE (25000 stat/s in the memory section), N_OPEN (1000000), N_FLOOD (1000000), FLOOD_ROUNDS (2),
 # RINGS ("262144 1048576 4194304 16777216"), PRODUCERS ("1 2"), IDLE_SECS (60),
 # LEAN_OPTS (the recommended JVM flags), EXTRA_FLOODS, MEM_CFGS, IDLE_CFGS (see below), SNOOP_BENCH_DIR (/tmp/snoop-recbench), METRICS_PORT.
-# Needs root, the packages in .ci/apt-packages-bench and a built snoop-cli/target/snoop.
+# Needs root, the packages in bench/record/apt-packages and a built snoop-cli/target/snoop.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
