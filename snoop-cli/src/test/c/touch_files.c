@@ -5,7 +5,8 @@
  * loader activity in a report comes from the dynamic binary it executes.
  *
  * usage: touch_files WORKDIR LONGPATH SCRIPT DYNAMIC_BINARY
- * Every file named below exists under WORKDIR (the test creates them); prints "done" at the end.
+ * Every file named below exists under WORKDIR (the test creates them, WORKDIR/true-at too);
+ * prints "done" at the end.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -128,6 +129,21 @@ int main(int argc, char **argv) {
 	run(script);
 	char *dynamic[] = {argv[4], NULL};
 	run(dynamic);
+
+	/* execveat relative to a directory fd: the kernel names it /dev/fd/N/..., the file is reported */
+	pid_t pid = fork();
+	must(pid >= 0, "fork");
+	if (pid == 0) {
+		int wd = open(work, O_RDONLY | O_DIRECTORY);
+		char *args[] = {"true-at", NULL};
+		char *env[] = {NULL};
+		syscall(SYS_execveat, wd, "true-at", args, env, 0);
+		perror("execveat");
+		_exit(127);
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	must(WIFEXITED(status) && WEXITSTATUS(status) == 0, "execveat");
 	puts("done");
 	return 0;
 }

@@ -59,6 +59,9 @@ final class Workload {
         Path dynamic = dir.resolve("true-dynamic");
         Files.copy(Path.of("/bin/true"), dynamic);
         Files.setPosixFilePermissions(dynamic, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path executedAt = dir.resolve("true-at"); // run with execveat relative to a directory fd
+        Files.copy(Path.of("/bin/true"), executedAt);
+        Files.setPosixFilePermissions(executedAt, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path binary = dir.resolve("touch_files");
         Path source = Path.of("src/test/c/touch_files.c").toAbsolutePath();
         Process gcc = new ProcessBuilder("gcc", "-static", "-O2", "-o", binary.toString(), source.toString(), "-lpthread")
@@ -95,6 +98,7 @@ final class Workload {
         files.add(binary.toString());
         files.add(script.toString());
         files.add(dynamic.toString());
+        files.add(dir.resolve("true-at").toString());
         files.add("/bin/sh");
         // dash, running the script, checks its working directory: stat(".") after the workload's
         // chdir("/"), and stat($PWD), which the test sets to the work directory
