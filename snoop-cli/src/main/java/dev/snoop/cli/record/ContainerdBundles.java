@@ -26,7 +26,10 @@ final class ContainerdBundles implements MetadataSource {
     static final String IMAGE_NAME = "io.kubernetes.cri.image-name";
     static final String CONTAINER_TYPE = "io.kubernetes.cri.container-type";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Loaded on the first bundle read: on hosts without containerd, databind stays out of memory. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     private final Path stateDir;
 
@@ -64,7 +67,7 @@ final class ContainerdBundles implements MetadataSource {
                 continue;
             }
             try {
-                JsonNode config = JSON.readTree(bundle.resolve("config.json").toFile());
+                JsonNode config = Json.MAPPER.readTree(bundle.resolve("config.json").toFile());
                 JsonNode annotations = config.path("annotations");
                 String name = annotations.path(CONTAINER_NAME).asText(id);
                 String image = annotations.hasNonNull(IMAGE_NAME) ? annotations.get(IMAGE_NAME).asText() : null;
