@@ -60,6 +60,13 @@ public record FileEvent(long containerCgroupId, long ino, int pid, int tid, Even
         return List.copyOf(names);
     }
 
+    /** The directory chain as a path from the task's root, e.g. {@code "/usr/lib"}; {@code "/"} for an empty chain. */
+    public String directory() {
+        List<String> chain = new ArrayList<>(directoryChain());
+        java.util.Collections.reverse(chain);
+        return "/" + String.join("/", chain);
+    }
+
     /**
      * The path as the container sees it: {@code "/" + reverse(chain).join("/") + "/" + path} for
      * a relative name, the directory itself for an AT_EMPTY_PATH access or an exec'd file, the
@@ -72,9 +79,7 @@ public record FileEvent(long containerCgroupId, long ino, int pid, int tid, Even
         if ((!relative && !empty) || dirUnresolved()) {
             return path();
         }
-        List<String> chain = new ArrayList<>(directoryChain());
-        java.util.Collections.reverse(chain);
-        String dir = "/" + String.join("/", chain);
+        String dir = directory();
         if (empty || pathBytes.length == 0) {
             return dir;
         }

@@ -97,12 +97,25 @@ public record CgroupFs(Path mount) {
         } catch (SnoopException e) {
             // not readable here: search
         }
-        try (java.util.stream.Stream<Path> walk = Files.walk(mount)) {
-            return walk.filter(Files::isDirectory).filter(dir -> holds(dir, pid)).findFirst()
+        try {
+            return findDirectory(mount, dir -> holds(dir, pid))
                     .orElseThrow(() -> new SnoopException("no cgroup under " + mount + " holds snoop (pid " + pid
                             + "): is it the host's cgroup v2 tree?"));
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException e) {
             throw new SnoopException("cannot search " + mount + " for snoop's cgroup: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The first cgroup directory at or below {@code under} that {@code matches}, walking the tree.
+     *
+     * @throws IOException if the walk fails, e.g. a cgroup removed under it
+     */
+    static Optional<Path> findDirectory(Path under, java.util.function.Predicate<Path> matches) throws IOException {
+        try (java.util.stream.Stream<Path> walk = Files.walk(under)) {
+            return walk.filter(Files::isDirectory).filter(matches).findFirst();
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
         }
     }
 

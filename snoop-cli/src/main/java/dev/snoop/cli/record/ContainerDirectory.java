@@ -94,7 +94,6 @@ final class ContainerDirectory {
      * flight when a cgroup is removed are attributed; returns the cgroup ids forgotten.
      */
     synchronized java.util.Set<Long> forgetRemoved() {
-        targets.forgetRemoved();
         java.util.Set<Long> gone = new java.util.HashSet<>();
         for (Map.Entry<Long, Identity> e : known.entrySet()) {
             if (e.getValue() == null || !java.nio.file.Files.isDirectory(fs.resolve(e.getValue().cgroupPath()))) {

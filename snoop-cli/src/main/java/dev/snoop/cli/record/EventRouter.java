@@ -5,7 +5,6 @@ import dev.snoop.bpf.FileEvent;
 import dev.snoop.core.record.AccessKind;
 import dev.snoop.core.record.Recording;
 import dev.snoop.core.record.Recording.Identity;
-import java.util.List;
 import java.util.function.LongFunction;
 
 /**
@@ -49,9 +48,7 @@ final class EventRouter {
     void accept(FileEvent event) {
         if (event.kind() == EventKind.CGROUP) {
             // the kernel names a container's cgroup while it exists, which a lookup later cannot
-            List<String> chain = new java.util.ArrayList<>(event.directoryChain());
-            java.util.Collections.reverse(chain);
-            announce.accept(event.containerCgroupId(), "/" + String.join("/", chain));
+            announce.accept(event.containerCgroupId(), event.directory());
             return;
         }
         Identity container = containers.apply(event.containerCgroupId());

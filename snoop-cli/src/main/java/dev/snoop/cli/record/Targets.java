@@ -3,18 +3,15 @@ package dev.snoop.cli.record;
 import dev.snoop.bpf.RootMode;
 import dev.snoop.core.SnoopException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Resolves a {@link TargetSpec} against the live cgroup hierarchy and attributes cgroup ids to
@@ -36,7 +33,6 @@ public final class Targets {
     private final Path self;
     /** root cgroup directory -> whether each child of it is a container (exclude-self) or it is one */
     private final Map<Path, Boolean> roots = new LinkedHashMap<>();
-    private final Map<Long, Container> byLeafId = new HashMap<>();
 
     /**
      * One traced container.
@@ -107,12 +103,10 @@ public final class Targets {
     }
 
     private Path findByName(String id) {
-        try (Stream<Path> walk = Files.walk(fs.mount())) {
-            return walk.filter(Files::isDirectory)
-                    .filter(p -> p.getFileName() != null && p.getFileName().toString().contains(id))
-                    .findFirst()
-                    .orElse(null);
-        } catch (IOException | UncheckedIOException e) {
+        try {
+            return CgroupFs.findDirectory(fs.mount(),
+                    p -> p.getFileName() != null && p.getFileName().toString().contains(id)).orElse(null);
+        } catch (IOException e) {
             return null; // cgroups come and go during the walk; the next scan sees a stable tree
         }
     }
@@ -140,13 +134,9 @@ public final class Targets {
 
     /**
      * The container a cgroup id belongs to, or null if it is not (or no longer) below a root, or is
-     * snoop's own. Looked up by walking the roots, then remembered.
+     * snoop's own. Looked up by walking the roots; {@link ContainerDirectory} remembers the answer.
      */
     public synchronized Container containerOf(long cgroupId) {
-        Container known = byLeafId.get(cgroupId);
-        if (known != null) {
-            return known;
-        }
         for (Map.Entry<Path, Boolean> root : roots.entrySet()) {
             Path leaf = findById(root.getKey(), cgroupId);
             if (leaf == null) {
@@ -156,9 +146,7 @@ public final class Targets {
             if (containerDir == null || spec.excludeSelf() && containerDir.equals(self)) {
                 return null;
             }
-            Container container = describe(containerDir);
-            byLeafId.put(cgroupId, container);
-            return container;
+            return describe(containerDir, CgroupFs.idOf(containerDir));
         }
         return null;
     }
@@ -175,19 +163,10 @@ public final class Targets {
                 if (spec.excludeSelf() && dir.equals(self)) {
                     return null;
                 }
-                String name = dir.getFileName().toString();
-                Matcher m = CONTAINER_ID.matcher(name);
-                Container container = new Container(name, m.find() ? m.group() : null, dir, cgroupId);
-                byLeafId.put(cgroupId, container);
-                return container;
+                return describe(dir, cgroupId);
             }
         }
         return null;
-    }
-
-    /** Forgets ids whose cgroups are gone, so a reused inode number is looked up afresh. */
-    public synchronized void forgetRemoved() {
-        byLeafId.values().removeIf(c -> !Files.isDirectory(c.cgroupDir()));
     }
 
     private static Path childOnPath(Path root, Path leaf) {
@@ -198,22 +177,23 @@ public final class Targets {
     }
 
     private static Path findById(Path root, long id) {
-        try (Stream<Path> walk = Files.walk(root)) {
-            return walk.filter(Files::isDirectory).filter(p -> {
+        try {
+            return CgroupFs.findDirectory(root, p -> {
                 try {
                     return CgroupFs.idOf(p) == id;
                 } catch (SnoopException e) {
                     return false;
                 }
-            }).findFirst().orElse(null);
-        } catch (IOException | UncheckedIOException e) {
+            }).orElse(null);
+        } catch (IOException e) {
             return null;
         }
     }
 
-    static Container describe(Path dir) {
+    /** A container named after its cgroup directory, with the 64-hex-digit id in that name if any. */
+    private static Container describe(Path dir, long cgroupId) {
         String name = dir.getFileName().toString();
         Matcher m = CONTAINER_ID.matcher(name);
-        return new Container(name, m.find() ? m.group() : null, dir, CgroupFs.idOf(dir));
+        return new Container(name, m.find() ? m.group() : null, dir, cgroupId);
     }
 }
