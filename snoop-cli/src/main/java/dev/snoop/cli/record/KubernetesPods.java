@@ -102,8 +102,7 @@ final class KubernetesPods implements MetadataSource {
 
     /** The pod's labels as the API last showed them, for when no labels file is mounted. */
     Map<String, String> labels() {
-        JsonNode current = pod;
-        if (current == null && !refresh()) {
+        if (pod == null && !refresh()) {
             return Map.of();
         }
         Map<String, String> labels = new TreeMap<>();

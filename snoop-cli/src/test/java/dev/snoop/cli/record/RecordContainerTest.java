@@ -1,11 +1,7 @@
 package dev.snoop.cli.record;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.snoop.core.report.ContainerReport;
 import dev.snoop.core.report.Report;
 import dev.snoop.core.report.ReportJson;
@@ -14,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -37,24 +32,20 @@ class RecordContainerTest {
 
     @Test
     void recordsAContainersFilesAsTheContainerSeesThem() throws Exception {
-        Path bundle = busyboxBundle(tmp.resolve("bundle"),
-                "cat /data/config.txt && cd /data && cat ./sub/../relative.txt && exec /bin/busybox true");
+        Path rootfs = busyboxRoot(tmp.resolve("rootfs"));
         Path report = tmp.resolve("report.json");
         String id = "snoop-test-" + System.nanoTime();
         try (TestCgroup pod = TestCgroup.create("snoop-runc")) {
             Path self = pod.child("snoop");
-            setCgroupsPath(bundle, pod.pathInHierarchy() + "/app");
+            Path bundle = RuncBundles.write(tmp.resolve("bundle"), rootfs, List.of("/bin/busybox", "sh", "-c",
+                    "cat /data/config.txt && cd /data && cat ./sub/../relative.txt && exec /bin/busybox true"),
+                    pod.pathInHierarchy() + "/app");
             try (SnoopProcess snoop = SnoopProcess.start(self, List.of(), "--report-path", report.toString(),
                     "--report-interval", "1s", "--metrics-addr", "off")) {
                 snoop.awaitRecording(Duration.ofSeconds(30));
-                Process runc = new ProcessBuilder("runc", "run", "--bundle", bundle.toString(), id)
-                        .redirectErrorStream(true).start();
-                String out = new String(runc.getInputStream().readAllBytes());
-                assertTrue(runc.waitFor(60, TimeUnit.SECONDS), "runc timed out");
-                assertEquals(0, runc.exitValue(), "runc: " + out);
+                RuncBundles.run(bundle, id, Duration.ofSeconds(60));
                 assertEquals(0, snoop.terminate(), snoop.log());
             } finally {
-                new ProcessBuilder("runc", "delete", "--force", id).start().waitFor(10, TimeUnit.SECONDS);
                 removeV1(pod.pathInHierarchy());
             }
         }
@@ -68,9 +59,8 @@ class RecordContainerTest {
                 RecordEndToEndTest.list(app.files()));
     }
 
-    /** A bundle whose root holds busybox and /data, running {@code script} with busybox sh. */
-    static Path busyboxBundle(Path bundle, String script) throws IOException, InterruptedException {
-        Path rootfs = Files.createDirectories(bundle.resolve("rootfs"));
+    /** A root filesystem holding busybox and /data. */
+    static Path busyboxRoot(Path rootfs) throws IOException {
         Files.createDirectories(rootfs.resolve("bin"));
         Files.copy(Path.of("/bin/busybox"), rootfs.resolve("bin/busybox"));
         Files.createDirectories(rootfs.resolve("data/sub"));
@@ -79,24 +69,7 @@ class RecordContainerTest {
         for (String dir : List.of("proc", "dev", "sys", "tmp", "etc")) {
             Files.createDirectories(rootfs.resolve(dir));
         }
-        Process spec = new ProcessBuilder("runc", "spec").directory(bundle.toFile()).start();
-        assertTrue(spec.waitFor(10, TimeUnit.SECONDS) && spec.exitValue() == 0, "runc spec");
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode config = (ObjectNode) json.readTree(bundle.resolve("config.json").toFile());
-        ObjectNode process = (ObjectNode) config.get("process");
-        process.put("terminal", false);
-        ArrayNode args = process.putArray("args");
-        args.add("/bin/busybox").add("sh").add("-c").add(script);
-        ((ObjectNode) config.get("root")).put("readonly", true);
-        json.writeValue(bundle.resolve("config.json").toFile(), config);
-        return bundle;
-    }
-
-    static void setCgroupsPath(Path bundle, String cgroupsPath) throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode config = (ObjectNode) json.readTree(bundle.resolve("config.json").toFile());
-        ((ObjectNode) config.get("linux")).put("cgroupsPath", cgroupsPath);
-        json.writeValue(bundle.resolve("config.json").toFile(), config);
+        return rootfs;
     }
 
     /** runc also makes the path in each cgroup v1 hierarchy of a hybrid host: remove those too. */

@@ -111,25 +111,8 @@ class SlimImageTest {
 
     /** Runs the workload in a read-only container on {@code rootfs}; returns its output. */
     private String runc(Path rootfs, String cgroupsPath, String name) throws Exception {
-        Path bundle = Files.createDirectories(tmp.resolve("bundle-" + name));
-        Process spec = new ProcessBuilder("runc", "spec").directory(bundle.toFile()).start();
-        assertTrue(spec.waitFor(10, TimeUnit.SECONDS) && spec.exitValue() == 0, "runc spec");
-        ObjectMapper json = new ObjectMapper();
-        var config = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(bundle.resolve("config.json").toFile());
-        var process = (com.fasterxml.jackson.databind.node.ObjectNode) config.get("process");
-        process.put("terminal", false);
-        process.putArray("args").add("/bin/sh").add("-c").add(WORKLOAD);
-        var root = (com.fasterxml.jackson.databind.node.ObjectNode) config.get("root");
-        root.put("path", rootfs.toString());
-        root.put("readonly", true);
-        ((com.fasterxml.jackson.databind.node.ObjectNode) config.get("linux")).put("cgroupsPath", cgroupsPath);
-        json.writeValue(bundle.resolve("config.json").toFile(), config);
-        String id = "snoop-slim-" + name + "-" + System.nanoTime();
-        try {
-            return exec(List.of("runc", "run", "--bundle", bundle.toString(), id), Duration.ofMinutes(1));
-        } finally {
-            new ProcessBuilder("runc", "delete", "--force", id).start().waitFor(10, TimeUnit.SECONDS);
-        }
+        Path bundle = RuncBundles.write(tmp.resolve("bundle-" + name), rootfs, List.of("/bin/sh", "-c", WORKLOAD), cgroupsPath);
+        return RuncBundles.run(bundle, "snoop-slim-" + name + "-" + System.nanoTime(), Duration.ofMinutes(1));
     }
 
     /** Copies one entry as it is (directory, symlink or file with its mode), its parents being there already. */
