@@ -8,6 +8,8 @@ import picocli.CommandLine;
 
 /** The {@code snoop} entry point; the only place that calls {@link System#exit}. */
 public final class Main {
+    private static final String UNUSED_CONVERTERS_PROPERTY = "picocli.converters.excludes";
+
     private Main() {}
 
     public static void main(String[] args) {
@@ -25,6 +27,12 @@ public final class Main {
     }
 
     static int run(InputStream in, PrintWriter out, PrintWriter err, Terminals terminals, String... args) {
+        // picocli registers converters for java.sql and java.time types by reflection, loading
+        // ~150 classes (java.sql.DriverManager among them) that no snoop option uses: resident
+        // memory in the recorder, start-up time in every command (docs/performance.md, Memory)
+        if (System.getProperty(UNUSED_CONVERTERS_PROPERTY) == null) {
+            System.setProperty(UNUSED_CONVERTERS_PROPERTY, "java\\.sql\\..*,java\\.time\\..*");
+        }
         SnoopCommand top = new SnoopCommand(in, terminals);
         CommandLine cmd = new CommandLine(top)
                 .setOut(out)

@@ -1,12 +1,12 @@
 package dev.snoop.cli.record;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -26,11 +26,6 @@ final class ContainerdBundles implements MetadataSource {
     static final String IMAGE_NAME = "io.kubernetes.cri.image-name";
     static final String CONTAINER_TYPE = "io.kubernetes.cri.container-type";
 
-    /** Loaded on the first bundle read: on hosts without containerd, databind stays out of memory. */
-    private static final class Json {
-        static final ObjectMapper MAPPER = new ObjectMapper();
-    }
-
     private final Path stateDir;
 
     ContainerdBundles(Path stateDir) {
@@ -39,6 +34,28 @@ final class ContainerdBundles implements MetadataSource {
 
     /** What one bundle says, kept after the task is gone: a short-lived container's events arrive later. */
     private record Bundle(String id, String cgroupsPath, ContainerInfo info, long seenAt) {}
+
+    /** What snoop reads of a bundle's {@code config.json}: the annotations and {@code linux.cgroupsPath}. */
+    private record BundleConfig(Map<String, String> annotations, String cgroupsPath) {
+        static BundleConfig read(Path configJson) throws IOException {
+            Map<String, String> annotations = new java.util.HashMap<>();
+            StringBuilder cgroupsPath = new StringBuilder();
+            try (InputStream in = Files.newInputStream(configJson)) {
+                JsonFields.readObject(in, (field, p) -> {
+                    switch (field) {
+                        case "annotations" -> annotations.putAll(JsonFields.strings(p));
+                        case "linux" -> JsonFields.fields(p, (name, q) -> {
+                            if (name.equals("cgroupsPath") && JsonFields.text(q) != null) {
+                                cgroupsPath.append(JsonFields.text(q));
+                            }
+                        });
+                        default -> { }
+                    }
+                });
+            }
+            return new BundleConfig(Map.copyOf(annotations), cgroupsPath.toString());
+        }
+    }
 
     private final java.util.Map<String, Bundle> seen = new java.util.HashMap<>();
 
@@ -67,12 +84,11 @@ final class ContainerdBundles implements MetadataSource {
                 continue;
             }
             try {
-                JsonNode config = Json.MAPPER.readTree(bundle.resolve("config.json").toFile());
-                JsonNode annotations = config.path("annotations");
-                String name = annotations.path(CONTAINER_NAME).asText(id);
-                String image = annotations.hasNonNull(IMAGE_NAME) ? annotations.get(IMAGE_NAME).asText() : null;
-                boolean sandbox = annotations.path(CONTAINER_TYPE).asText("").equals("sandbox");
-                seen.put(id, new Bundle(id, config.path("linux").path("cgroupsPath").asText(""),
+                BundleConfig config = BundleConfig.read(bundle.resolve("config.json"));
+                String name = config.annotations().getOrDefault(CONTAINER_NAME, id);
+                String image = config.annotations().get(IMAGE_NAME);
+                boolean sandbox = "sandbox".equals(config.annotations().get(CONTAINER_TYPE));
+                seen.put(id, new Bundle(id, config.cgroupsPath(),
                         new ContainerInfo(name, image, ContainerInfo.digestOf(image), "containerd", sandbox), now));
             } catch (IOException e) {
                 // a task that just went away, or a config being written: the next refresh reads it

@@ -1,7 +1,5 @@
 package dev.snoop.cli.record;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -15,6 +13,8 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -34,7 +34,6 @@ import javax.net.ssl.TrustManagerFactory;
  */
 final class KubernetesPods implements MetadataSource {
     private static final Path SERVICE_ACCOUNT = Path.of("/var/run/secrets/kubernetes.io/serviceaccount");
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int ATTEMPTS = 4;
     private static final Duration BETWEEN_ATTEMPTS = Duration.ofMillis(250);
 
@@ -43,7 +42,7 @@ final class KubernetesPods implements MetadataSource {
     private final HttpClient http;
     private final Log log;
     private final AtomicLong errors = new AtomicLong();
-    private volatile JsonNode pod;
+    private volatile Pod pod;
     private String lastError;
 
     KubernetesPods(URI apiBase, String namespace, String podName, Path tokenFile, SSLContext ssl, Log log) {
@@ -85,8 +84,8 @@ final class KubernetesPods implements MetadataSource {
             return Optional.empty();
         }
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-            JsonNode current = pod;
-            Optional<ContainerInfo> found = current == null ? Optional.empty() : find(current, containerId);
+            Pod current = pod;
+            Optional<ContainerInfo> found = current == null ? Optional.empty() : current.find(containerId);
             if (found.isPresent()) {
                 return found;
             }
@@ -97,7 +96,8 @@ final class KubernetesPods implements MetadataSource {
                 return Optional.empty(); // the API is not answering: no point waiting
             }
         }
-        return pod == null ? Optional.empty() : find(pod, containerId);
+        Pod current = pod;
+        return current == null ? Optional.empty() : current.find(containerId);
     }
 
     /** The pod's labels as the API last showed them, for when no labels file is mounted. */
@@ -105,29 +105,62 @@ final class KubernetesPods implements MetadataSource {
         if (pod == null && !refresh()) {
             return Map.of();
         }
-        Map<String, String> labels = new TreeMap<>();
-        pod.path("metadata").path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
-        return labels;
+        return pod.labels();
     }
 
     long errors() {
         return errors.get();
     }
 
-    static Optional<ContainerInfo> find(JsonNode pod, String containerId) {
-        for (String list : new String[] {"containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses"}) {
-            for (JsonNode status : pod.path("status").path(list)) {
-                String id = status.path("containerID").asText("");
-                // "containerd://<id>", "cri-o://<id>", "docker://<id>"
-                if (id.substring(id.indexOf("://") + (id.contains("://") ? 3 : 0)).equals(containerId)) {
-                    String image = status.hasNonNull("image") ? status.get("image").asText() : null;
-                    String imageId = status.path("imageID").asText("");
-                    return Optional.of(new ContainerInfo(status.path("name").asText(), image,
-                            ContainerInfo.digestOf(imageId), "kubernetes"));
+    /** One status entry of {@code status.containerStatuses} (or the init and ephemeral lists). */
+    record ContainerStatus(String name, String containerId, String image, String imageId) {}
+
+    /** What snoop reads of a pod: its labels and its containers' statuses. */
+    record Pod(Map<String, String> labels, List<ContainerStatus> statuses) {
+        Pod {
+            labels = java.util.Collections.unmodifiableMap(new TreeMap<>(labels));
+            statuses = List.copyOf(statuses);
+        }
+
+        static Pod read(InputStream json) throws IOException {
+            Map<String, String> labels = new TreeMap<>();
+            List<ContainerStatus> statuses = new ArrayList<>();
+            JsonFields.readObject(json, (field, p) -> {
+                switch (field) {
+                    case "metadata" -> JsonFields.fields(p, (name, q) -> {
+                        if (name.equals("labels")) {
+                            labels.putAll(JsonFields.strings(q));
+                        }
+                    });
+                    case "status" -> JsonFields.fields(p, (list, q) -> {
+                        if (list.equals("containerStatuses") || list.equals("initContainerStatuses")
+                                || list.equals("ephemeralContainerStatuses")) {
+                            JsonFields.elements(q, (none, element) -> {
+                                Map<String, String> status = JsonFields.strings(element);
+                                statuses.add(new ContainerStatus(status.getOrDefault("name", ""),
+                                        status.getOrDefault("containerID", ""), status.get("image"),
+                                        status.getOrDefault("imageID", "")));
+                            });
+                        }
+                    });
+                    default -> { }
+                }
+            });
+            return new Pod(labels, statuses);
+        }
+
+        Optional<ContainerInfo> find(String containerId) {
+            for (ContainerStatus status : statuses) {
+                // "containerd://<id>", "cri-o://<id>", "docker://<id>"; none while a container waits
+                String id = status.containerId();
+                int scheme = id.indexOf("://");
+                if (!id.isEmpty() && (scheme < 0 ? id : id.substring(scheme + 3)).equals(containerId)) {
+                    return Optional.of(new ContainerInfo(status.name(), status.image(),
+                            ContainerInfo.digestOf(status.imageId()), "kubernetes"));
                 }
             }
+            return Optional.empty();
         }
-        return Optional.empty();
     }
 
     private boolean refresh() {
@@ -145,7 +178,7 @@ final class KubernetesPods implements MetadataSource {
                             ? " (the service account needs get on pods: see examples/kubernetes/rbac.yaml)" : ""));
                     return false;
                 }
-                pod = JSON.readTree(body);
+                pod = Pod.read(body);
                 return true;
             }
         } catch (IOException e) {

@@ -102,9 +102,6 @@ public final class Recorder {
 
             EventRouter router = new EventRouter(recording, directory, log);
             RecorderMetrics metrics = new RecorderMetrics(probes, recording, flusher, router);
-            if (metrics.processMetricsUnavailable != null) {
-                log.warn("process CPU metrics unavailable", "error", metrics.processMetricsUnavailable);
-            }
             metrics.counter("snoop.metadata.errors", "Failed lookups of container names and images",
                     () -> kubernetes.map(KubernetesPods::errors).orElse(0L), "source", "kubernetes");
             metrics.counter("snoop.target.errors", "Targets that can never be traced (not cgroup v2)",

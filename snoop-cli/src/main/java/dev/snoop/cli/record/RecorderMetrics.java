@@ -6,9 +6,6 @@ import dev.snoop.bpf.EventKind;
 import dev.snoop.core.record.Recording;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -18,6 +15,7 @@ import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -30,8 +28,6 @@ final class RecorderMetrics {
     private final Recording recording;
     private final Set<String> containersWithGauge = new HashSet<>();
     private volatile Counters counters;
-    /** Why process_cpu_usage is missing, or null. */
-    String processMetricsUnavailable;
 
     RecorderMetrics(BpfRecorder probes, Recording recording, ReportFlusher flusher, EventRouter router) {
         this.probes = probes;
@@ -68,15 +64,18 @@ final class RecorderMetrics {
             Gauge.builder("snoop.bpf.map.max.entries", map::getValue).tag("map", map.getKey())
                     .description("Capacity of each BPF map").register(registry);
         }
-        try {
-            new ProcessorMetrics().bindTo(registry);
-        } catch (RuntimeException e) {
-            // JDK 17 can fail to read its own cgroup in a cgroup namespace on a hybrid v1/v2 host
-            // (an NPE in jdk.internal.platform): the recorder's CPU metric is not worth stopping for
-            processMetricsUnavailable = e.toString();
-        }
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
+        // The process's own cost, from /proc and Runtime rather than Micrometer's JVM and processor
+        // binders: those load java.lang.management (~90 classes, ~1 MB resident in a sidecar that
+        // must stay small) and, on JDK 17 in a cgroup namespace of a hybrid host, can fail outright.
+        FunctionCounter.builder("process.cpu", ProcessHandle.current(), RecorderMetrics::cpuSeconds).baseUnit("seconds")
+                .description("CPU time (user and system) used by the snoop process").register(registry);
+        Runtime runtime = Runtime.getRuntime();
+        Gauge.builder("jvm.heap.used", runtime, r -> r.totalMemory() - r.freeMemory()).baseUnit("bytes")
+                .description("Java heap in use (live and not yet collected)").register(registry);
+        Gauge.builder("jvm.heap.committed", runtime, Runtime::totalMemory).baseUnit("bytes")
+                .description("Java heap the JVM has committed").register(registry);
+        Gauge.builder("jvm.heap.max", runtime, Runtime::maxMemory).baseUnit("bytes")
+                .description("Largest Java heap the JVM may use (-Xmx)").register(registry);
         Gauge.builder("process.resident.memory", RecorderMetrics::residentBytes).baseUnit("bytes")
                 .description("Resident set size of the snoop process").register(registry);
     }
@@ -108,6 +107,10 @@ final class RecorderMetrics {
 
     private void kernel(String name, ToDoubleFunction<Counters> value, String description) {
         FunctionCounter.builder(name, this, m -> value.applyAsDouble(m.counters)).description(description).register(registry);
+    }
+
+    private static double cpuSeconds(ProcessHandle process) {
+        return process.info().totalCpuDuration().map(d -> d.toNanos() / (double) TimeUnit.SECONDS.toNanos(1)).orElse(Double.NaN);
     }
 
     private static double residentBytes() {
