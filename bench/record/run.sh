@@ -24,7 +24,7 @@ LEAN_RING=${LEAN_RING:-1048576}
 # flag sets by name: default is the launcher's (serial GC, C1 only); c2 allows C2
 opts_of() {
     case $1 in
-        default) echo "" ;;
+        default | default-*) echo "" ;;
         c2) echo "-XX:TieredStopAtLevel=4" ;;
         lean*-c2) echo "$LEAN_OPTS -XX:TieredStopAtLevel=4 -XX:CICompilerCount=2" ;;
         lean*) echo "$LEAN_OPTS" ;;
