@@ -5,10 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -56,7 +55,7 @@ class ImageTest {
     @AfterAll
     static void removeImage() throws Exception {
         if (image != null) {
-            run(30, List.of("ctr", "-n", NAMESPACE, "image", "rm", image));
+            Commands.quietly(List.of("ctr", "-n", NAMESPACE, "image", "rm", image));
         }
     }
 
@@ -110,8 +109,8 @@ class ImageTest {
     /** The Entrypoint of the image's config, read from the docker-save tar Jib writes. */
     private static List<String> entrypoint(Path tar) throws Exception {
         ObjectMapper json = new ObjectMapper();
-        JsonNode manifest = json.readTree(run(30, List.of("tar", "-xOf", tar.toString(), "manifest.json")));
-        JsonNode config = json.readTree(run(30, List.of("tar", "-xOf", tar.toString(), manifest.get(0).get("Config").asText())));
+        JsonNode manifest = json.readTree(Commands.run(Duration.ofSeconds(30), List.of("tar", "-xOf", tar.toString(), "manifest.json")));
+        JsonNode config = json.readTree(Commands.run(Duration.ofSeconds(30), List.of("tar", "-xOf", tar.toString(), manifest.get(0).get("Config").asText())));
         return StreamSupport.stream(config.get("config").get("Entrypoint").spliterator(), false)
                 .map(JsonNode::asText).toList();
     }
@@ -127,26 +126,6 @@ class ImageTest {
     }
 
     private static String ctr(int timeoutSeconds, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("ctr", "-n", NAMESPACE));
-        command.addAll(List.of(args));
-        return run(timeoutSeconds, command);
-    }
-
-    /** Runs a command, returns its output (stdout and stderr), fails unless it exits 0 in time. */
-    private static String run(int timeoutSeconds, List<String> command) throws IOException, InterruptedException {
-        Path log = Files.createTempFile("snoop-image-test", ".log");
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            boolean done = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
-            if (!done) {
-                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-            String out = Files.readString(log, StandardCharsets.UTF_8);
-            assertTrue(done, "timed out: " + command + "\n" + out);
-            assertEquals(0, p.exitValue(), command + "\n" + out);
-            return out;
-        } finally {
-            Files.deleteIfExists(log);
-        }
+        return Commands.ctr(NAMESPACE, Duration.ofSeconds(timeoutSeconds), args);
     }
 }

@@ -312,10 +312,7 @@ class RecordEndToEndTest {
     }
 
     private static void run(ProcessBuilder pb) throws Exception {
-        Process p = pb.redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "timed out: " + pb.command());
-        assertEquals(0, p.exitValue(), pb.command() + ": " + out);
+        Commands.run(Duration.ofSeconds(60), pb);
     }
 
     static ContainerReport onlyContainer(Path report) {

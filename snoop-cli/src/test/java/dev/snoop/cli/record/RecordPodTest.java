@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -124,22 +123,12 @@ class RecordPodTest {
     }
 
     static String ctr(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("ctr", "-n", NAMESPACE));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "timed out: " + command);
-        assertEquals(0, p.exitValue(), command + ": " + out);
-        return out;
+        return Commands.ctr(NAMESPACE, Duration.ofSeconds(120), args);
     }
 
     private static void ctrQuiet(String... args) {
-        try {
-            List<String> command = new ArrayList<>(List.of("ctr", "-n", NAMESPACE));
-            command.addAll(List.of(args));
-            new ProcessBuilder(command).redirectErrorStream(true).start().waitFor(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            // cleanup of something already gone
-        }
+        List<String> command = new ArrayList<>(List.of("ctr", "-n", NAMESPACE));
+        command.addAll(List.of(args));
+        Commands.quietly(command);
     }
 }

@@ -1,8 +1,5 @@
 package dev.snoop.cli.record;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** OCI bundles for {@code runc run}: the default spec with a read-only root, our command and cgroup. */
 final class RuncBundles {
@@ -19,8 +15,7 @@ final class RuncBundles {
     /** Writes {@code bundle/config.json} from {@code runc spec}, running {@code args} in {@code rootfs}. */
     static Path write(Path bundle, Path rootfs, List<String> args, String cgroupsPath) throws Exception {
         Files.createDirectories(bundle);
-        Process spec = new ProcessBuilder("runc", "spec").directory(bundle.toFile()).start();
-        assertTrue(spec.waitFor(10, TimeUnit.SECONDS) && spec.exitValue() == 0, "runc spec");
+        Commands.run(Duration.ofSeconds(10), new ProcessBuilder("runc", "spec").directory(bundle.toFile()));
         ObjectMapper json = new ObjectMapper();
         ObjectNode config = (ObjectNode) json.readTree(bundle.resolve("config.json").toFile());
         ObjectNode process = (ObjectNode) config.get("process");
@@ -38,14 +33,9 @@ final class RuncBundles {
     /** Runs the bundle's container to completion and returns its output; it must exit 0. */
     static String run(Path bundle, String id, Duration timeout) throws Exception {
         try {
-            Process runc = new ProcessBuilder("runc", "run", "--bundle", bundle.toString(), id)
-                    .redirectErrorStream(true).start();
-            String out = new String(runc.getInputStream().readAllBytes());
-            assertTrue(runc.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS), "runc timed out");
-            assertEquals(0, runc.exitValue(), "runc: " + out);
-            return out;
+            return Commands.run(timeout, List.of("runc", "run", "--bundle", bundle.toString(), id));
         } finally {
-            new ProcessBuilder("runc", "delete", "--force", id).start().waitFor(10, TimeUnit.SECONDS);
+            Commands.quietly(List.of("runc", "delete", "--force", id));
         }
     }
 }

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -101,9 +100,9 @@ class SlimImageTest {
             return root;
         }
         Path building = Path.of(root + ".partial");
-        exec(List.of("rm", "-rf", building.toString(), root.toString()), Duration.ofMinutes(2));
-        exec(List.of("debootstrap", "--variant=minbase", "--include=python3-minimal", "bookworm", building.toString(),
-                "http://deb.debian.org/debian"), Duration.ofMinutes(15));
+        Commands.run(Duration.ofMinutes(2), List.of("rm", "-rf", building.toString(), root.toString()));
+        Commands.run(Duration.ofMinutes(15), List.of("debootstrap", "--variant=minbase", "--include=python3-minimal",
+                "bookworm", building.toString(), "http://deb.debian.org/debian"));
         Files.move(building, root);
         Files.writeString(root.resolve(".complete"), "");
         return root;
@@ -135,13 +134,5 @@ class SlimImageTest {
         int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
         assertEquals(0, code, String.join(" ", args) + ": " + err);
         return out.toString();
-    }
-
-    private static String exec(List<String> command, Duration timeout) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS), "timed out: " + command);
-        assertEquals(0, p.exitValue(), command + ": " + out);
-        return out;
     }
 }
