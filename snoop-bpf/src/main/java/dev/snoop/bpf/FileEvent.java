@@ -86,6 +86,15 @@ public record FileEvent(long containerCgroupId, long ino, int pid, int tid, Even
         return dir.endsWith("/") ? dir + path() : dir + "/" + path();
     }
 
+    /**
+     * True when the name itself is the absolute path ({@link #absolutePath()} only decodes it):
+     * neither relative to a directory nor an AT_EMPTY_PATH access. Lets a consumer take
+     * {@link #pathBytes()} as they are, without building Strings.
+     */
+    public boolean nameIsAbsolute() {
+        return (flags & (Wire.F_RELATIVE | Wire.F_EMPTY_PATH)) == 0 && pathBytes.length > 0 && pathBytes[0] == '/';
+    }
+
     /** The name could not be read from the process's memory. */
     public boolean pathFault() {
         return (flags & Wire.F_PATH_FAULT) != 0;

@@ -33,6 +33,16 @@ class FileEventTest {
     }
 
     @Test
+    void testNameIsAbsolute_onlyWhenTheNameIsThePath() {
+        assertTrue(event(0, 0, "/etc/passwd", "").nameIsAbsolute());
+        assertFalse(event(Wire.F_RELATIVE, 0, "x", "a\0").nameIsAbsolute());
+        assertFalse(event(Wire.F_EMPTY_PATH, 0, "", "bin\0").nameIsAbsolute());
+        assertFalse(event(Wire.F_EMPTY_PATH, 0, "/x", "bin\0").nameIsAbsolute(), "AT_EMPTY_PATH names the directory");
+        assertFalse(event(Wire.F_PATH_FAULT, 0, "", "").nameIsAbsolute());
+        assertFalse(event(0, 0, "x", "").nameIsAbsolute());
+    }
+
+    @Test
     void testPredicates_followFlagsAndResult() {
         FileEvent e = event(Wire.F_PATH_FAULT | Wire.F_PATH_TOO_LONG | Wire.F_DIR_UNRESOLVED | Wire.F_DIRECTORY, -2, "", "");
         assertTrue(e.pathFault() && e.pathTooLong() && e.dirUnresolved() && e.isDirectory() && e.failed());

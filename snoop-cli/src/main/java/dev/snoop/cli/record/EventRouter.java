@@ -73,13 +73,18 @@ final class EventRouter {
         if (event.result() == -ENOENT || event.result() == -ENOTDIR) {
             return;
         }
-        String path = event.absolutePath();
-        if (path.isEmpty()) {
-            return;
+        Recording.Outcome outcome;
+        if (event.nameIsAbsolute()) {
+            outcome = recording.record(container, event.pathBytes(), accessOf(event)); // no String per event
+        } else {
+            String path = event.absolutePath();
+            if (path.isEmpty()) {
+                return;
+            }
+            outcome = recording.record(container, path, null, accessOf(event));
         }
-        Recording.Outcome outcome = recording.record(container, path, null, accessOf(event));
         if (outcome == Recording.Outcome.NEW && log.enabled(Log.Level.DEBUG)) {
-            log.debug("new file", "container", container.name(), "path", path, "kind", event.kind(),
+            log.debug("new file", "container", container.name(), "path", event.absolutePath(), "kind", event.kind(),
                     "pid", event.pid(), "result", event.result(), "flags", event.flags());
         }
     }

@@ -1,5 +1,6 @@
 package dev.snoop.core.path;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -15,9 +16,14 @@ public final class PathFilter {
     private static final PathFilter NONE = new PathFilter(new String[0]);
 
     private final String[] prefixes;
+    private final byte[][] prefixBytes; // the same, UTF-8, for paths that arrive as bytes
 
     private PathFilter(String[] prefixes) {
         this.prefixes = prefixes;
+        this.prefixBytes = new byte[prefixes.length][];
+        for (int i = 0; i < prefixes.length; i++) {
+            prefixBytes[i] = prefixes[i].getBytes(StandardCharsets.UTF_8);
+        }
     }
 
     /** A filter that excludes nothing. */
@@ -51,6 +57,21 @@ public final class PathFilter {
                     && (path.length() == prefix.length()
                             || prefix.length() == 1
                             || path.charAt(prefix.length()) == '/')) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * As {@link #excludes(String)}, for a normalized absolute path given as the UTF-8 bytes
+     * {@code utf8[0, length)}: '/' is a single byte in UTF-8 and never part of another character.
+     */
+    public boolean excludes(byte[] utf8, int length) {
+        for (byte[] prefix : prefixBytes) {
+            if (length >= prefix.length
+                    && Arrays.equals(utf8, 0, prefix.length, prefix, 0, prefix.length)
+                    && (length == prefix.length || prefix.length == 1 || utf8[prefix.length] == '/')) {
                 return true;
             }
         }

@@ -29,6 +29,13 @@ class PathFilterTest {
             """)
     void defaultsExcludePseudoFilesystemsAtComponentBoundaries(String path, boolean excluded) {
         assertEquals(excluded, PathFilter.defaults().excludes(path));
+        assertEquals(excluded, excludesBytes(PathFilter.defaults(), path), "as bytes");
+    }
+
+    /** The byte overload, given a buffer longer than the path as the recorder's may be. */
+    private static boolean excludesBytes(PathFilter filter, String path) {
+        byte[] utf8 = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return filter.excludes(java.util.Arrays.copyOf(utf8, utf8.length + 3), utf8.length);
     }
 
     @ParameterizedTest(name = "{0} excludes {1}: {2}")
@@ -42,6 +49,7 @@ class PathFilterTest {
             """)
     void prefixesAreNormalizedBeforeMatching(String prefix, String path, boolean excluded) {
         assertEquals(excluded, PathFilter.excluding(List.of(prefix)).excludes(path));
+        assertEquals(excluded, excludesBytes(PathFilter.excluding(List.of(prefix)), path), "as bytes");
     }
 
     @Test
@@ -55,6 +63,8 @@ class PathFilterTest {
     @Test
     void noneExcludesNothing() {
         assertFalse(PathFilter.none().excludes("/proc/1/maps"));
+        assertFalse(excludesBytes(PathFilter.none(), "/proc/1/maps"));
+        assertFalse(excludesBytes(PathFilter.defaults(), "/pr"), "shorter than every prefix");
         assertEquals(List.of(), PathFilter.none().prefixes());
     }
 

@@ -11,6 +11,7 @@ import dev.snoop.core.report.Report;
 import dev.snoop.core.report.ReportJson;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -39,6 +40,33 @@ class RecordingTest {
         assertEquals(1, app.completeness().unresolvedPaths());
         assertEquals(false, app.completeness().complete(app.droppedEvents()));
         assertEquals(10, app.totalEvents());
+    }
+
+    /** The kernel's bytes give the same recording as the decoded String, whatever the name. */
+    @Test
+    void namesAsBytesRecordExactlyAsStrings() {
+        byte[][] names = {
+            "/etc/hosts".getBytes(StandardCharsets.UTF_8),
+            "/etc/hosts".getBytes(StandardCharsets.UTF_8), // again: KNOWN
+            "/usr//lib/./x/../libc.so.6".getBytes(StandardCharsets.UTF_8), // not normalized
+            "/srv/caf\u00e9/men\u00fc".getBytes(StandardCharsets.UTF_8), // not ASCII
+            {'/', 't', 'm', 'p', '/', (byte) 0xff, 'x'}, // not UTF-8: decoded with U+FFFD, as the String path does
+            "/proc/1/maps".getBytes(StandardCharsets.UTF_8), // excluded
+            "/dev".getBytes(StandardCharsets.UTF_8),
+            "/".getBytes(StandardCharsets.UTF_8),
+            {'/', 'a', 0, 'b'}, // NUL: invalid
+        };
+        Recording bytes = new Recording(CLOCK, PathFilter.defaults());
+        Recording strings = new Recording(CLOCK, PathFilter.defaults());
+        for (byte[] name : names) {
+            String decoded = new String(name, StandardCharsets.UTF_8);
+            assertEquals(strings.record(APP, decoded, null, AccessKind.OPEN.bit()),
+                    bytes.record(APP, name, AccessKind.OPEN.bit()), decoded);
+        }
+        ContainerReport fromBytes = bytes.snapshot().containers().get(0);
+        ContainerReport fromStrings = strings.snapshot().containers().get(0);
+        assertEquals(list(fromStrings), list(fromBytes));
+        assertEquals(List.of("/", "/etc/hosts", "/srv/caf\u00e9/men\u00fc", "/tmp/\ufffdx", "/usr/lib/libc.so.6"), list(fromBytes));
     }
 
     @Test
