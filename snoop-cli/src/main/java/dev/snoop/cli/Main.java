@@ -26,8 +26,10 @@ public final class Main {
 
     static int run(InputStream in, PrintWriter out, PrintWriter err, Terminals terminals, String... args) {
         SnoopCommand top = new SnoopCommand(in, terminals);
-        CommandLine cmd = new CommandLine(top)
-                .setOut(out)
+        CommandLine cmd = new CommandLine(top);
+        // before the setters below, which reach only the subcommands registered so far
+        SnoopCommand.subcommandsFor(args).forEach(cmd::addSubcommand);
+        cmd.setOut(out)
                 .setErr(err)
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler(new ErrorHandler())
