@@ -121,7 +121,15 @@ public final class PathSet {
      * {@code utf8}), as {@link SortedPaths.Cursor} yields them, and returns its node reference.
      */
     public int addRef(byte[] utf8, int length) {
-        int ref = lookup(utf8, length, true);
+        return addRef(utf8, 0, length);
+    }
+
+    /**
+     * As {@link #addRef(byte[], int)}, for the UTF-8 bytes {@code utf8[offset, offset + length)}
+     * where they lie (as {@link SortedPaths.Cursor#array()} has them), without copying them.
+     */
+    public int addRef(byte[] utf8, int offset, int length) {
+        int ref = lookup(utf8, offset, length, true);
         int word = readInt(ref);
         if ((word & MEMBER) == 0) {
             writeInt(ref, word | MEMBER);
@@ -136,12 +144,8 @@ public final class PathSet {
      * @return true if it was not in the set
      */
     public boolean add(byte[] utf8, int offset, int length) {
-        if (pathBytes.length < length) {
-            pathBytes = new byte[Math.max(pathBytes.length * 2, length)];
-        }
-        System.arraycopy(utf8, offset, pathBytes, 0, length);
         int before = size;
-        addRef(pathBytes, length);
+        addRef(utf8, offset, length);
         return size > before;
     }
 
@@ -155,36 +159,37 @@ public final class PathSet {
             char c = path.charAt(i);
             if (c >= 0x80) {
                 byte[] utf8 = path.getBytes(StandardCharsets.UTF_8);
-                return lookup(utf8, utf8.length, add);
+                return lookup(utf8, 0, utf8.length, add);
             }
             pathBytes[len++] = (byte) c;
         }
-        return lookup(pathBytes, len, add);
+        return lookup(pathBytes, 0, len, add);
     }
 
-    private int lookup(byte[] path, int n, boolean add) {
-        if (n == 0 || path[0] != '/') {
-            throw new IllegalArgumentException("not an absolute path: " + new String(path, 0, n, StandardCharsets.UTF_8));
+    /** Looks up the path {@code path[from, from + n)}; positions below are relative to {@code from}. */
+    private int lookup(byte[] path, int from, int n, boolean add) {
+        if (n == 0 || path[from] != '/') {
+            throw new IllegalArgumentException("not an absolute path: " + new String(path, from, n, StandardCharsets.UTF_8));
         }
         if (n == 1) {
             return ROOT;
         }
         int lastSlash = n - 1;
-        while (path[lastSlash] != '/') {
+        while (path[from + lastSlash] != '/') {
             lastSlash--;
         }
         int parent;
-        if (cachedDirLength == lastSlash && Arrays.equals(cachedDir, 0, lastSlash, path, 0, lastSlash)) {
+        if (cachedDirLength == lastSlash && Arrays.equals(cachedDir, 0, lastSlash, path, from, from + lastSlash)) {
             parent = dirDepth == 0 ? ROOT : dirRefs[dirDepth - 1];
         } else {
             // keep the cached directories that are whole components of this path's directory too
             int depth = 0;
             if (cachedDirLength >= 0) {
-                int mismatch = Arrays.mismatch(cachedDir, 0, cachedDirLength, path, 0, lastSlash);
+                int mismatch = Arrays.mismatch(cachedDir, 0, cachedDirLength, path, from, from + lastSlash);
                 int same = mismatch < 0 ? Math.min(cachedDirLength, lastSlash) : mismatch;
                 depth = dirDepth;
                 while (depth > 0 && !(dirEnds[depth - 1] <= same
-                        && (dirEnds[depth - 1] == lastSlash || path[dirEnds[depth - 1]] == '/'))) {
+                        && (dirEnds[depth - 1] == lastSlash || path[from + dirEnds[depth - 1]] == '/'))) {
                     depth--;
                 }
             }
@@ -192,10 +197,10 @@ public final class PathSet {
             int start = depth == 0 ? 1 : dirEnds[depth - 1] + 1;
             while (start < lastSlash) {
                 int end = start;
-                while (path[end] != '/') {
+                while (path[from + end] != '/') {
                     end++;
                 }
-                parent = child(parent, path, start, end - start, add);
+                parent = child(parent, path, from + start, end - start, add);
                 if (parent == EMPTY) {
                     return EMPTY;
                 }
@@ -214,12 +219,12 @@ public final class PathSet {
                 if (cachedDir.length < lastSlash) {
                     cachedDir = Arrays.copyOf(cachedDir, Math.max(cachedDir.length * 2, lastSlash));
                 }
-                System.arraycopy(path, 0, cachedDir, 0, lastSlash);
+                System.arraycopy(path, from, cachedDir, 0, lastSlash);
                 cachedDirLength = lastSlash;
                 dirDepth = depth;
             }
         }
-        return child(parent, path, lastSlash + 1, n - lastSlash - 1, add);
+        return child(parent, path, from + lastSlash + 1, n - lastSlash - 1, add);
     }
 
     private int child(int parent, byte[] name, int offset, int len, boolean add) {
