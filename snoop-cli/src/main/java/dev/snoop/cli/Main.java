@@ -11,6 +11,7 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        ReportPrefetch.start(args);
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), false);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
         int code = run(System.in, out, err, Terminals.system(), args);

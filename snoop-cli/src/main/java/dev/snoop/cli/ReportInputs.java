@@ -76,7 +76,9 @@ final class ReportInputs {
     /** Reads one input; standard input comes from {@code stdin}. */
     static Report read(Input input, InputStream stdin, Consumer<String> warnings) {
         if (!input.isStdin()) {
-            return ReportJson.read(input.path(), warnings);
+            byte[] readAhead = ReportPrefetch.take(input.path());
+            return readAhead != null ? ReportJson.read(readAhead, input.path().toString(), warnings)
+                    : ReportJson.read(input.path(), warnings);
         }
         try {
             return ReportJson.read(stdin, input.name(), warnings);

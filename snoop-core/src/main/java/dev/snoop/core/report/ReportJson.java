@@ -71,7 +71,7 @@ public final class ReportJson {
      * large as the file (for a 70 MB report, 70 MB more memory to fault in and copy through); read
      * a megabyte at a time, the JDK's temporary buffer stays small and is reused.
      */
-    static byte[] readAllBytes(Path file) throws IOException {
+    public static byte[] readAllBytes(Path file) throws IOException {
         try (FileChannel channel = FileChannel.open(file)) {
             long size = channel.size();
             if (size > Integer.MAX_VALUE - 8) {
@@ -111,9 +111,12 @@ public final class ReportJson {
      * about 70 MB), so that {@link ReportScanner} can take the paths as bytes and, for anything it
      * does not handle, Jackson can read the same bytes again. Sorted, normalized lists (the common
      * case) stay slices of {@code json}, which the report then keeps alive: a caller that keeps the
-     * report but not the bytes can {@link dev.snoop.core.path.SortedPaths#compact} them.
+     * report but not the bytes can {@link dev.snoop.core.path.SortedPaths#compact} them. The bytes
+     * must not change afterwards.
+     *
+     * @param source the name used in messages, such as the file name
      */
-    static Report read(byte[] json, String source, Consumer<String> warnings) {
+    public static Report read(byte[] json, String source, Consumer<String> warnings) {
         List<String> fastWarnings = new ArrayList<>();
         try {
             Report report = new ReportReader(new ReportScanner(json), source, fastWarnings::add).read();
