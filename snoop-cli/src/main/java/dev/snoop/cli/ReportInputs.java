@@ -76,9 +76,12 @@ final class ReportInputs {
     /** Reads one input; standard input comes from {@code stdin}. */
     static Report read(Input input, InputStream stdin, Consumer<String> warnings) {
         if (!input.isStdin()) {
-            byte[] readAhead = ReportPrefetch.take(input.path());
-            return readAhead != null ? ReportJson.read(readAhead, input.path().toString(), warnings)
-                    : ReportJson.read(input.path(), warnings);
+            ReportPrefetch.Read readAhead = ReportPrefetch.take(input.path());
+            if (readAhead != null) {
+                readAhead.warnings().forEach(warnings);
+                return readAhead.report();
+            }
+            return ReportJson.read(input.path(), warnings);
         }
         try {
             return ReportJson.read(stdin, input.name(), warnings);

@@ -3,12 +3,16 @@ package dev.snoop.cli;
 import static dev.snoop.cli.CliRun.report;
 import static dev.snoop.cli.CliRun.run;
 import static dev.snoop.cli.CliRun.write;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.snoop.core.report.Report;
+import dev.snoop.core.report.ReportJson;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,12 +36,23 @@ class ReportPrefetchTest {
     }
 
     @Test
-    void testTake_readAheadBytesAreTheFile() throws Exception {
-        Path a = write(dir, "a.json", report(null, "/a"));
-        Path b = write(dir, "b.json", report(null, "/b"));
+    void testTake_reportAndWarningsAsReadingTheFileGives() throws Exception {
+        Path a = write(dir, "a.json", report(null, "/a", "/a", "/b//c"));
+        Path b = write(dir, "b.json", "{\"files\": [\"/b\"");
         ReportPrefetch.start("diff", a.toString(), b.toString());
-        assertArrayEquals(Files.readAllBytes(b), ReportPrefetch.take(b));
-        assertArrayEquals(Files.readAllBytes(a), ReportPrefetch.take(a));
+        List<String> warnings = new ArrayList<>();
+        Report expected = ReportJson.read(a, warnings::add);
+        ReportPrefetch.Read read = ReportPrefetch.take(a);
+        assertEquals(expected, read.report());
+        assertEquals(warnings, read.warnings());
+        assertEquals(2, warnings.size(), "a duplicate and a path normalized");
+        assertNull(ReportPrefetch.take(b), "a report that fails is left to the command, which reports it");
+        CliRun without = run("diff", a.toString(), b.toString());
+        ReportPrefetch.start("diff", a.toString(), b.toString());
+        CliRun with = run("diff", a.toString(), b.toString());
+        assertEquals(without, with);
+        assertEquals(2, with.exitCode());
+        assertTrue(with.err().endsWith(b + ": truncated JSON (line 1, column 16)\n"), with.err());
     }
 
     /** Nothing is read ahead but the regular files of a diff command line. */
