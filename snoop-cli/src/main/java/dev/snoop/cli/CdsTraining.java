@@ -1,8 +1,10 @@
 package dev.snoop.cli;
 
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -18,9 +20,13 @@ final class CdsTraining {
         try {
             Path a = dir.resolve("a.json");
             Path b = dir.resolve("b.json");
-            Files.writeString(a, "{\"schema_version\":1,\"containers\":[{\"name\":\"app\",\"files\":[\"/bin/sh\",\"/etc/passwd\"]}]}");
-            Files.writeString(b, "{\"containers\":[{\"name\":\"app\",\"files\":[\"/bin/sh\",\"/etc/hosts\"]}]}");
-            PrintWriter sink = new PrintWriter(Writer.nullWriter());
+            // with timestamps, as real reports have them, so that the classes that read them are archived
+            Files.writeString(a, "{\"schema_version\":1,\"started_at\":\"2026-11-01T09:00:00Z\",\"containers\":"
+                    + "[{\"name\":\"app\",\"files\":[\"/bin/sh\",\"/etc/passwd\"]}]}");
+            Files.writeString(b, "{\"started_at\":\"2026-11-01T10:00:00Z\",\"containers\":"
+                    + "[{\"name\":\"app\",\"files\":[\"/bin/sh\",\"/etc/hosts\"]}]}");
+            // through an encoder, as Main's standard output is
+            PrintWriter sink = new PrintWriter(new OutputStreamWriter(OutputStream.nullOutputStream(), StandardCharsets.UTF_8));
             PrintWriter err = new PrintWriter(new StringWriter());
             Main.run(sink, err, "--version");
             Main.run(sink, err, "--help");

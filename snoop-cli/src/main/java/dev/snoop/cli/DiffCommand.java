@@ -152,19 +152,29 @@ final class DiffCommand implements Callable<Integer>, HasFailureExitCode {
 
     /** Removed and added files interleaved in path order, as a unified diff would show them. */
     private static void writeLines(ContainerDiff c, PrintWriter out, boolean colour) {
+        Utf8Lines lines = new Utf8Lines(out);
         SortedPaths.Cursor minus = c.removed().cursor();
         SortedPaths.Cursor plus = c.added().cursor();
         boolean hasMinus = minus.next();
         boolean hasPlus = plus.next();
         while (hasMinus || hasPlus) {
             if (hasMinus && (!hasPlus || minus.compareTo(plus) < 0)) {
-                out.println(colour ? "\033[31m- " + minus.path() + "\033[0m" : "- " + minus.path());
+                writeLine(lines, colour ? "\033[31m- " : "- ", minus, colour);
                 hasMinus = minus.next();
             } else {
-                out.println(colour ? "\033[32m+ " + plus.path() + "\033[0m" : "+ " + plus.path());
+                writeLine(lines, colour ? "\033[32m+ " : "+ ", plus, colour);
                 hasPlus = plus.next();
             }
         }
+        lines.flush();
+    }
+
+    private static void writeLine(Utf8Lines lines, String prefix, SortedPaths.Cursor path, boolean colour) {
+        lines.append(prefix).append(path.array(), path.offset(), path.length());
+        if (colour) {
+            lines.append("\033[0m");
+        }
+        lines.endLine();
     }
 
     private static String summary(long removed, long added, long unchanged) {

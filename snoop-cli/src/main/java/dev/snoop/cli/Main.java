@@ -13,6 +13,7 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        ReportPrefetch.start(args);
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), false);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
         int code = run(System.in, out, err, Terminals.system(), args);
@@ -34,8 +35,14 @@ public final class Main {
             System.setProperty(UNUSED_CONVERTERS_PROPERTY, "java\\.sql\\..*,java\\.time\\..*");
         }
         SnoopCommand top = new SnoopCommand(in, terminals);
-        CommandLine cmd = new CommandLine(top)
-                .setOut(out)
+        CommandLine cmd = new CommandLine(top);
+        // before the setters below, which reach only the subcommands registered so far. A loop, not
+        // forEach(cmd::addSubcommand): a lambda on picocli's CommandLine, a Java 5 class, links it
+        // while the CDS archive is dumped, and JDK 17 then leaves it out of the archive (~20 ms).
+        for (Class<?> subcommand : SnoopCommand.subcommandsFor(args)) {
+            cmd.addSubcommand(subcommand);
+        }
+        cmd.setOut(out)
                 .setErr(err)
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler(new ErrorHandler())

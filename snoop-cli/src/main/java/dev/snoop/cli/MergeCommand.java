@@ -69,13 +69,14 @@ final class MergeCommand implements Callable<Integer> {
         // union both use every core; the partial unions are united at the end. The result does not
         // depend on which worker took which report: a union, sums, and fields kept only where all
         // inputs agree. Warnings are printed in input order, and the first failing input (in input
-        // order) is the one reported.
+        // order) is the one reported. Each worker also sorts its own union (result()), so that the
+        // two sorts run side by side rather than one after the other at the end.
         List<List<String>> warnings = new ArrayList<>(java.util.Collections.nCopies(expanded.size(), null));
         Exception[] failures = new Exception[expanded.size()];
         java.util.concurrent.atomic.AtomicInteger nextInput = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
-        List<ReportMerger> partials = new ArrayList<>();
+        List<Report> partials = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(workers, runnable -> {
             Thread t = new Thread(runnable, "snoop-merge");
             t.setDaemon(true);
@@ -83,7 +84,7 @@ final class MergeCommand implements Callable<Integer> {
         });
         try (Terminals.Progress progress = new Terminals.Progress(
                 expanded.size() >= 20 ? parent.terminals().stderrTerminal() : null, "merging", expanded.size())) {
-            List<Future<ReportMerger>> running = new ArrayList<>();
+            List<Future<Report>> running = new ArrayList<>();
             for (int w = 0; w < workers; w++) {
                 running.add(pool.submit(() -> {
                     ReportMerger partial = new ReportMerger(withCounts);
@@ -102,11 +103,14 @@ final class MergeCommand implements Callable<Integer> {
                             progress.update(count);
                         }
                     }
-                    return partial;
+                    return partial.reportCount() > 0 && !failed.get() ? partial.result() : null;
                 }));
             }
-            for (Future<ReportMerger> partial : running) {
-                partials.add(get(partial));
+            for (Future<Report> partial : running) {
+                Report united = get(partial);
+                if (united != null) {
+                    partials.add(united);
+                }
             }
         } finally {
             pool.shutdownNow();
@@ -119,15 +123,14 @@ final class MergeCommand implements Callable<Integer> {
                 throw failures[i];
             }
         }
-        ReportMerger merger = partials.size() == 1 ? partials.get(0) : new ReportMerger(withCounts);
-        if (partials.size() > 1) {
-            for (ReportMerger partial : partials) {
-                if (partial.reportCount() > 0) {
-                    merger.add(partial.result());
-                }
-            }
+        Report merged;
+        if (partials.size() == 1) {
+            merged = partials.get(0);
+        } else {
+            ReportMerger merger = new ReportMerger(withCounts);
+            partials.forEach(merger::add);
+            merged = merger.result();
         }
-        Report merged = merger.result();
         Output.write(output, spec.commandLine().getOut(), out -> ReportJson.write(merged, out));
         return ExitCodes.OK;
     }

@@ -76,6 +76,11 @@ final class ReportInputs {
     /** Reads one input; standard input comes from {@code stdin}. */
     static Report read(Input input, InputStream stdin, Consumer<String> warnings) {
         if (!input.isStdin()) {
+            ReportPrefetch.Read readAhead = ReportPrefetch.take(input.path());
+            if (readAhead != null) {
+                readAhead.warnings().forEach(warnings);
+                return readAhead.report();
+            }
             return ReportJson.read(input.path(), warnings);
         }
         try {

@@ -249,7 +249,10 @@ final class UnusedCommand implements Callable<Integer> {
     private record Parsed(String name, Report report, List<String> warnings) {
         static Parsed read(ReportInputs.Input input, SnoopCommand parent) {
             List<String> warnings = new ArrayList<>();
-            return new Parsed(input.name(), ReportInputs.read(input, parent.stdin(), warnings::add), warnings);
+            Report report = ReportInputs.read(input, parent.stdin(), warnings::add);
+            // reports may wait for the image: a third of their size, not the bytes they were read from
+            return new Parsed(input.name(), report.withContainers(report.containers().stream()
+                    .map(c -> c.withFiles(c.files().compact()).withAccess(c.access())).toList()), warnings);
         }
     }
 

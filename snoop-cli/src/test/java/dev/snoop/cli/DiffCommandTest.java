@@ -6,8 +6,15 @@ import static dev.snoop.cli.CliRun.write;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.snoop.core.path.SortedPaths;
+import dev.snoop.core.report.ContainerReport;
+import dev.snoop.core.report.Report;
+import dev.snoop.diff.ReportDiff;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -239,5 +246,32 @@ class DiffCommandTest {
                 snoop: warning: %1$s: container 'app': dropped 1 duplicate path
                 """.formatted(b), r.err());
         assertEquals("0 removed, 0 added, 2 unchanged\n", r.out());
+    }
+
+    @Test
+    void testWriteText_colourAndSeveralContainers_linesAsBefore() {
+        ReportDiff diff = ReportDiff.of(
+                Report.of(List.of(ContainerReport.of("app", SortedPaths.of("/a", "/caf\u00e9", "/same")),
+                        ContainerReport.of("db", SortedPaths.of("/d")))),
+                Report.of(List.of(ContainerReport.of("app", SortedPaths.of("/b", "/same", "/\u65e5\u672c")),
+                        ContainerReport.of("", SortedPaths.of("/e")))),
+                null);
+        StringWriter out = new StringWriter();
+        DiffCommand.writeText(diff, new PrintWriter(out), true);
+        assertEquals("""
+                ## container (unnamed)
+                \033[32m+ /e\033[0m
+                : 0 removed, 1 added, 0 unchanged
+                ## container app
+                \033[31m- /a\033[0m
+                \033[32m+ /b\033[0m
+                \033[31m- /caf\u00e9\033[0m
+                \033[32m+ /\u65e5\u672c\033[0m
+                app: 2 removed, 2 added, 1 unchanged
+                ## container db
+                \033[31m- /d\033[0m
+                db: 1 removed, 0 added, 0 unchanged
+                total: 3 removed, 3 added, 1 unchanged
+                """, out.toString());
     }
 }

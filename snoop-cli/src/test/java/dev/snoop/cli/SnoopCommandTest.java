@@ -4,7 +4,10 @@ import static dev.snoop.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Tests for {@link SnoopCommand}. */
 class SnoopCommandTest {
@@ -37,6 +40,38 @@ class SnoopCommandTest {
             assertEquals(0, r.exitCode(), command);
             assertTrue(r.out().contains("Examples:"), command);
             assertTrue(r.out().contains("Exit Codes"), command);
+        }
+    }
+
+    /** A command line that starts with a subcommand's name registers that one only. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "diff a.json b.json         | DiffCommand",
+        "merge --help               | MergeCommand",
+        "record --pod x             | RecordCommand",
+        "stats r.json               | StatsCommand",
+        "unused --image i.tar r     | UnusedCommand",
+        "completion                 | all",
+        "--debug diff a.json b.json | all",
+        "dif a b                    | all",
+        "--help                     | all",
+        "''                         | all",
+    })
+    void testSubcommandsFor_onlyTheOneNamedFirst(String args, String expected) {
+        String[] argv = args.isBlank() ? new String[0] : args.trim().split(" +");
+        List<Class<?>> registered = SnoopCommand.subcommandsFor(argv);
+        if (expected.equals("all")) {
+            assertEquals(SnoopCommand.SUBCOMMANDS, registered);
+        } else {
+            assertEquals(List.of(expected), registered.stream().map(Class::getSimpleName).toList());
+        }
+    }
+
+    @Test
+    void testSnoop_help_listsEverySubcommand() {
+        CliRun r = run("--help");
+        for (String name : List.of("record", "merge", "diff", "stats", "unused", "completion")) {
+            assertTrue(r.out().contains("\n  " + name + " "), name + " in " + r.out());
         }
     }
 }

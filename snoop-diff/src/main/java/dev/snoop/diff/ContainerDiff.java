@@ -22,7 +22,11 @@ public record ContainerDiff(String name, SortedPaths removed, SortedPaths added,
         return !removed.isEmpty() || !added.isEmpty();
     }
 
-    /** Compares two sorted lists in one pass, without a String per path. */
+    /**
+     * Compares two sorted lists in one pass, without a String per path; the runs of paths that two
+     * reports read from files have in common are skipped a run at a time ({@link
+     * SortedPaths.Cursor#skipSame}).
+     */
     public static ContainerDiff of(String name, SortedPaths oldFiles, SortedPaths newFiles) {
         SortedPaths.Builder removed = SortedPaths.builder();
         SortedPaths.Builder added = SortedPaths.builder();
@@ -40,7 +44,7 @@ public record ContainerDiff(String name, SortedPaths removed, SortedPaths added,
                 added.appendIfAscending(b.bytes(), b.length(), 0);
                 hasB = b.next();
             } else {
-                unchanged++;
+                unchanged += 1 + a.skipSame(b);
                 hasA = a.next();
                 hasB = b.next();
             }

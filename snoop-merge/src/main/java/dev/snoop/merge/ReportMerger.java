@@ -120,7 +120,7 @@ public final class ReportMerger {
             boolean counted = c.files().hasCounts();
             SortedPaths.Cursor cursor = c.files().cursor();
             while (cursor.next()) {
-                int ref = files.addRef(cursor.bytes(), cursor.length());
+                int ref = files.addRef(cursor.array(), cursor.offset(), cursor.length());
                 files.setValue(ref, files.value(ref) + (counted ? cursor.count() : weight));
             }
         }

@@ -30,6 +30,11 @@ public final class PathSet {
     private int chunkCount = 1;
 
     private int[] table = new int[64];
+    /*
+     * Eight more bits of each node's hash, beside its slot: a probe that meets another node mostly
+     * tells from them, without reading the node's record at a random place in the chunks.
+     */
+    private byte[] tags = new byte[64];
     private int nodes; // excluding the root, which is never in the table
     private int size;
 
@@ -103,7 +108,7 @@ public final class PathSet {
 
     /** Approximate heap footprint: the chunks, the table and the scratch buffers. */
     public long estimatedBytes() {
-        long bytes = 64 + 16 + 4L * table.length + 32 + cachedDir.length + pathBytes.length + 16 + 8L * chunks.length
+        long bytes = 64 + 16 + 5L * table.length + 16 + 32 + cachedDir.length + pathBytes.length + 16 + 8L * chunks.length
                 + 32 + 8L * dirEnds.length;
         for (int i = 0; i < chunkCount; i++) {
             bytes += 16 + chunks[i].length;
@@ -116,7 +121,15 @@ public final class PathSet {
      * {@code utf8}), as {@link SortedPaths.Cursor} yields them, and returns its node reference.
      */
     public int addRef(byte[] utf8, int length) {
-        int ref = lookup(utf8, length, true);
+        return addRef(utf8, 0, length);
+    }
+
+    /**
+     * As {@link #addRef(byte[], int)}, for the UTF-8 bytes {@code utf8[offset, offset + length)}
+     * where they lie (as {@link SortedPaths.Cursor#array()} has them), without copying them.
+     */
+    public int addRef(byte[] utf8, int offset, int length) {
+        int ref = lookup(utf8, offset, length, true);
         int word = readInt(ref);
         if ((word & MEMBER) == 0) {
             writeInt(ref, word | MEMBER);
@@ -131,12 +144,8 @@ public final class PathSet {
      * @return true if it was not in the set
      */
     public boolean add(byte[] utf8, int offset, int length) {
-        if (pathBytes.length < length) {
-            pathBytes = new byte[Math.max(pathBytes.length * 2, length)];
-        }
-        System.arraycopy(utf8, offset, pathBytes, 0, length);
         int before = size;
-        addRef(pathBytes, length);
+        addRef(utf8, offset, length);
         return size > before;
     }
 
@@ -150,36 +159,37 @@ public final class PathSet {
             char c = path.charAt(i);
             if (c >= 0x80) {
                 byte[] utf8 = path.getBytes(StandardCharsets.UTF_8);
-                return lookup(utf8, utf8.length, add);
+                return lookup(utf8, 0, utf8.length, add);
             }
             pathBytes[len++] = (byte) c;
         }
-        return lookup(pathBytes, len, add);
+        return lookup(pathBytes, 0, len, add);
     }
 
-    private int lookup(byte[] path, int n, boolean add) {
-        if (n == 0 || path[0] != '/') {
-            throw new IllegalArgumentException("not an absolute path: " + new String(path, 0, n, StandardCharsets.UTF_8));
+    /** Looks up the path {@code path[from, from + n)}; positions below are relative to {@code from}. */
+    private int lookup(byte[] path, int from, int n, boolean add) {
+        if (n == 0 || path[from] != '/') {
+            throw new IllegalArgumentException("not an absolute path: " + new String(path, from, n, StandardCharsets.UTF_8));
         }
         if (n == 1) {
             return ROOT;
         }
         int lastSlash = n - 1;
-        while (path[lastSlash] != '/') {
+        while (path[from + lastSlash] != '/') {
             lastSlash--;
         }
         int parent;
-        if (cachedDirLength == lastSlash && Arrays.equals(cachedDir, 0, lastSlash, path, 0, lastSlash)) {
+        if (cachedDirLength == lastSlash && Arrays.equals(cachedDir, 0, lastSlash, path, from, from + lastSlash)) {
             parent = dirDepth == 0 ? ROOT : dirRefs[dirDepth - 1];
         } else {
             // keep the cached directories that are whole components of this path's directory too
             int depth = 0;
             if (cachedDirLength >= 0) {
-                int mismatch = Arrays.mismatch(cachedDir, 0, cachedDirLength, path, 0, lastSlash);
+                int mismatch = Arrays.mismatch(cachedDir, 0, cachedDirLength, path, from, from + lastSlash);
                 int same = mismatch < 0 ? Math.min(cachedDirLength, lastSlash) : mismatch;
                 depth = dirDepth;
                 while (depth > 0 && !(dirEnds[depth - 1] <= same
-                        && (dirEnds[depth - 1] == lastSlash || path[dirEnds[depth - 1]] == '/'))) {
+                        && (dirEnds[depth - 1] == lastSlash || path[from + dirEnds[depth - 1]] == '/'))) {
                     depth--;
                 }
             }
@@ -187,10 +197,10 @@ public final class PathSet {
             int start = depth == 0 ? 1 : dirEnds[depth - 1] + 1;
             while (start < lastSlash) {
                 int end = start;
-                while (path[end] != '/') {
+                while (path[from + end] != '/') {
                     end++;
                 }
-                parent = child(parent, path, start, end - start, add);
+                parent = child(parent, path, from + start, end - start, add);
                 if (parent == EMPTY) {
                     return EMPTY;
                 }
@@ -209,16 +219,17 @@ public final class PathSet {
                 if (cachedDir.length < lastSlash) {
                     cachedDir = Arrays.copyOf(cachedDir, Math.max(cachedDir.length * 2, lastSlash));
                 }
-                System.arraycopy(path, 0, cachedDir, 0, lastSlash);
+                System.arraycopy(path, from, cachedDir, 0, lastSlash);
                 cachedDirLength = lastSlash;
                 dirDepth = depth;
             }
         }
-        return child(parent, path, lastSlash + 1, n - lastSlash - 1, add);
+        return child(parent, path, from + lastSlash + 1, n - lastSlash - 1, add);
     }
 
     private int child(int parent, byte[] name, int offset, int len, boolean add) {
         int hash = hash(parent, name, offset, len);
+        byte tag = tag(hash);
         int mask = table.length - 1;
         for (int i = hash & mask; ; i = (i + 1) & mask) {
             int ref = table[i];
@@ -228,20 +239,32 @@ public final class PathSet {
                 }
                 int created = append(parent, name, offset, len);
                 table[i] = created;
+                tags[i] = tag;
                 if (++nodes * 4L > table.length * 3L) {
                     grow();
                 }
                 return created;
             }
-            if (matches(ref, parent, name, offset, len)) {
+            if (tags[i] == tag && matches(ref, parent, name, offset, len)) {
                 return ref;
             }
         }
     }
 
+    /** The bits of a hash that do not choose the slot (tables stay far below 2^24 slots). */
+    private static byte tag(int hash) {
+        return (byte) (hash >>> 24);
+    }
+
     private static int hash(int parent, byte[] name, int offset, int len) {
         int h = parent * 0x9E37_79B9;
-        for (int i = offset; i < offset + len; i++) {
+        int i = offset;
+        int end = offset + len;
+        // the same polynomial four bytes a step: only one multiply-add per step waits for the last
+        for (; i + 4 <= end; i += 4) {
+            h = h * (31 * 31 * 31 * 31) + name[i] * (31 * 31 * 31) + name[i + 1] * (31 * 31) + name[i + 2] * 31 + name[i + 3];
+        }
+        for (; i < end; i++) {
             h = 31 * h + name[i];
         }
         // murmur3 finalizer: spreads the polynomial hash over the low bits the mask keeps
@@ -272,19 +295,23 @@ public final class PathSet {
 
     private void grow() {
         int[] bigger = new int[table.length * 2];
+        byte[] biggerTags = new byte[bigger.length];
         Arrays.fill(bigger, EMPTY);
         int mask = bigger.length - 1;
         forEachNode((ref, parent, chunk, namePos, nameLen) -> {
             if (ref == ROOT) {
                 return;
             }
-            int i = hash(parent, chunk, namePos, nameLen) & mask;
+            int hash = hash(parent, chunk, namePos, nameLen);
+            int i = hash & mask;
             while (bigger[i] != EMPTY) {
                 i = (i + 1) & mask;
             }
             bigger[i] = ref;
+            biggerTags[i] = tag(hash);
         });
         table = bigger;
+        tags = biggerTags;
     }
 
     private int append(int parent, byte[] name, int offset, int len) {

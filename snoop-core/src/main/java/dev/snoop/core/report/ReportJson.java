@@ -16,17 +16,28 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 
 /** Reads and writes reports as JSON; see {@code docs/report-format.md}. */
 public final class ReportJson {
-    private static final JsonFactory FACTORY = JsonFactory.builder().build();
+    /**
+     * Made on first use: reading a report normally needs no Jackson parser, and a command that
+     * writes no JSON (a text diff) should not pay for the factory (~40 ms cold without the CDS
+     * archive).
+     */
+    private static final class Jackson {
+        static final JsonFactory FACTORY = JsonFactory.builder().build();
+    }
 
     private ReportJson() {}
 
@@ -44,7 +55,7 @@ public final class ReportJson {
         }
         byte[] json;
         try {
-            json = Files.readAllBytes(file);
+            json = readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new SnoopException(source + ": no such file");
         } catch (AccessDeniedException e) {
@@ -54,6 +65,37 @@ public final class ReportJson {
         }
         return read(json, source, warnings);
     }
+
+    /**
+     * As {@link Files#readAllBytes}, which reads a large file through a temporary native buffer as
+     * large as the file (for a 70 MB report, 70 MB more memory to fault in and copy through); read
+     * a megabyte at a time, the JDK's temporary buffer stays small and is reused.
+     */
+    public static byte[] readAllBytes(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file)) {
+            long size = channel.size();
+            if (size > Integer.MAX_VALUE - 8) {
+                throw new OutOfMemoryError("Required array size too large");
+            }
+            byte[] bytes = new byte[(int) size];
+            ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            while (buffer.position() < bytes.length) {
+                buffer.limit(Math.min(bytes.length, buffer.position() + READ_CHUNK));
+                if (channel.read(buffer) < 0) {
+                    return Arrays.copyOf(bytes, buffer.position()); // it shrank meanwhile
+                }
+            }
+            byte[] more = Channels.newInputStream(channel).readAllBytes(); // or grew
+            if (more.length == 0) {
+                return bytes;
+            }
+            byte[] all = Arrays.copyOf(bytes, bytes.length + more.length);
+            System.arraycopy(more, 0, all, bytes.length, more.length);
+            return all;
+        }
+    }
+
+    private static final int READ_CHUNK = 1 << 20;
 
     /**
      * Reads a report from a stream, which is not closed.
@@ -66,10 +108,15 @@ public final class ReportJson {
 
     /**
      * Reads a report held in memory. The whole report is read first (a 1,000,000-file report is
-     * about 70 MB; its paths then take about 22 MB), so that {@link ReportScanner} can take the
-     * paths as bytes and, for anything it does not handle, Jackson can read the same bytes again.
+     * about 70 MB), so that {@link ReportScanner} can take the paths as bytes and, for anything it
+     * does not handle, Jackson can read the same bytes again. Sorted, normalized lists (the common
+     * case) stay slices of {@code json}, which the report then keeps alive: a caller that keeps the
+     * report but not the bytes can {@link dev.snoop.core.path.SortedPaths#compact} them. The bytes
+     * must not change afterwards.
+     *
+     * @param source the name used in messages, such as the file name
      */
-    static Report read(byte[] json, String source, Consumer<String> warnings) {
+    public static Report read(byte[] json, String source, Consumer<String> warnings) {
         List<String> fastWarnings = new ArrayList<>();
         try {
             Report report = new ReportReader(new ReportScanner(json), source, fastWarnings::add).read();
@@ -83,7 +130,7 @@ public final class ReportJson {
 
     /** Reads with Jackson's parser alone, as {@link #read(byte[], String, Consumer)} falls back to. */
     static Report readWithJackson(byte[] json, String source, Consumer<String> warnings) {
-        try (JsonParser parser = FACTORY.createParser(json)) {
+        try (JsonParser parser = Jackson.FACTORY.createParser(json)) {
             return new ReportReader(JsonSource.of(parser), source, warnings).read();
         } catch (JsonEOFException e) {
             throw new SnoopException(source + ": truncated JSON " + ReportReader.where(e.getLocation()), e);
@@ -102,7 +149,7 @@ public final class ReportJson {
 
     /** Writes {@code report} to {@code out}, which is flushed but not closed. */
     public static void write(Report report, OutputStream out) throws IOException {
-        try (JsonGenerator generator = configure(FACTORY.createGenerator(out))) {
+        try (JsonGenerator generator = configure(Jackson.FACTORY.createGenerator(out))) {
             new ReportWriter(generator).write(report);
             generator.writeRaw('\n');
         }
@@ -121,7 +168,7 @@ public final class ReportJson {
      * for the other JSON that snoop prints. Closing it flushes {@code out} but does not close it.
      */
     public static JsonGenerator prettyGenerator(Writer out) throws IOException {
-        return configure(FACTORY.createGenerator(out));
+        return configure(Jackson.FACTORY.createGenerator(out));
     }
 
     /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import dev.snoop.core.path.PathNormalizer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -368,62 +369,93 @@ final class ReportScanner implements JsonSource {
     }
 
     /**
-     * The hot loop: a list of strings, each passed on as bytes. Looking for a string's end, it also
-     * notes whether the string contains "//" or "/.", without which an absolute path with no trailing
-     * '/' is normalized, so that most paths need no second look.
+     * The hot loop: a list of strings, each passed on as bytes. Reports list their paths sorted, so
+     * a path mostly repeats a long prefix of the one before it ({@code /usr/lib/python3/...}): one
+     * vectorized {@link Arrays#mismatch} against the previous path gives that prefix, the order of
+     * the two paths, and the part already known to be plain text, so only the rest is looked at byte
+     * by byte. Looking for the closing quote, the scan also notes where a '/' is followed by '/' or
+     * '.', without which an absolute path with no trailing '/' is normalized.
      */
     @Override
     public boolean addAllTo(FileCollector files) {
         skipWhitespace();
-        if (at() != ']') {
-            while (true) {
-                if (json[pos] != '"') {
-                    throw UNSUPPORTED; // not a string: Jackson reports where
-                }
-                int start = pos + 1;
-                int i = start;
-                boolean ascii = true;
-                boolean slashDotOrSlash = false;
-                while (true) {
-                    if (i >= end - 1) {
-                        throw UNSUPPORTED; // no closing quote before the end, which must be '}'
-                    }
-                    byte b = json[i];
-                    if (b > '\\') {
-                        i++;
-                    } else if (b == '"') {
-                        break;
-                    } else if (b == '\\' || b >= 0 && b < 0x20) {
-                        throw UNSUPPORTED;
-                    } else {
-                        if (b == '/') {
-                            byte next = json[i + 1];
-                            slashDotOrSlash |= next == '/' || next == '.';
-                        }
-                        ascii &= b >= 0;
-                        i++;
-                    }
-                }
-                int length = i - start;
-                if (length > MAX_STRING || !ascii && !isWellFormedUtf8(json, start, i)) {
-                    throw UNSUPPORTED;
-                }
-                pos = i + 1;
-                files.add(json, start, length, slashDotOrSlash);
-                skipWhitespace();
-                byte b = at();
-                pos++;
-                if (b == ']') {
-                    break;
-                }
-                if (b != ',') {
-                    throw UNSUPPORTED;
-                }
-                skipWhitespace();
-                at();
-            }
-        } else {
+        if (at() == ']') {
             pos++;
+            depth--;
+            current = JsonToken.END_ARRAY;
+            return true;
+        }
+        int previous = -1; // where the previous path's bytes start
+        int previousLength = 0;
+        int previousPairAt = -1; // where in the previous path a '/' is first followed by '/' or '.'
+        while (true) {
+            if (json[pos] != '"') {
+                throw UNSUPPORTED; // not a string: Jackson reports where
+            }
+            int start = pos + 1;
+            int mismatch = -1;
+            int shared = 0;
+            if (previous >= 0) {
+                int max = Math.min(previousLength, end - start);
+                mismatch = Arrays.mismatch(json, previous, previous + max, json, start, start + max);
+                shared = mismatch < 0 ? max : mismatch;
+            }
+            // The shared prefix was checked as part of the previous path; its last byte is looked at
+            // again, for a '/' that a '/' or '.' follows and for a character it may have cut in two.
+            int i = Math.max(start, start + shared - 1);
+            int pairAt = previousPairAt >= 0 && previousPairAt + 1 < shared ? previousPairAt : -1;
+            boolean ascii = true;
+            while (true) {
+                if (i >= end - 1) {
+                    throw UNSUPPORTED; // no closing quote before the end, which must be '}'
+                }
+                byte b = json[i];
+                if (b > '\\') {
+                    i++;
+                } else if (b == '"') {
+                    break;
+                } else if (b == '\\' || b >= 0 && b < 0x20) {
+                    throw UNSUPPORTED;
+                } else {
+                    if (b == '/' && pairAt < 0) {
+                        byte next = json[i + 1];
+                        if (next == '/' || next == '.') {
+                            pairAt = i - start;
+                        }
+                    }
+                    ascii &= b >= 0;
+                    i++;
+                }
+            }
+            int length = i - start;
+            if (length > MAX_STRING || !ascii && !isWellFormedUtf8(json, start, i)) {
+                throw UNSUPPORTED;
+            }
+            boolean ascending = previous < 0
+                    || (mismatch < 0 ? length > previousLength
+                            : mismatch < length && (json[previous + mismatch] & 0xff) < (json[start + mismatch] & 0xff));
+            boolean normalized = length > 0 && json[start] == '/' && (length == 1 || json[i - 1] != '/')
+                    && (pairAt < 0 || PathNormalizer.isNormalized(json, start, length));
+            if (ascending && normalized) {
+                files.addAfterPrevious(json, start, length, shared);
+            } else {
+                files.add(json, start, length, true);
+            }
+            previous = start;
+            previousLength = length;
+            previousPairAt = pairAt;
+            pos = i + 1;
+            skipWhitespace();
+            byte b = at();
+            pos++;
+            if (b == ']') {
+                break;
+            }
+            if (b != ',') {
+                throw UNSUPPORTED;
+            }
+            skipWhitespace();
+            at();
         }
         depth--;
         current = JsonToken.END_ARRAY;

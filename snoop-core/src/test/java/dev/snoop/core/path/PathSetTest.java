@@ -251,6 +251,29 @@ class PathSetTest {
         return sb.toString();
     }
 
+    /** Paths added where they lie in a larger array (a report's bytes) land on the nodes their Strings do. */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {4, 5})
+    void testAddRef_bytesAtAnOffset_sameNodesAsStrings(long seed) {
+        Random random = new Random(seed);
+        PathSet byString = new PathSet();
+        PathSet byBytes = new PathSet();
+        for (int i = 0; i < 5_000; i++) {
+            String path = random.nextInt(50) == 0 ? "/" : randomPath(random);
+            byte[] utf8 = path.getBytes(StandardCharsets.UTF_8);
+            int offset = random.nextInt(40);
+            byte[] around = new byte[offset + utf8.length + random.nextInt(40)];
+            Arrays.fill(around, (byte) '/'); // what lies around must not count
+            System.arraycopy(utf8, 0, around, offset, utf8.length);
+            int expected = byString.addRef(path);
+            byString.setValue(expected, byString.value(expected) + 1);
+            int ref = byBytes.addRef(around, offset, utf8.length);
+            byBytes.setValue(ref, byBytes.value(ref) + 1);
+            assertEquals(expected, ref, path);
+        }
+        assertEquals(byString.toSortedPaths(true), byBytes.toSortedPaths(true));
+    }
+
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {1, 2, 3, 20260101})
     void testRandomSets_matchTreeSetInByteOrder(long seed) {

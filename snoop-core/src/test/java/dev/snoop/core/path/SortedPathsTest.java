@@ -244,4 +244,143 @@ class SortedPathsTest {
         assertEquals(List.of("/a"), list(first));
         assertEquals(List.of("/a", "/b"), list(builder.build()));
     }
+
+    /** {@code paths} laid out in one array as a report lists them, and a list of slices over it. */
+    private static SortedPaths slices(String separator, List<String> paths) {
+        StringBuilder text = new StringBuilder("[");
+        List<int[]> where = new ArrayList<>();
+        for (String path : paths) {
+            text.append(where.isEmpty() ? "" : separator).append('"');
+            int start = text.toString().getBytes(StandardCharsets.UTF_8).length;
+            where.add(new int[] {start, path.getBytes(StandardCharsets.UTF_8).length});
+            text.append(path).append('"');
+        }
+        byte[] source = text.append(']').toString().getBytes(StandardCharsets.UTF_8);
+        int[] bounds = new int[2 * paths.size() + 6]; // spare room, as a growing reader leaves
+        for (int i = 0; i < where.size(); i++) {
+            bounds[2 * i] = where.get(i)[0];
+            bounds[2 * i + 1] = where.get(i)[1];
+        }
+        return SortedPaths.ofSlices(source, bounds, paths.size());
+    }
+
+    @Test
+    void testOfSlices_behavesAsTheFrontCodedList() {
+        List<String> members = new ArrayList<>(paths(40));
+        members.add("/usr/lib/\u00e9t\u00e9");
+        members.add("/usr/lib/\ud83d\ude00");
+        SortedPaths frontCoded = build(members);
+        SortedPaths sliced = slices(",\n    ", members);
+        assertEquals(members, list(sliced));
+        assertEquals(members.size(), sliced.size());
+        assertFalse(sliced.hasCounts());
+        assertSame(sliced, sliced.withoutCounts());
+        assertEquals(frontCoded, sliced);
+        assertEquals(sliced, frontCoded);
+        assertEquals(frontCoded.hashCode(), sliced.hashCode());
+        assertEquals(frontCoded.toString(), sliced.toString());
+        assertEquals(frontCoded, sliced.compact());
+        SortedPaths compact = frontCoded.compact();
+        assertSame(frontCoded, compact);
+        members.forEach(p -> assertTrue(sliced.contains(p), p));
+        for (String absent : List.of("/", "/usr", "/usr/lib/python3.11/module0001.py", "/zz", "/usr/lib/\u00e9")) {
+            assertFalse(sliced.contains(absent), absent);
+        }
+        SortedPaths.Cursor a = sliced.cursor();
+        SortedPaths.Cursor b = frontCoded.cursor();
+        while (b.next()) {
+            assertTrue(a.next());
+            assertEquals(b.index(), a.index());
+            assertEquals(b.path(), a.path());
+            assertEquals(0, a.compareTo(b));
+            assertEquals(0, b.compareTo(a));
+            assertEquals(0, a.compareTo(b.path().getBytes(StandardCharsets.UTF_8)));
+            assertEquals(b.path(), new String(a.array(), a.offset(), a.length(), StandardCharsets.UTF_8));
+            assertArrayEquals(Arrays.copyOf(b.bytes(), b.length()), Arrays.copyOf(a.bytes(), a.length()));
+            assertEquals(0, a.offset(), "bytes() copies the slice to the start of its own buffer");
+            assertEquals(0, a.count());
+        }
+        assertFalse(a.next());
+        assertTrue(sliced.estimatedBytes() > 0);
+    }
+
+    @Test
+    void testOfSlices_differentPathsOrLengths_notEqual() {
+        assertNotEquals(slices(",", List.of("/a", "/b")), build(List.of("/a", "/c")));
+        assertNotEquals(slices(",", List.of("/a", "/b")), build(List.of("/a")));
+        assertNotEquals(slices(",", List.of("/a")), "/a");
+        assertEquals(SortedPaths.empty(), SortedPaths.ofSlices(new byte[0], new int[0], 0));
+        assertThrows(IllegalArgumentException.class, () -> SortedPaths.ofSlices(new byte[4], new int[2], 2));
+    }
+
+    @Test
+    void testOfSlices_longPath_growsTheCopyBuffer() {
+        String longPath = "/" + "x".repeat(1000);
+        SortedPaths sliced = slices(",", List.of("/a", longPath));
+        SortedPaths.Cursor cursor = sliced.cursor();
+        cursor.next();
+        cursor.next();
+        assertEquals(longPath, new String(cursor.bytes(), 0, cursor.length(), StandardCharsets.UTF_8));
+    }
+
+    /** One case of skipSame: two lists, how each is laid out, and the runs a diff walk finds. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        // old paths           | old separator | new paths             | new separator | expected runs
+        "/a /b /c /d           | ','           | /a /b /c /d           | ','           | 3",
+        "/a /b /c /d           | ', '          | /a /b /c /d           | ','           | 0 0 0 0",
+        "/a /b /c /d           | ','           | /a /b /x /y           | ','           | 1",
+        "/a /b /c /d /e        | ','           | /a /c /d /e           | ','           | 0 2",
+        "/a /bb /c             | ','           | /a /b /c              | ','           | 0 0",
+        "/a /b /c              | ','           | /a /b /c /d           | ','           | 2",
+        "/a /b/c /b/d          | ','           | /a /b/c /b/d          | ',\n  '        | 0 0 0",
+        "/x                    | ','           | /x                    | ','           | 0",
+    })
+    void testSkipSame_movesBothCursorsPastCommonRuns(String oldPaths, String oldSeparator, String newPaths,
+            String newSeparator, String expectedRuns) {
+        List<String> olds = List.of(oldPaths.trim().split(" +"));
+        List<String> news = List.of(newPaths.trim().split(" +"));
+        SortedPaths.Cursor a = slices(oldSeparator.replace("\\n", "\n"), olds).cursor();
+        SortedPaths.Cursor b = slices(newSeparator.replace("\\n", "\n"), news).cursor();
+        // the walk a diff makes: on each equal pair, skip what follows alike
+        List<Integer> runs = new ArrayList<>();
+        List<String> common = new ArrayList<>();
+        boolean hasA = a.next();
+        boolean hasB = b.next();
+        while (hasA && hasB) {
+            int c = a.compareTo(b);
+            if (c == 0) {
+                int from = a.index();
+                int moved = a.skipSame(b);
+                runs.add(moved);
+                assertEquals(from + moved, a.index());
+                assertEquals(0, a.compareTo(b), "both end on equal paths");
+                for (int i = from; i <= a.index(); i++) {
+                    common.add(olds.get(i));
+                }
+            }
+            if (c <= 0) {
+                hasA = a.next();
+            }
+            if (c >= 0) {
+                hasB = b.next();
+            }
+        }
+        assertEquals(expectedRuns, String.join(" ", runs.stream().map(String::valueOf).toList()));
+        List<String> expectedCommon = new ArrayList<>(olds);
+        expectedCommon.retainAll(news);
+        assertEquals(expectedCommon, common);
+    }
+
+    @Test
+    void testSkipSame_frontCodedLists_moveByNone() {
+        SortedPaths.Cursor a = build(List.of("/a", "/b")).cursor();
+        SortedPaths.Cursor b = slices(",", List.of("/a", "/b")).cursor();
+        a.next();
+        b.next();
+        assertEquals(0, a.skipSame(b));
+        assertEquals(0, b.skipSame(a));
+        assertEquals(0, a.index());
+        assertEquals(0, b.index());
+    }
 }

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Tests for {@link ReportReader} through {@link ReportJson#read}, on real files. */
 class ReportReaderTest {
@@ -402,5 +404,43 @@ class ReportReaderTest {
         read(file);
         assertEquals(content, Files.readString(file));
         assertEquals(Instant.parse("2020-01-01T00:00:00Z"), Files.getLastModifiedTime(file).toInstant());
+    }
+
+    /** The shortcut must give exactly what java.time gives, or leave the text to it. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "2026-11-01T09:00:00Z", "1970-01-01T00:00:00Z", "0001-01-01T00:00:00Z", "0000-01-01T00:00:00Z",
+        "9999-12-31T23:59:59Z", "2024-02-29T12:30:45Z", "2000-02-29T00:00:00Z",
+    })
+    void testParseUtcSeconds_sameAsOffsetDateTime(String text) {
+        assertEquals(OffsetDateTime.parse(text).toInstant(), ReportReader.parseUtcSeconds(text));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "2026-11-01T09:00:00.5Z", "2026-11-01T09:00:00+02:00", "2026-11-01t09:00:00z", "2026-11-01T09:00Z",
+        "2025-02-29T00:00:00Z", "2026-13-01T00:00:00Z", "2026-04-31T00:00:00Z", "2026-11-01T24:00:00Z",
+        "2026-11-01T09:60:00Z", "2026-11-01T09:00:60Z", "2026-00-10T09:00:00Z", "2026-1a-01T09:00:00Z",
+        "+2026-11-01T09:00:0Z", "2026-11-01 09:00:00Z", "\u0662026-11-01T09:00:00Z", "", "2026",
+    })
+    void testParseUtcSeconds_otherFormsLeftToJavaTime(String text) {
+        assertNull(ReportReader.parseUtcSeconds(text));
+    }
+
+    @Test
+    void testRead_timestamps_asJavaTimeParsesThem() {
+        String json = """
+                {"started_at": "2026-11-01T09:00:00Z", "last_updated_at": "2026-11-01T09:00:00.250+01:00",
+                 "files": []}
+                """;
+        Report r = ReportJson.read(json.getBytes(StandardCharsets.UTF_8), "r.json", w -> {});
+        assertEquals(Instant.parse("2026-11-01T09:00:00Z"), r.startedAt());
+        assertEquals(Instant.parse("2026-11-01T08:00:00.250Z"), r.lastUpdatedAt());
+        SnoopException e = assertThrows(SnoopException.class, () -> ReportJson.read(
+                "{\"started_at\": \"2025-02-29T00:00:00Z\", \"files\": []}".getBytes(StandardCharsets.UTF_8), "r.json", w -> {}));
+        assertTrue(e.getMessage().contains("'started_at' is not an RFC 3339 timestamp: '2025-02-29T00:00:00Z'"), e.getMessage());
+        Report zero = ReportJson.read("{\"started_at\": \"0001-01-01T00:00:00Z\", \"files\": []}"
+                .getBytes(StandardCharsets.UTF_8), "r.json", w -> {});
+        assertNull(zero.startedAt(), "Go's zero time");
     }
 }

@@ -81,6 +81,59 @@ class ReportScannerTest {
         assertEquals(expected.getMessage(), e.getMessage());
     }
 
+    /**
+     * Lists that exercise the scanner's comparison with the previous path: where the shared prefix
+     * ends (in a character, on a '/', before a quote), and every way a path can fail to be plain.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "/a|/a/b|/a/b/c|/a/bc|/b|/b-c|/b/c|/\u00e9|/\u00e9/a|/\u00e9a|/\u00e8",
+        "/a b|/a",
+        "/a!|/a",
+        "/a|/a",
+        "/usr/lib/python3/x.py|/usr/lib/python3/x.py|/usr/lib/python3/y.py",
+        "/caf\u00e9|/caf\u00e8|/caf\u00e9",
+        "/\u65e5\u672c/a|/\u65e5\u672d|/\u65e5\u672d/\uD83D\uDE00|/\u65e5\u672d/\uD83D\uDE01",
+        "/a/.config/x|/a/.config/y|/a/.config/z/w",
+        "/a/./x|/a/./y|/a/z",
+        "/a/b|/a//c|/a/d",
+        "/a/b|/a/.c|/a/./d|/a/../e|/a/..f|/a/.",
+        "/a/b|/a/b/|/a/c",
+        "/a|b|/c",
+        "/a||/b",
+        "/|/a|/a/b",
+        "/a/..|/a/../b|/b",
+        "/a|/c|/b|/d|/c",
+        "/a//b|/a/c|/a/d",
+        "/a/x|/a/y|/a/y/../z|/a/z|/b",
+        "rel|/a",
+        "/a/b/c/d/e/f/g|/a/b/c/d/e/f/h|/a/b/c/d/e/g|/a/b/c/d/f|/a/b/d",
+    })
+    void testRead_sortedListEdgeCases_sameAsJackson(String paths) {
+        String list = "[\"" + paths.replace("|", "\",\n        \"") + "\"]";
+        String json = "{\"containers\": [{\"name\": \"a\", \"files\": " + list + "}, {\"name\": \"b\", \"files\": "
+                + list + ", \"seen_in\": [" + "1,".repeat(paths.split("\\|", -1).length - 1) + "1]}]}";
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        List<String> fast = new ArrayList<>();
+        List<String> slow = new ArrayList<>();
+        Report expected = ReportJson.readWithJackson(bytes, "r.json", slow::add);
+        Report report = ReportJson.read(bytes, "r.json", fast::add);
+        assertEquals(expected, report);
+        assertEquals(slow, fast);
+        assertEquals(expected.containers().get(0).files().toString(), report.containers().get(0).files().toString());
+    }
+
+    @Test
+    void testRead_characterCutByTheSharedPrefix_leftToJackson() {
+        // "/\u00e9" then "/" + its first byte + "a": the shared prefix ends inside the character
+        byte[] bytes = {'{', '"', 'f', 'i', 'l', 'e', 's', '"', ':', '[', '"', '/', (byte) 0xc3, (byte) 0xa9, '"', ',',
+            '"', '/', (byte) 0xc3, 'a', '"', ']', '}'};
+        SnoopException expected = assertThrows(SnoopException.class,
+                () -> ReportJson.readWithJackson(bytes, "r.json", w -> {}));
+        SnoopException e = assertThrows(SnoopException.class, () -> ReportJson.read(bytes, "r.json", w -> {}));
+        assertEquals(expected.getMessage(), e.getMessage());
+    }
+
     @Test
     void testIsWellFormedUtf8_rejectsOverlongSurrogatesAndTruncation() {
         assertTrue(ok("/café"));
