@@ -35,9 +35,18 @@ final class ReportPrefetch {
         if (args.length < 3 || !args[0].equals("diff")) {
             return;
         }
+        boolean optionsEnded = false;
         for (int i = 1; i < args.length; i++) {
-            if (args[i].startsWith("-")) {
-                continue; // an option, or standard input
+            if (!optionsEnded && (args[i].equals("--container") || args[i].equals("--format"))) {
+                i++; // its value names no report
+                continue;
+            }
+            if (args[i].equals("--")) {
+                optionsEnded = true;
+                continue;
+            }
+            if (args[i].equals("-") || !optionsEnded && args[i].startsWith("-")) {
+                continue; // standard input, or an option
             }
             Path path;
             try {

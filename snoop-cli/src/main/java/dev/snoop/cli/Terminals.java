@@ -60,7 +60,8 @@ record Terminals(boolean colour, boolean stderrMayBeTerminal) {
     static boolean mayBeTerminal(Path fd) {
         try {
             String target = Files.readSymbolicLink(fd).toString();
-            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+            // any device may be one (/dev/pts/N, /dev/ttyS0, /dev/console, /dev/hvc0, ...)
+            return target.startsWith("/dev/") && !target.equals("/dev/null");
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
             return true;
         }

@@ -4,6 +4,7 @@ import static dev.snoop.cli.CliRun.report;
 import static dev.snoop.cli.CliRun.run;
 import static dev.snoop.cli.CliRun.write;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -74,5 +75,17 @@ class ReportPrefetchTest {
         boolean diff = command.equals("diff");
         assertEquals(diff && Files.isRegularFile(one), ReportPrefetch.take(one) != null, one.toString());
         assertEquals(diff && Files.isRegularFile(two), ReportPrefetch.take(two) != null, two.toString());
+    }
+
+    /** A file that happens to share an option's value is not read: both reports still are. */
+    @Test
+    void testStart_optionValuesAreNotReports() throws Exception {
+        Path a = write(dir, "a.json", report(null, "/a"));
+        Path b = write(dir, "b.json", report(null, "/b"));
+        Path app = write(dir, "app", report(null, "/c"));
+        ReportPrefetch.start("diff", "--container", app.toString(), "--format", "json", a.toString(), b.toString());
+        assertNull(ReportPrefetch.take(app));
+        assertNotNull(ReportPrefetch.take(a));
+        assertNotNull(ReportPrefetch.take(b));
     }
 }

@@ -19,6 +19,7 @@ class TerminalsTest {
         "/dev/tty1, true",
         "/dev/ttyS0, true",
         "/dev/console, true",
+        "/dev/hvc0, true",
         "/dev/null, false",
         "/tmp/snoop-err.log, false",
         "'pipe:[48213]', false",

@@ -64,8 +64,11 @@ final class Commands {
     /** Runs a clean-up command and ignores how it ends: what it removes may be gone already. */
     static void quietly(List<String> command) {
         try {
-            new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start().waitFor(30, TimeUnit.SECONDS);
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly(); // a hung clean-up must not outlive the test run
+            }
         } catch (IOException e) {
             // nothing to clean up with
         } catch (InterruptedException e) {

@@ -18,7 +18,7 @@ class JsonFieldsTest {
     }
 
     @Test
-    void readsLabelsAndEveryStatusListSkippingTheRest() throws IOException {
+    void testPodRead_labelsAndEveryStatusList_restSkipped() throws IOException {
         KubernetesPods.Pod pod = pod("""
                 {"kind": "Pod", "spec": {"containers": [{"name": "x", "ports": [{"containerPort": 80}]}]},
                  "metadata": {"name": "shop-1", "labels": {"app": "shop", "tier": "web", "n": 3, "o": {"a": 1}},
@@ -42,7 +42,7 @@ class JsonFieldsTest {
     }
 
     @Test
-    void aDocumentWithoutThoseFieldsKnowsNothing() throws IOException {
+    void testPodRead_withoutThoseFields_knowsNothing() throws IOException {
         assertEquals(new KubernetesPods.Pod(Map.of(), List.of()), pod("{}"));
         assertEquals(new KubernetesPods.Pod(Map.of(), List.of()), pod(""));
         assertEquals(new KubernetesPods.Pod(Map.of(), List.of()), pod("[1, 2]"));
@@ -50,7 +50,7 @@ class JsonFieldsTest {
     }
 
     @Test
-    void truncatedOrBrokenJsonIsAnError() {
+    void testPodRead_truncatedOrBroken_isAnError() {
         for (String broken : List.of("{\"metadata\": {\"labels\": {\"a\": \"b\"", "{\"status\": [", "{ not json")) {
             assertThrows(IOException.class, () -> pod(broken), broken);
         }
