@@ -35,6 +35,8 @@ class ReportScannerTest {
         "  \n\t{\"files\":[\"/\"]}\r\n",
         "{\"total_events\": 123456789012345678901234, \"files\": []}",
         "{\"files\": [\"/a\\u0000b\", \"/c\"]}",
+        "{\"files\": [\"/A-1.0_x/B9\", \"/del\u007fx/y\", \"/z~{|}\"]}",
+        "{\"files\": [\"/ctl\u0001x\", \"/z\"]}",
     })
     void testRead_validReport_sameAsJackson(String json) {
         byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
