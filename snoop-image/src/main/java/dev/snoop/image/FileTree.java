@@ -1,5 +1,6 @@
 package dev.snoop.image;
 
+import dev.snoop.core.path.NameHash;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -274,7 +275,7 @@ final class FileTree {
 
     private int find(int dir, byte[] name, int off, int len) {
         int mask = table.length - 1;
-        for (int i = hash(dir, name, off, len) & mask; ; i = (i + 1) & mask) {
+        for (int i = NameHash.of(dir, name, off, len) & mask; ; i = (i + 1) & mask) {
             int node = table[i];
             if (node == MISSING) {
                 return MISSING;
@@ -336,23 +337,11 @@ final class FileTree {
 
     private void place(int node) {
         int mask = table.length - 1;
-        int i = hash(parent[node], names, nameOff[node], nameLen[node]) & mask;
+        int i = NameHash.of(parent[node], names, nameOff[node], nameLen[node]) & mask;
         while (table[i] != MISSING) {
             i = (i + 1) & mask;
         }
         table[i] = node;
-    }
-
-    private static int hash(int dir, byte[] name, int off, int len) {
-        int h = dir * 0x9E37_79B9;
-        for (int i = off; i < off + len; i++) {
-            h = 31 * h + name[i];
-        }
-        h ^= h >>> 16;
-        h *= 0x85eb_ca6b;
-        h ^= h >>> 13;
-        h *= 0xc2b2_ae35;
-        return h ^ (h >>> 16);
     }
 
     /** Approximate heap footprint, for the benchmark. */

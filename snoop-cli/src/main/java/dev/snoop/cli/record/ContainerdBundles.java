@@ -45,8 +45,9 @@ final class ContainerdBundles implements MetadataSource {
                     switch (field) {
                         case "annotations" -> annotations.putAll(JsonFields.strings(p));
                         case "linux" -> JsonFields.fields(p, (name, q) -> {
-                            if (name.equals("cgroupsPath") && JsonFields.text(q) != null) {
-                                cgroupsPath.append(JsonFields.text(q));
+                            String text = name.equals("cgroupsPath") ? JsonFields.text(q) : null;
+                            if (text != null) {
+                                cgroupsPath.append(text);
                             }
                         });
                         default -> { }

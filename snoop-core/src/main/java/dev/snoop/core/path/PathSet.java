@@ -228,7 +228,7 @@ public final class PathSet {
     }
 
     private int child(int parent, byte[] name, int offset, int len, boolean add) {
-        int hash = hash(parent, name, offset, len);
+        int hash = NameHash.of(parent, name, offset, len);
         byte tag = tag(hash);
         int mask = table.length - 1;
         for (int i = hash & mask; ; i = (i + 1) & mask) {
@@ -254,25 +254,6 @@ public final class PathSet {
     /** The bits of a hash that do not choose the slot (tables stay far below 2^24 slots). */
     private static byte tag(int hash) {
         return (byte) (hash >>> 24);
-    }
-
-    private static int hash(int parent, byte[] name, int offset, int len) {
-        int h = parent * 0x9E37_79B9;
-        int i = offset;
-        int end = offset + len;
-        // the same polynomial four bytes a step: only one multiply-add per step waits for the last
-        for (; i + 4 <= end; i += 4) {
-            h = h * (31 * 31 * 31 * 31) + name[i] * (31 * 31 * 31) + name[i + 1] * (31 * 31) + name[i + 2] * 31 + name[i + 3];
-        }
-        for (; i < end; i++) {
-            h = 31 * h + name[i];
-        }
-        // murmur3 finalizer: spreads the polynomial hash over the low bits the mask keeps
-        h ^= h >>> 16;
-        h *= 0x85eb_ca6b;
-        h ^= h >>> 13;
-        h *= 0xc2b2_ae35;
-        return h ^ (h >>> 16);
     }
 
     private boolean matches(int ref, int parent, byte[] name, int offset, int len) {
@@ -302,7 +283,7 @@ public final class PathSet {
             if (ref == ROOT) {
                 return;
             }
-            int hash = hash(parent, chunk, namePos, nameLen);
+            int hash = NameHash.of(parent, chunk, namePos, nameLen);
             int i = hash & mask;
             while (bigger[i] != EMPTY) {
                 i = (i + 1) & mask;
