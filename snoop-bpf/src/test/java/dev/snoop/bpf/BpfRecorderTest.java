@@ -46,6 +46,7 @@ class BpfRecorderTest {
     @BeforeAll
     void open() throws IOException {
         require(BpfTestSupport.isRoot(), "not root: these tests load BPF programs and create cgroups");
+        require(BpfTestSupport.hasTool("bpftool"), "bpftool is not installed (./test.sh installs it)");
         Set<Integer> before = BpfTestSupport.snoopProgramIds();
         try {
             recorder = BpfRecorder.open(RecorderOptions.defaults());

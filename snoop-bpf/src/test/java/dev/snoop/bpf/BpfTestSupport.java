@@ -31,6 +31,12 @@ final class BpfTestSupport {
         }
     }
 
+    /** Whether a command is on PATH (a missing tool skips its test with the reason, outside CI). */
+    static boolean hasTool(String name) {
+        return java.util.stream.Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
+                .anyMatch(dir -> !dir.isEmpty() && Files.isExecutable(Path.of(dir, name)));
+    }
+
     static boolean isRoot() {
         try {
             return "0".equals(run(List.of("id", "-u")).strip());

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 
 /**
  * The gate of every test that loads BPF: it needs root (or CAP_BPF + CAP_PERFMON), a cgroup v2
- * mount and gcc. Elsewhere such tests skip with the reason; under CI ({@code CI=true}) they must
+ * mount, gcc and bpftool. Elsewhere such tests skip with the reason; under CI ({@code CI=true}) they must
  * run, so a missing prerequisite fails them instead.
  */
 final class BpfTests {
@@ -38,6 +38,8 @@ final class BpfTests {
         if (missing != null) {
             gate(missing);
         }
+        // the workloads are compiled statically with gcc; the kill tests list programs with bpftool
+        requireTool("gcc", "bpftool");
     }
 
     static void gate(String missing) {
