@@ -78,6 +78,10 @@ public final class Recorder {
         ContainerdBundles bundles = new ContainerdBundles(config.runtimeStateDir());
         sources.add(bundles);
         recording.setPod(config.podName(), config.namespace(), podLabels(kubernetes));
+        // a sidecar killed mid-write (kill -9, OOM) left a temporary file: never let them pile up
+        for (String stale : dev.snoop.core.report.AtomicFiles.removeStaleTemporaries(config.reportPath())) {
+            log.info("removed a temporary report a killed write left", "file", stale);
+        }
         resume(recording);
         ContainerDirectory directory = new ContainerDirectory(targets, fs, config.imageRef(), config.imageDigest(), sources, log);
         ReportFlusher flusher = new ReportFlusher(config.reportPath(), recording, log);

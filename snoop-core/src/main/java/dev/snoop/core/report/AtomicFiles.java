@@ -61,6 +61,38 @@ public final class AtomicFiles {
         }
     }
 
+    /**
+     * Removes the temporary files that writes of {@code target} left behind when the process was
+     * killed mid-write ({@code kill -9}, the OOM killer): {@code .NAME.DIGITS.tmp} beside it, the
+     * names {@link #write} makes, and nothing else, so the temporaries of other targets in the
+     * same directory and files that only look alike stay. Call it before the first write, while
+     * no other writer of the same target runs.
+     *
+     * @return the names removed
+     * @throws SnoopException naming the file that could not be removed
+     */
+    public static java.util.List<String> removeStaleTemporaries(Path target) {
+        Path absolute = target.toAbsolutePath();
+        String prefix = "." + absolute.getFileName() + ".";
+        java.util.List<String> removed = new java.util.ArrayList<>();
+        try (java.util.stream.Stream<Path> files = Files.list(absolute.getParent())) {
+            for (Path file : files.toList()) {
+                String name = file.getFileName().toString();
+                if (name.startsWith(prefix) && name.endsWith(".tmp")
+                        && name.substring(prefix.length(), name.length() - ".tmp".length()).matches("[0-9]+")
+                        && Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Files.delete(file);
+                    removed.add(name);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return removed; // no directory, so nothing left behind
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new SnoopException("cannot remove stale temporary files of " + target + ": " + e.getMessage(), e);
+        }
+        return removed;
+    }
+
     private static void syncDirectory(Path dir) {
         // makes the rename itself durable; some filesystems refuse to open a directory, which is fine
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {

@@ -154,4 +154,40 @@ class AtomicFilesTest {
             throw new UncheckedIOException(e);
         }
     }
+
+    @Test
+    void testRemoveStaleTemporaries_removesOnlyTheTargetsOwnLeftovers() throws IOException {
+        Path report = Files.writeString(dir.resolve("r.json"), "{}");
+        // what a write killed mid-way leaves: the very name write() makes
+        Path[] crashed = new Path[1];
+        assertThrows(SnoopException.class, () -> AtomicFiles.write(report, out -> {
+            try {
+                out.write('x');
+                out.flush();
+                try (Stream<Path> files = Files.list(dir)) {
+                    crashed[0] = files.filter(p -> p.getFileName().toString().endsWith(".tmp")).findFirst().orElseThrow();
+                }
+                Files.copy(crashed[0], dir.resolve(crashed[0].getFileName() + ".kept"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            throw new SnoopException("killed");
+        }));
+        String made = crashed[0].getFileName().toString();
+        Files.move(dir.resolve(made + ".kept"), dir.resolve(made)); // as if the process had died
+        Files.writeString(dir.resolve(".r.json.123.tmp"), "stale");
+        Files.writeString(dir.resolve(".other.json.456.tmp"), "another report's");
+        Files.writeString(dir.resolve(".r.json.abc.tmp"), "not our naming");
+        Files.writeString(dir.resolve("r.json.789.tmp"), "no dot");
+        Files.createDirectory(dir.resolve(".r.json.5.tmp"));
+        Files.createSymbolicLink(dir.resolve(".r.json.6.tmp"), report);
+
+        List<String> removed = AtomicFiles.removeStaleTemporaries(report);
+
+        assertEquals(List.of(".r.json.123.tmp", made), removed.stream().sorted().toList());
+        assertEquals(List.of(".other.json.456.tmp", ".r.json.5.tmp", ".r.json.6.tmp", ".r.json.abc.tmp", "r.json",
+                "r.json.789.tmp"), names(dir));
+        assertEquals("{}", Files.readString(report));
+        assertEquals(List.of(), AtomicFiles.removeStaleTemporaries(dir.resolve("missing/r.json")));
+    }
 }
