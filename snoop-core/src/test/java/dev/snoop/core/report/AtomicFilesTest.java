@@ -184,7 +184,7 @@ class AtomicFilesTest {
 
         List<String> removed = AtomicFiles.removeStaleTemporaries(report);
 
-        assertEquals(List.of(".r.json.123.tmp", made), removed.stream().sorted().toList());
+        assertEquals(Stream.of(".r.json.123.tmp", made).sorted().toList(), removed.stream().sorted().toList());
         assertEquals(List.of(".other.json.456.tmp", ".r.json.5.tmp", ".r.json.6.tmp", ".r.json.abc.tmp", "r.json",
                 "r.json.789.tmp"), names(dir));
         assertEquals("{}", Files.readString(report));
