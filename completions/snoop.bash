@@ -160,6 +160,7 @@ function _complete_snoop() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} stats" ];    then _picocli_snoop; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} unused" ];    then _picocli_snoop; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_snoop; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} help" ];    then _picocli_snoop; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
   local cmds0=(record)
@@ -168,7 +169,9 @@ function _complete_snoop() {
   local cmds3=(stats)
   local cmds4=(unused)
   local cmds5=(completion)
+  local cmds6=(help)
 
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_snoop_help; return $?; fi
   if CompWordsContainsArray "${cmds5[@]}"; then _picocli_snoop_completion; return $?; fi
   if CompWordsContainsArray "${cmds4[@]}"; then _picocli_snoop_unused; return $?; fi
   if CompWordsContainsArray "${cmds3[@]}"; then _picocli_snoop_stats; return $?; fi
@@ -185,7 +188,7 @@ function _picocli_snoop() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="record merge diff stats unused completion"
+  local commands="record merge diff stats unused completion help"
   local flag_opts="'--debug' '-h' '--help' '-V' '--version'"
   local arg_opts=""
 
@@ -207,12 +210,16 @@ function _picocli_snoop_record() {
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--debug'"
   local arg_opts="'--target-mode' '--cgroup' '--container-id' '--cgroup-root' '--labels-file' '--runtime-state-dir' '--exclude-paths' '--report-path' '--report-interval' '--duration' '--image-ref' '--image-digest' '--pod-name' '--namespace' '--metrics-addr' '--log-level' '--ring-buffer-size'"
+  local MODE_option_args=("exclude-self" "explicit") # --target-mode values
+  local LEVEL_option_args=("debug" "info" "warn" "error") # --log-level values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--target-mode')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${MODE_option_args[@]}" ) )
+      return $?
       ;;
     '--cgroup')
       local IFS=$'\n'
@@ -272,7 +279,9 @@ function _picocli_snoop_record() {
       return
       ;;
     '--log-level')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${LEVEL_option_args[@]}" ) )
+      return $?
       ;;
     '--ring-buffer-size')
       return
@@ -399,7 +408,7 @@ function _picocli_snoop_unused() {
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--debug'"
   local arg_opts="'--image' '--format' '--container' '--used-in' '--top' '-o' '--output'"
-  local FORMAT_option_args=("text" "json" "keep_list") # --format values
+  local FORMAT_option_args=("text" "json" "keep-list") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -460,6 +469,24 @@ function _picocli_snoop_completion() {
     if (( currIndex >= 0 && currIndex <= 0 )); then
       positionals=$( compReplyArray "${SHELL_pos_param_args[@]}" )
     fi
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `help` subcommand.
+function _picocli_snoop_help() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+
+  local commands="record merge diff stats unused completion"
+  local flag_opts="'-h' '--help' '--debug'"
+  local arg_opts=""
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
     local IFS=$'\n'
     COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
   fi

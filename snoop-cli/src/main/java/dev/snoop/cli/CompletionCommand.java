@@ -38,10 +38,25 @@ final class CompletionCommand implements Callable<Integer> {
     }
 
     /**
-     * picocli's script serves both shells: under zsh it loads {@code bashcompinit} and registers
-     * itself the same way, so it is sourced rather than installed in {@code $fpath}.
+     * zsh gets picocli's bash script behind a short prologue: the script completes in zsh through
+     * {@code bashcompinit} (which it loads, and {@code compinit} first if that has not run), so it is
+     * sourced from {@code ~/.zshrc} rather than installed in {@code $fpath} as a {@code _snoop}
+     * function. The prologue refuses to run in another shell, where the bash script's zsh branch
+     * would silently not apply.
      */
     static String script(CommandLine root, Shell shell) {
-        return AutoComplete.bash("snoop", root);
+        String bash = AutoComplete.bash("snoop", root);
+        return shell == Shell.zsh ? ZSH_PROLOGUE + bash : bash;
     }
+
+    private static final String ZSH_PROLOGUE = """
+            # snoop completion for zsh: snoop's bash completion, run by zsh's bashcompinit.
+            # Load it from ~/.zshrc:  source <(snoop completion zsh)
+            # (the package installs it as /usr/share/snoop/completion.zsh; source that instead)
+            if [ -z "$ZSH_VERSION" ]; then
+              echo "snoop completion zsh: this script is for zsh; for bash use: snoop completion bash" >&2
+              return 1 2>/dev/null || exit 1
+            fi
+
+            """;
 }

@@ -57,6 +57,7 @@ final class RecordCommand implements Callable<Integer> {
     SnoopCommand parent;
 
     @Option(names = "--target-mode", paramLabel = "MODE", defaultValue = "${env:SNOOP_TARGET_MODE}",
+            completionCandidates = Candidates.TargetModes.class,
             description = {"exclude-self: trace every sibling cgroup of snoop's own and their descendants (the default "
                     + "without --cgroup or --container-id); explicit: trace only the named targets.",
                 "Env: SNOOP_TARGET_MODE."})
@@ -130,6 +131,7 @@ final class RecordCommand implements Callable<Integer> {
     String metricsAddr;
 
     @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "${env:SNOOP_LOG_LEVEL:-info}",
+            completionCandidates = Candidates.LogLevels.class,
             description = {"debug, info, warn or error. Default: ${DEFAULT-VALUE}.", "Env: SNOOP_LOG_LEVEL."})
     String logLevel;
 

@@ -3,6 +3,7 @@ package dev.snoop.cli;
 import java.io.InputStream;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -39,7 +40,7 @@ final class SnoopCommand implements Runnable {
      * use: see {@link #subcommandsFor}.
      */
     static final List<Class<?>> SUBCOMMANDS = List.of(RecordCommand.class, MergeCommand.class, DiffCommand.class,
-            StatsCommand.class, UnusedCommand.class, CompletionCommand.class);
+            StatsCommand.class, UnusedCommand.class, CompletionCommand.class, HelpCommand.class);
 
     /** Subcommands that need no other: completion, for one, describes them all. */
     private static final List<Class<?>> STANDALONE = List.of(RecordCommand.class, MergeCommand.class,

@@ -72,6 +72,7 @@ final class UnusedCommand implements Callable<Integer> {
     Path image;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text", converter = FormatConverter.class,
+            completionCandidates = Candidates.UnusedFormats.class,
             description = "text (a summary), json (everything) or keep-list (the closed keep list, one path a line). "
                     + "Default: ${DEFAULT-VALUE}.")
     Format format;

@@ -2,7 +2,9 @@ package dev.snoop.cli;
 
 import static dev.snoop.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +40,85 @@ class CompletionCommandTest {
         assertEquals(0, bash.waitFor());
         assertEquals("merge", output);
         Files.delete(script);
+    }
+
+    @Test
+    void testCompletion_bashCompletesFixedOptionValues() throws Exception {
+        assertEquals("text json keep-list", bashCompletions("snoop unused --format "));
+        assertEquals("keep-list", bashCompletions("snoop unused --format k"));
+        assertEquals("debug info warn error", bashCompletions("snoop record --log-level "));
+        assertEquals("exclude-self explicit", bashCompletions("snoop record --target-mode "));
+    }
+
+    @Test
+    void testCompletion_zshCompletesSubcommandsForReal() throws Exception {
+        if (!hasZsh()) {
+            // test.sh installs zsh (.ci/apt-packages); under CI nothing may skip
+            assertFalse("true".equals(System.getenv("CI")), "CI=true and zsh is not installed");
+            assumeTrue(false, "zsh is not installed (test.sh installs it)");
+        }
+        Path script = Files.createTempFile("snoop", ".zsh");
+        Files.writeString(script, run("completion", "zsh").out());
+        // an interactive zsh on a pseudo-terminal (zsh/zpty), typing "snoop me" and TAB, as a user does
+        Path driver = Files.createTempFile("drive", ".zsh");
+        Files.writeString(driver, String.join("\n",
+                "zmodload zsh/zpty",
+                "zpty z 'zsh -f -i'",
+                "zpty -w z 'PS1=\"> \"; autoload -U compinit && compinit -u; source " + script
+                        + "; function snoop { }; print READY'",
+                "zpty -r -m z out '*READY*'",
+                "zpty -w -n z $'snoop me\\t'",
+                "typeset seen=",
+                "for i in {1..100}; do",
+                "  while zpty -r -t z chunk; do seen+=$chunk; done",
+                "  [[ $seen == *'snoop merge'* ]] && break",
+                "  sleep 0.1",
+                "done",
+                "zpty -d z",
+                "[[ $seen == *'snoop merge'* ]] && print COMPLETED",
+                ""));
+        Process zsh = new ProcessBuilder("zsh", "-f", driver.toString()).redirectErrorStream(true).start();
+        String output = new String(zsh.getInputStream().readAllBytes());
+        assertEquals(0, zsh.waitFor(), output);
+        assertTrue(output.contains("COMPLETED"), output);
+        Files.delete(script);
+        Files.delete(driver);
+    }
+
+    @Test
+    void testCompletion_zshScriptRefusesToRunInBash() throws Exception {
+        Path script = Files.createTempFile("snoop", ".zsh");
+        Files.writeString(script, run("completion", "zsh").out());
+        Process bash = new ProcessBuilder("bash", "-c", "source " + script + "; echo status=$?")
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(bash.getInputStream().readAllBytes()).trim();
+        bash.waitFor();
+        assertEquals("snoop completion zsh: this script is for zsh; for bash use: snoop completion bash\nstatus=1", output);
+        Files.delete(script);
+    }
+
+    private static String bashCompletions(String line) throws Exception {
+        Path script = Files.createTempFile("snoop", ".bash");
+        Files.writeString(script, run("completion", "bash").out());
+        Process bash = new ProcessBuilder("bash", "-c",
+                "source " + script + "; compopt() { :; }; COMP_LINE='" + line + "'; read -ra COMP_WORDS <<< \"$COMP_LINE\"; "
+                        + "[[ $COMP_LINE == *' ' ]] && COMP_WORDS+=(''); COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 )); "
+                        + "_complete_snoop; echo \"${COMPREPLY[@]}\"")
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(bash.getInputStream().readAllBytes()).trim();
+        assertEquals(0, bash.waitFor(), output);
+        Files.delete(script);
+        return output;
+    }
+
+    private static boolean hasZsh() {
+        try {
+            return new ProcessBuilder("zsh", "-fc", "true").start().waitFor() == 0;
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     @Test

@@ -20,6 +20,21 @@ class SnoopCommandTest {
     }
 
     @Test
+    void testSnoop_helpCommand_printsTheCommandsUsage() {
+        CliRun r = run("help", "diff");
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals(run("diff", "--help").out(), r.out());
+        assertEquals("", r.err());
+    }
+
+    @Test
+    void testSnoop_helpCommand_unknownCommand_exitsTwo() {
+        CliRun r = run("help", "nope");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().startsWith("snoop: Unknown subcommand 'nope'."), r.err());
+    }
+
+    @Test
     void testSnoop_version() {
         CliRun r = run("--version");
         assertEquals(0, r.exitCode());
