@@ -1,6 +1,6 @@
 package dev.snoop.cli;
 
-import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -11,21 +11,24 @@ import java.util.List;
 final class Candidates {
     private Candidates() {}
 
-    static final class LogLevels extends ArrayList<String> {
-        LogLevels() {
-            super(List.of("debug", "info", "warn", "error"));
+    static final class LogLevels implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return List.of("debug", "info", "warn", "error").iterator();
         }
     }
 
-    static final class TargetModes extends ArrayList<String> {
-        TargetModes() {
-            super(List.of("exclude-self", "explicit"));
+    static final class TargetModes implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return List.of("exclude-self", "explicit").iterator();
         }
     }
 
-    static final class UnusedFormats extends ArrayList<String> {
-        UnusedFormats() {
-            super(List.of("text", "json", "keep-list"));
+    static final class UnusedFormats implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return List.of("text", "json", "keep-list").iterator();
         }
     }
 }

@@ -27,6 +27,18 @@ public final class Main {
         return run(InputStream.nullInputStream(), out, err, Terminals.none(), args);
     }
 
+    /**
+     * The whole command tree, every subcommand registered, as {@code --help} prints it: for the tools
+     * that document it (the man pages of the snoop-dist module).
+     */
+    public static CommandLine documentedCommands() {
+        CommandLine cmd = new CommandLine(new SnoopCommand(InputStream.nullInputStream(), Terminals.none()));
+        for (Class<?> subcommand : SnoopCommand.SUBCOMMANDS) {
+            cmd.addSubcommand(subcommand);
+        }
+        return cmd;
+    }
+
     static int run(InputStream in, PrintWriter out, PrintWriter err, Terminals terminals, String... args) {
         // picocli registers converters for java.sql and java.time types by reflection, loading
         // ~150 classes (java.sql.DriverManager among them) that no snoop option uses: resident
