@@ -18,8 +18,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -48,20 +48,20 @@ import picocli.CommandLine.Spec;
             "2:trouble: a usage error, an unreadable or invalid report",
         })
 final class DiffCommand implements Callable<Integer>, HasFailureExitCode {
-    enum Format { text, json }
-
     @Spec
     CommandSpec spec;
 
     @ParentCommand
     SnoopCommand parent;
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
-            description = "text (- and + lines, then a summary) or json. Default: ${DEFAULT-VALUE}.")
-    Format format;
+    @Mixin
+    CommonOptions.TextOrJson format;
 
-    @Option(names = "--container", paramLabel = "NAME", description = "Compare only the container of this name.")
-    String container;
+    @Mixin
+    CommonOptions.ContainerName container;
+
+    @Mixin
+    CommonOptions.OutputFile output;
 
     @Parameters(index = "0", paramLabel = "OLD", description = "The older report, or - for standard input.")
     String oldReport;
@@ -91,14 +91,17 @@ final class DiffCommand implements Callable<Integer>, HasFailureExitCode {
         oldWarnings.forEach(w -> err.println("snoop: warning: " + w));
         Report newerReport = get(newer);
         newWarnings.forEach(w -> err.println("snoop: warning: " + w));
-        ReportDiff diff = ReportDiff.of(older, newerReport, container);
-        PrintWriter out = spec.commandLine().getOut();
-        if (format == Format.json) {
-            writeJson(diff, out);
-        } else {
-            writeText(diff, out, parent.terminals().colour());
-        }
-        out.flush();
+        ReportDiff diff = ReportDiff.of(older, newerReport, container.name);
+        boolean colour = output.isStdout() && parent.terminals().colour();
+        Output.write(output.file, spec.commandLine().getOut(), out -> {
+            if (format.json()) {
+                writeJson(diff, out);
+            } else {
+                PrintWriter text = out instanceof PrintWriter p ? p : new PrintWriter(out);
+                writeText(diff, text, colour);
+                text.flush();
+            }
+        });
         return diff.hasChanges() ? 1 : ExitCodes.OK;
     }
 

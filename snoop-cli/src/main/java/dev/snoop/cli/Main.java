@@ -16,7 +16,7 @@ public final class Main {
         ReportPrefetch.start(args);
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), false);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
-        int code = run(System.in, out, err, Terminals.system(), args);
+        int code = run(System.in, out, err, Terminals.system(Terminals.colorWhen(args)), args);
         out.flush();
         err.flush();
         System.exit(code);

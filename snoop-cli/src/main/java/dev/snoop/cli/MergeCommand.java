@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -48,9 +49,8 @@ final class MergeCommand implements Callable<Integer> {
     @ParentCommand
     SnoopCommand parent;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE",
-            description = "Write the merged report to FILE atomically instead of standard output.")
-    Path output;
+    @Mixin
+    CommonOptions.OutputFile output;
 
     @Option(names = "--with-counts",
             description = "Record, per file, in how many input reports its container saw it (seen_in).")
@@ -131,7 +131,7 @@ final class MergeCommand implements Callable<Integer> {
             partials.forEach(merger::add);
             merged = merger.result();
         }
-        Output.write(output, spec.commandLine().getOut(), out -> ReportJson.write(merged, out));
+        Output.write(output.file, spec.commandLine().getOut(), out -> ReportJson.write(merged, out));
         return ExitCodes.OK;
     }
 

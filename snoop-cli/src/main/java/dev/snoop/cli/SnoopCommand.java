@@ -52,6 +52,12 @@ final class SnoopCommand implements Runnable {
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces of internal errors.")
     boolean debug;
 
+    /** Parsed here for help, completion and refusing bad values; Main reads it before parsing. */
+    @Option(names = "--color", paramLabel = "WHEN", defaultValue = "auto", scope = ScopeType.INHERIT,
+            description = "Colour in text output and help: auto (when stdout is a terminal and NO_COLOR is not set), "
+                    + "always or never. Default: ${DEFAULT-VALUE}.")
+    Terminals.ColorWhen color;
+
     private final InputStream stdin;
     private final Terminals terminals;
 

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -44,17 +45,14 @@ import picocli.CommandLine.Spec;
             "2:usage error: an unknown option, a missing argument",
         })
 final class StatsCommand implements Callable<Integer> {
-    enum Format { text, json }
-
     @Spec
     CommandSpec spec;
 
     @ParentCommand
     SnoopCommand parent;
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
-            description = "text or json. Default: ${DEFAULT-VALUE}.")
-    Format format;
+    @Mixin
+    CommonOptions.TextOrJson format;
 
     @Option(names = "--depth", paramLabel = "N", defaultValue = "2",
             description = "Directory levels in the tree. Default: ${DEFAULT-VALUE}.")
@@ -64,8 +62,11 @@ final class StatsCommand implements Callable<Integer> {
             description = "Entries in the lists of directories and extensions. Default: ${DEFAULT-VALUE}.")
     int top;
 
-    @Option(names = "--container", paramLabel = "NAME", description = "Summarize only the container of this name.")
-    String container;
+    @Mixin
+    CommonOptions.ContainerName container;
+
+    @Mixin
+    CommonOptions.OutputFile output;
 
     @Parameters(arity = "1..*", paramLabel = "REPORT|DIR",
             description = "Report files, directories (searched for *.json), or - for standard input.")
@@ -86,20 +87,23 @@ final class StatsCommand implements Callable<Integer> {
             merger.add(ReportInputs.read(input, parent.stdin(), w -> err.println("snoop: warning: " + w)));
         }
         Report report = merger.result();
-        if (container != null) {
-            report = report.withContainers(report.containers().stream().filter(c -> c.name().equals(container)).toList());
+        String name = container.name;
+        if (name != null) {
+            report = report.withContainers(report.containers().stream().filter(c -> c.name().equals(name)).toList());
             if (report.containers().isEmpty()) {
-                throw new SnoopException("no container named '" + container + "' in " + String.join(", ", inputs));
+                throw new SnoopException("no container named '" + name + "' in " + String.join(", ", inputs));
             }
         }
         ReportStats stats = ReportStats.of(report, depth, top);
-        PrintWriter out = spec.commandLine().getOut();
-        if (format == Format.json) {
-            writeJson(stats, out);
-        } else {
-            writeText(stats, out);
-        }
-        out.flush();
+        Output.write(output.file, spec.commandLine().getOut(), out -> {
+            if (format.json()) {
+                writeJson(stats, out);
+            } else {
+                PrintWriter text = out instanceof PrintWriter p ? p : new PrintWriter(out);
+                writeText(stats, text);
+                text.flush();
+            }
+        });
         return ExitCodes.OK;
     }
 

@@ -10,7 +10,8 @@ import org.jline.terminal.TerminalBuilder;
 
 /**
  * What the process is attached to: whether stdout may carry colour, and how to reach a terminal on
- * stderr for progress. Colour needs stdout on a terminal and no {@code NO_COLOR} (no-color.org).
+ * stderr for progress. {@code --color=auto} (the default) colours when stdout is a terminal and
+ * {@code NO_COLOR} (no-color.org) is unset or empty; {@code always} and {@code never} decide alone.
  */
 record Terminals(boolean colour, boolean stderrMayBeTerminal) {
 
@@ -18,10 +19,61 @@ record Terminals(boolean colour, boolean stderrMayBeTerminal) {
         return new Terminals(false, false);
     }
 
-    static Terminals system() {
-        String noColor = System.getenv("NO_COLOR");
-        boolean console = System.console() != null;
-        return new Terminals(console && (noColor == null || noColor.isEmpty()), true);
+    /** {@code --color}'s values. */
+    enum ColorWhen { auto, always, never }
+
+    static Terminals system(ColorWhen when) {
+        return new Terminals(colour(when, System.getenv("NO_COLOR"), isTerminal(STDOUT)), true);
+    }
+
+    static boolean colour(ColorWhen when, String noColor, boolean stdoutIsTerminal) {
+        return switch (when) {
+            case always -> true;
+            case never -> false;
+            case auto -> stdoutIsTerminal && (noColor == null || noColor.isEmpty());
+        };
+    }
+
+    /**
+     * The {@code --color} value on a command line, read before picocli parses it: the help's own
+     * colours are chosen before parsing. Options after {@code --} are arguments; a bad value is
+     * left for picocli to refuse.
+     */
+    static ColorWhen colorWhen(String... args) {
+        ColorWhen when = ColorWhen.auto;
+        for (int i = 0; i < args.length; i++) {
+            String value = null;
+            if (args[i].equals("--")) {
+                break;
+            } else if (args[i].startsWith("--color=")) {
+                value = args[i].substring("--color=".length());
+            } else if (args[i].equals("--color") && i + 1 < args.length) {
+                value = args[++i];
+            }
+            if (value != null) {
+                for (ColorWhen w : ColorWhen.values()) {
+                    if (w.name().equalsIgnoreCase(value)) {
+                        when = w;
+                    }
+                }
+            }
+        }
+        return when;
+    }
+
+    private static final Path STDOUT = Path.of("/proc/self/fd/1");
+
+    /**
+     * Whether {@code fd} is a terminal device. Without /proc, a console on both stdin and stdout
+     * (what {@link System#console()} tells) is the best Java knows.
+     */
+    static boolean isTerminal(Path fd) {
+        try {
+            String target = Files.readSymbolicLink(fd).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return System.console() != null;
+        }
     }
 
     /**

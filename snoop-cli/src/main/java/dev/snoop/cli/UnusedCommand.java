@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -77,9 +78,9 @@ final class UnusedCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     Format format;
 
-    @Option(names = "--container", paramLabel = "NAME",
-            description = "Use this container of each report instead of those that ran the image.")
-    String container;
+    /** Instead of the containers that ran the image. */
+    @Mixin
+    CommonOptions.ContainerName containerName;
 
     @Option(names = "--used-in", paramLabel = "N|P%", defaultValue = "1",
             description = "A file counts as used when at least N reports (or P%% of them) used it. "
@@ -90,9 +91,8 @@ final class UnusedCommand implements Callable<Integer> {
             description = "Directories and packages listed in the text summary. Default: ${DEFAULT-VALUE}.")
     int top;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE",
-            description = "Write to FILE atomically instead of standard output.")
-    Path output;
+    @Mixin
+    CommonOptions.OutputFile output;
 
     @Parameters(arity = "1..*", paramLabel = "REPORT|DIR",
             description = "Reports (also merge --with-counts output), directories (searched for *.json), or - for standard input.")
@@ -152,13 +152,13 @@ final class UnusedCommand implements Callable<Integer> {
             pool.shutdownNow();
         }
         if (usage.reports() == 0) {
-            throw new SnoopException(container != null ? "no report has a container named '" + container + "'"
+            throw new SnoopException(containerName.name != null ? "no report has a container named '" + containerName.name + "'"
                     : "no report has a container");
         }
         Image img = read;
         UnusedResult result = UnusedAnalysis.analyze(img, usage, checkUsedIn(usage.reports()),
                 w -> err.println("snoop: warning: " + image + ": " + w));
-        Output.write(output, spec.commandLine().getOut(), out -> UnusedOutput.write(result, format, top, out));
+        Output.write(output.file, spec.commandLine().getOut(), out -> UnusedOutput.write(result, format, top, out));
         return ExitCodes.OK;
     }
 
@@ -205,10 +205,10 @@ final class UnusedCommand implements Callable<Integer> {
     private List<ContainerReport> choose(Parsed p, Image img, PrintWriter err) {
         List<ContainerReport> all = p.report.containers();
         List<ContainerReport> chosen;
-        if (container != null) {
-            chosen = all.stream().filter(c -> c.name().equals(container)).toList();
+        if (containerName.name != null) {
+            chosen = all.stream().filter(c -> c.name().equals(containerName.name)).toList();
             if (chosen.isEmpty()) {
-                err.println("snoop: warning: " + p.name + ": no container named '" + container + "'; skipped");
+                err.println("snoop: warning: " + p.name + ": no container named '" + containerName.name + "'; skipped");
             }
         } else if (all.isEmpty()) {
             err.println("snoop: warning: " + p.name + ": no containers; skipped");

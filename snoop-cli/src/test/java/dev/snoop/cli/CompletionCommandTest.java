@@ -32,7 +32,7 @@ class CompletionCommandTest {
         Path script = Files.createTempFile("snoop", ".bash");
         Files.writeString(script, run("completion", "bash").out());
         Process bash = new ProcessBuilder("bash", "-c",
-                "source " + script + "; COMP_WORDS=(snoop me); COMP_CWORD=1; COMP_LINE='snoop me'; "
+                "source " + script + "; compopt() { :; }; COMP_WORDS=(snoop me); COMP_CWORD=1; COMP_LINE='snoop me'; "
                         + "_complete_snoop; echo \"${COMPREPLY[@]}\"")
                 .redirectErrorStream(true)
                 .start();
@@ -125,7 +125,7 @@ class CompletionCommandTest {
     void testCompletion_unknownShell_exitsTwo() {
         CliRun r = run("completion", "fish");
         assertEquals(2, r.exitCode());
-        assertTrue(r.err().startsWith("snoop completion: Invalid value for positional parameter at index 0 (SHELL): expected one of [bash, zsh] (case-insensitive) but was 'fish'"), r.err());
+        assertTrue(r.err().startsWith("snoop completion: invalid value for positional parameter at index 0 (SHELL): expected one of [bash, zsh] (case-insensitive) but was 'fish'"), r.err());
     }
 
     @Test

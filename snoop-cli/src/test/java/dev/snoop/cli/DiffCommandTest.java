@@ -51,6 +51,33 @@ class DiffCommandTest {
     }
 
     @Test
+    void testDiff_outputFile_getsTheDiffAndStdoutNothing() throws Exception {
+        Path a = write(dir, "a.json", report("shop:1", "/bin/sh", "/etc/passwd"));
+        Path b = write(dir, "b.json", report("shop:2", "/bin/sh", "/etc/hosts"));
+        Path out = dir.resolve("diff.txt");
+        CliRun r = run("diff", "-o", out.toString(), a.toString(), b.toString());
+        assertEquals(1, r.exitCode(), r.err());
+        assertEquals("", r.out());
+        assertEquals(run("diff", a.toString(), b.toString()).out(), Files.readString(out));
+        CliRun json = run("diff", "--format", "json", "--output", out.toString(), a.toString(), b.toString());
+        assertEquals(1, json.exitCode(), json.err());
+        assertEquals(run("diff", "--format", "json", a.toString(), b.toString()).out(), Files.readString(out));
+    }
+
+    @Test
+    void testDiff_colourAlways_marksLinesEvenIntoAPipe() throws Exception {
+        Path a = write(dir, "a.json", report(null, "/bin/sh", "/etc/passwd"));
+        Path b = write(dir, "b.json", report(null, "/bin/sh", "/etc/hosts"));
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = Main.run(java.io.InputStream.nullInputStream(), new java.io.PrintWriter(out), new java.io.PrintWriter(err),
+                new Terminals(Terminals.colour(Terminals.colorWhen("--color=always"), null, false), false),
+                "diff", "--color=always", a.toString(), b.toString());
+        assertEquals(1, code, err.toString());
+        assertTrue(out.toString().startsWith("\033[32m+ /etc/hosts\033[0m\n\033[31m- /etc/passwd\033[0m\n"), out.toString());
+    }
+
+    @Test
     void testDiff_json_singleContainer() throws Exception {
         Path a = write(dir, "a.json", report(null, "/bin/sh", "/etc/passwd"));
         Path b = write(dir, "b.json", report(null, "/bin/sh", "/etc/hosts"));
@@ -154,7 +181,7 @@ class DiffCommandTest {
         CliRun r = run("diff", "only-one.json");
         assertEquals(2, r.exitCode());
         assertEquals("""
-                snoop diff: Missing required parameter: 'NEW'
+                snoop diff: missing required parameter: 'NEW'
                 Try 'snoop diff --help' for more information.
                 """, r.err());
     }
@@ -163,7 +190,7 @@ class DiffCommandTest {
     void testDiff_badFormat_exitsTwo() {
         CliRun r = run("diff", "--format", "xml", "a.json", "b.json");
         assertEquals(2, r.exitCode());
-        assertTrue(r.err().startsWith("snoop diff: Invalid value for option '--format'"), r.err());
+        assertTrue(r.err().startsWith("snoop diff: invalid value for option '--format'"), r.err());
     }
 
     @Test

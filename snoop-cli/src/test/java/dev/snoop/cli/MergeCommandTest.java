@@ -127,7 +127,7 @@ class MergeCommandTest {
         CliRun r = run("merge");
         assertEquals(2, r.exitCode());
         assertEquals("""
-                snoop merge: Missing required parameter: 'REPORT|DIR'
+                snoop merge: missing required parameter: 'REPORT|DIR'
                 Try 'snoop merge --help' for more information.
                 """, r.err());
     }

@@ -15,7 +15,7 @@ class SnoopCommandTest {
     void testSnoop_noArguments_printsUsage() {
         CliRun r = run();
         assertEquals(0, r.exitCode());
-        assertTrue(r.out().startsWith("Usage: snoop [-hV] [--debug] [COMMAND]"), r.out());
+        assertTrue(r.out().startsWith("Usage: snoop [-hV] [--debug] [--color=WHEN] [COMMAND]"), r.out());
         assertTrue(r.out().contains("Exit Codes:"), r.out());
     }
 
@@ -31,7 +31,7 @@ class SnoopCommandTest {
     void testSnoop_helpCommand_unknownCommand_exitsTwo() {
         CliRun r = run("help", "nope");
         assertEquals(2, r.exitCode());
-        assertTrue(r.err().startsWith("snoop: Unknown subcommand 'nope'."), r.err());
+        assertTrue(r.err().startsWith("snoop: unknown subcommand 'nope'."), r.err());
     }
 
     @Test
@@ -45,7 +45,7 @@ class SnoopCommandTest {
     void testSnoop_unknownCommand_exitsTwoWithSuggestion() {
         CliRun r = run("merg");
         assertEquals(2, r.exitCode());
-        assertTrue(r.err().startsWith("snoop: Unmatched argument at index 0: 'merg'\nDid you mean: snoop merge?"), r.err());
+        assertTrue(r.err().startsWith("snoop: 'merg' is not a snoop command\nDid you mean: snoop merge?"), r.err());
     }
 
     @Test

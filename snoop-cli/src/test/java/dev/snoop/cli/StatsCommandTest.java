@@ -26,6 +26,17 @@ class StatsCommandTest {
     }
 
     @Test
+    void testStats_outputFile_getsTheSummaryAndStdoutNothing() throws Exception {
+        Path report = Files.writeString(dir.resolve("r.json"), """
+                {"containers": [{"name": "app", "files": ["/bin/sh", "/etc/passwd"]}]}""");
+        Path out = dir.resolve("stats.json");
+        CliRun r = run("stats", "--format", "json", "-o", out.toString(), report.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals("", r.out());
+        assertEquals(run("stats", "--format", "json", report.toString()).out(), Files.readString(out));
+    }
+
+    @Test
     void testStats_text() throws Exception {
         CliRun r = run("stats", "--top", "3", sample().toString());
         assertEquals(0, r.exitCode(), r.err());

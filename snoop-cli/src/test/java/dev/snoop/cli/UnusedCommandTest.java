@@ -279,7 +279,7 @@ class UnusedCommandTest {
     void testUnused_missingImageOption_exitsTwo() throws Exception {
         CliRun r = run("unused", sampleReport().toString());
         assertEquals(2, r.exitCode());
-        assertTrue(r.err().startsWith("snoop unused: Missing required option: '--image=IMAGE'"), r.err());
+        assertTrue(r.err().startsWith("snoop unused: missing required option: '--image=IMAGE'"), r.err());
     }
 
     @Test
