@@ -1,5 +1,6 @@
 package dev.snoop.cli;
 
+import dev.snoop.cli.record.CommandRun;
 import dev.snoop.cli.record.DurationParser;
 import dev.snoop.cli.record.Log;
 import dev.snoop.cli.record.MetricsServer;
@@ -18,6 +19,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -36,20 +38,32 @@ import picocli.CommandLine.Spec;
             "By default every sibling cgroup of snoop's own (the other containers of its pod) is traced, "
                     + "including containers that start later. Needs root, or CAP_BPF and CAP_PERFMON.",
             "Stops on SIGTERM or SIGINT after a final report (exit 0).",
+            "With -- CMD [ARGS...] it runs CMD in a cgroup of its own instead and records CMD and everything it starts "
+                    + "(containers too, when placed below that cgroup) until CMD exits, then exits with CMD's exit code. "
+                    + "The report then goes to ./snoop-report.json and metrics are off, unless set.",
         },
         footerHeading = "%nExamples:%n",
         footer = {
             "  snoop record                        sidecar: trace the pod's other containers",
             "  snoop record --cgroup /sys/fs/cgroup/web --report-path web.json",
             "  SNOOP_TARGET_CONTAINER_ID=3f2a9c snoop record --report-interval 10s",
+            "  snoop record -- make test           record a command and all it starts",
+            "  snoop record --report-path it.json -- ./run-integration-tests.sh",
         },
         exitCodeListHeading = "%nExit Codes:%n",
         exitCodeList = {
             "0:stopped by SIGTERM/SIGINT or --duration, final report written",
             "1:failure: BPF cannot be loaded (privileges, kernel, libbpf), the final report could not be written",
             "2:invalid configuration (an option or SNOOP_* variable)",
+            "CMD:with -- CMD: CMD's own exit code (128+N if signal N ended it)",
+            "125:with -- CMD: snoop failed (BPF, the report)",
+            "126:with -- CMD: CMD cannot be run",
+            "127:with -- CMD: CMD is not found",
         })
-final class RecordCommand implements Callable<Integer> {
+final class RecordCommand implements Callable<Integer>, HasFailureExitCode {
+    /** Default report of {@code record -- CMD}: beside the user, not in a container's volume. */
+    private static final Path COMMAND_REPORT = Path.of("snoop-report.json");
+
     @Spec
     CommandSpec spec;
 
@@ -140,15 +154,63 @@ final class RecordCommand implements Callable<Integer> {
                     + "(the kernel maps it twice). Default: ${DEFAULT-VALUE}.", "Env: SNOOP_RING_BUFFER_SIZE."})
     int ringBufferSize;
 
+    @Parameters(arity = "0..*", paramLabel = "CMD",
+            description = "After --: the command to run and record, with its arguments.")
+    List<String> command = new ArrayList<>();
+
+    @Override
+    public int failureExitCode() {
+        return command.isEmpty() ? ExitCodes.FAILURE : CommandRun.SNOOP_FAILED;
+    }
+
     @Override
     public Integer call() {
         RecordConfig config = validate();
         Log log = new Log(spec.commandLine().getErr(), Log.parseLevel(logLevel));
+        if (config.recordsCommand()) {
+            // before anything loads, as env(1) would find it: a typo costs nothing
+            String problem = CommandRun.problemWith(command.get(0), System.getenv("PATH"));
+            if (problem != null) {
+                spec.commandLine().getErr().println(spec.qualifiedName() + ": " + problem);
+                return CommandRun.exitCodeOf(problem);
+            }
+        }
         return new Recorder(config, log).run();
+    }
+
+    /**
+     * {@code record -- CMD} records the command's own cgroup until it ends: target options and
+     * --duration have no meaning there; the report and metrics get defaults that suit a user's shell.
+     */
+    private void validateCommandMode() {
+        if (!spec.commandLine().getParseResult().originalArgs().contains("--")) {
+            throw usage("'" + command.get(0) + "': put the command to record after --: snoop record [OPTIONS] -- CMD [ARGS...]");
+        }
+        if (!cgroups.isEmpty() || !containerIds.isEmpty() || targetMode != null && !targetMode.isBlank()) {
+            throw usage("-- CMD records the command's own cgroup: it takes no --cgroup, --container-id or --target-mode");
+        }
+        if (duration != null) {
+            throw usage("-- CMD: the recording ends when the command does; --duration does not apply");
+        }
+        if (!given("--report-path", "SNOOP_REPORT_PATH")) {
+            reportPath = COMMAND_REPORT;
+        }
+        if (!given("--metrics-addr", "SNOOP_METRICS_ADDR")) {
+            metricsAddr = "off";
+        }
+    }
+
+    /** Whether the option is on the command line or its variable is set (an empty one is unset). */
+    private boolean given(String option, String variable) {
+        String env = System.getenv(variable);
+        return spec.commandLine().getParseResult().hasMatchedOption(option) || env != null && !env.isEmpty();
     }
 
     /** Checks the whole configuration before anything is loaded: a mistake is exit 2, not a half-started sidecar. */
     private RecordConfig validate() {
+        if (!command.isEmpty()) {
+            validateCommandMode();
+        }
         boolean named = !cgroups.isEmpty() || !containerIds.isEmpty();
         String mode = targetMode == null || targetMode.isBlank() ? (named ? "explicit" : "exclude-self") : targetMode.trim();
         TargetSpec targets = switch (mode) {
@@ -209,7 +271,7 @@ final class RecordCommand implements Callable<Integer> {
         return new RecordConfig(targets, exclusions, report, reportInterval, duration, blankToNull(imageRef),
                 blankToNull(imageDigest), blankToNull(podName), blankToNull(namespace), metrics, ringBufferSize,
                 SnoopCommand.class.getPackage().getImplementationVersion(),
-                cgroupRoot == null ? null : cgroupRoot.toAbsolutePath().normalize(), labelsFile, runtimeStateDir);
+                cgroupRoot == null ? null : cgroupRoot.toAbsolutePath().normalize(), labelsFile, runtimeStateDir, command);
     }
 
     private ParameterException usage(String message) {

@@ -28,6 +28,10 @@ class RecordCommandTest {
             --ring-buffer-size 5000                        | --ring-buffer-size: 5000 is not a power of two
             --image-digest latest                          | --image-digest: 'latest' is not a digest
             --report-path /nonexistent-dir/r.json          | directory /nonexistent-dir does not exist
+            ls                                             | 'ls': put the command to record after --
+            --cgroup /sys/fs/cgroup -- ls                  | -- CMD records the command's own cgroup: it takes no --cgroup
+            --target-mode explicit -- ls                   | it takes no --cgroup, --container-id or --target-mode
+            --duration 5s -- ls                            | --duration does not apply
             """)
     void invalidConfigurationIsAUsageError(String args, String message) {
         String report = args.contains("--report-path") ? "" : "--report-path " + tmp.resolve("r.json") + " ";
@@ -37,6 +41,16 @@ class RecordCommandTest {
         String first = run.err().lines().findFirst().orElse("");
         assertTrue(first.startsWith("snoop record: ") || first.startsWith("snoop: "), first);
         assertTrue(first.contains(message), first);
+    }
+
+    @org.junit.jupiter.api.Test
+    void testRecordCommand_commandNotFound_exits127BeforeAnythingLoads() {
+        CliRun run = CliRun.run("record", "--report-path", tmp.resolve("r.json").toString(), "--", "no-such-command-xyz");
+        assertEquals(127, run.exitCode(), run.err());
+        assertEquals("snoop record: no-such-command-xyz: command not found\n", run.err());
+        CliRun notExecutable = CliRun.run("record", "--report-path", tmp.resolve("r.json").toString(), "--", "/etc/passwd");
+        assertEquals(126, notExecutable.exitCode(), notExecutable.err());
+        assertEquals("snoop record: /etc/passwd: not an executable file\n", notExecutable.err());
     }
 
     @ParameterizedTest(name = "{0}={1} {2}")

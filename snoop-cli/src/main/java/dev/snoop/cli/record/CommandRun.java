@@ -27,13 +27,25 @@ public final class CommandRun implements AutoCloseable {
     /** Exit codes of a command that cannot be run, as env(1), nohup(1) and shells use them. */
     public static final int NOT_EXECUTABLE = 126;
     public static final int NOT_FOUND = 127;
+    /** snoop's own failure while it ran a command (docker run and timeout(1) use it the same way). */
+    public static final int SNOOP_FAILED = 125;
+
+    /**
+     * The variable that tells the command its cgroup as a path in the hierarchy ({@code
+     * /snoop-run-4242}), so that it can place containers below it: runc's {@code linux.cgroupsPath}
+     * ({@code $SNOOP_RUN_CGROUP/app}) or {@code ctr run --cgroup}. A relative cgroupsPath is not
+     * below it: runc puts those under the hierarchy's root.
+     */
+    public static final String CGROUP_VARIABLE = "SNOOP_RUN_CGROUP";
 
     private final Path cgroup;
+    private final String cgroupPath;
     private final List<String> command;
     private Process process;
 
-    private CommandRun(Path cgroup, List<String> command) {
+    private CommandRun(Path cgroup, String cgroupPath, List<String> command) {
         this.cgroup = cgroup;
+        this.cgroupPath = cgroupPath;
         this.command = List.copyOf(command);
     }
 
@@ -50,7 +62,7 @@ public final class CommandRun implements AutoCloseable {
         } catch (IOException e) {
             throw new SnoopException("cannot make a cgroup for the command in " + parent + ": " + reason(e), e);
         }
-        return new CommandRun(dir, command);
+        return new CommandRun(dir, fs.pathOf(dir), command);
     }
 
     /**
@@ -99,7 +111,9 @@ public final class CommandRun implements AutoCloseable {
                 cgroup.toString()));
         argv.addAll(command);
         try {
-            process = new ProcessBuilder(argv).inheritIO().start();
+            ProcessBuilder builder = new ProcessBuilder(argv).inheritIO();
+            builder.environment().put(CGROUP_VARIABLE, cgroupPath);
+            process = builder.start();
         } catch (IOException e) {
             throw new SnoopException("cannot start " + name() + ": " + reason(e), e);
         }
@@ -125,6 +139,28 @@ public final class CommandRun implements AutoCloseable {
             throw new IllegalStateException("the command was never started");
         }
         return process.exitValue();
+    }
+
+    /**
+     * Passes a signal snoop received on to the command ({@code TERM}, {@code HUP}). Through kill(1):
+     * Java signals a child only with SIGTERM or SIGKILL.
+     */
+    public void signal(String name) {
+        if (process == null || !process.isAlive()) {
+            return;
+        }
+        try {
+            new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+        } catch (IOException e) {
+            process.destroy(); // without kill(1), SIGTERM at least
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The command's process id, once started. */
+    public long pid() {
+        return process == null ? -1 : process.pid();
     }
 
     /** Sends SIGTERM to the command (snoop was asked to stop). */
@@ -156,6 +192,31 @@ public final class CommandRun implements AutoCloseable {
         }
         if (!left.isEmpty()) {
             throw new SnoopException("cannot remove the command's cgroup " + cgroup + ": processes are still in it");
+        }
+        removeV1Copies();
+    }
+
+    /**
+     * On a hybrid host runc also makes a container's cgroup path in every v1 hierarchy, and with it
+     * our {@code snoop-run-<pid>} parent, which it leaves behind. The name is ours alone; empty by
+     * now (the v2 tree is gone, and with it every process), so rmdir takes them.
+     */
+    private void removeV1Copies() {
+        Path v1 = Path.of("/sys/fs/cgroup");
+        if (!Files.isDirectory(v1) || Files.exists(v1.resolve("cgroup.controllers"))) {
+            return; // no v1 hierarchies: /sys/fs/cgroup is the v2 tree itself
+        }
+        try (Stream<Path> hierarchies = Files.list(v1)) {
+            for (Path hierarchy : hierarchies.toList()) {
+                Path copy = hierarchy.resolve(cgroupPath.substring(1));
+                if (!cgroup.equals(copy) && Files.isDirectory(copy, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    try (Stream<Path> walk = Files.walk(copy)) {
+                        walk.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).forEach(CommandRun::removed);
+                    }
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // best effort: an empty v1 directory costs nothing
         }
     }
 

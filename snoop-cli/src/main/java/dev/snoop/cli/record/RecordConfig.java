@@ -14,6 +14,8 @@ import java.time.Duration;
  * @param cgroupRoot the cgroup v2 tree to use instead of this process's own mount, or null
  * @param labelsFile the pod's labels as the downward API writes them, or null
  * @param runtimeStateDir containerd's task state directory, read for container names and images
+ * @param command with {@code snoop record -- CMD [ARGS...]}, the command to run and record (its own
+ *     cgroup is then the one target); empty for a sidecar
  */
 public record RecordConfig(
         TargetSpec targets,
@@ -30,4 +32,14 @@ public record RecordConfig(
         String snoopVersion,
         Path cgroupRoot,
         Path labelsFile,
-        Path runtimeStateDir) {}
+        Path runtimeStateDir,
+        java.util.List<String> command) {
+    public RecordConfig {
+        command = command == null ? java.util.List.of() : java.util.List.copyOf(command);
+    }
+
+    /** Whether snoop runs and records a command rather than watching targets as a sidecar. */
+    public boolean recordsCommand() {
+        return !command.isEmpty();
+    }
+}

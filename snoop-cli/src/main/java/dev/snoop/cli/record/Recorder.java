@@ -61,18 +61,35 @@ public final class Recorder {
         this.log = log;
     }
 
-    /** Records until stopped; returns the exit code. */
+    /**
+     * Records until stopped (a sidecar) or until the command ends ({@code record -- CMD}); returns
+     * the exit code: the command's own in the second case.
+     */
     public int run() {
         CgroupFs fs = config.cgroupRoot() == null ? CgroupFs.current() : CgroupFs.at(config.cgroupRoot());
+        if (!config.recordsCommand()) {
+            return record(fs, null);
+        }
+        // the cgroup goes even if loading the probes fails: close() kills what is left and removes it
+        try (CommandRun command = CommandRun.prepare(fs, config.command())) {
+            return record(fs, command);
+        }
+    }
+
+    private int record(CgroupFs fs, CommandRun command) {
+        TargetSpec spec = command == null ? config.targets() : TargetSpec.of(List.of(command.cgroup()), List.of());
         Targets targets;
         try {
-            Path self = config.targets().excludeSelf() ? fs.cgroupOfProcess(ProcessHandle.current().pid()) : fs.mount();
-            targets = new Targets(fs, config.targets(), self);
+            Path self = spec.excludeSelf() ? fs.cgroupOfProcess(ProcessHandle.current().pid()) : fs.mount();
+            targets = new Targets(fs, spec, self);
         } catch (IllegalArgumentException e) {
             throw new SnoopException(e.getMessage());
         }
         Recording recording = new Recording(clock, config.exclusions());
         List<MetadataSource> sources = new ArrayList<>();
+        if (command != null) {
+            sources.add(new CommandSource(fs.pathOf(command.cgroup()), command.name()));
+        }
         Optional<KubernetesPods> kubernetes = KubernetesPods.inCluster(config.namespace(), config.podName(), log);
         kubernetes.ifPresent(sources::add);
         ContainerdBundles bundles = new ContainerdBundles(config.runtimeStateDir());
@@ -82,7 +99,9 @@ public final class Recorder {
         for (String stale : dev.snoop.core.report.AtomicFiles.removeStaleTemporaries(config.reportPath())) {
             log.info("removed a temporary report a killed write left", "file", stale);
         }
-        resume(recording);
+        if (command == null) {
+            resume(recording); // a command's run is a recording of its own: it replaces an older report
+        }
         ContainerDirectory directory = new ContainerDirectory(targets, fs, config.imageRef(), config.imageDigest(), sources, log);
         ReportFlusher flusher = new ReportFlusher(config.reportPath(), recording, log);
 
@@ -116,12 +135,25 @@ public final class Recorder {
                     () -> labelProblems);
             try (MetricsServer server = startMetrics(metrics, flusher)) {
                 Thread poller = startPoller(probes, router);
-                installSignalHandlers();
-                log.info("recording", "targets", describe(config.targets()), "report", config.reportPath(),
+                if (command == null) {
+                    installSignalHandlers();
+                } else {
+                    CommandSignals.install(command, stop, log);
+                    command.start();
+                    watch(command);
+                }
+                log.info("recording", "targets", command == null ? describe(spec) : "command:" + command.name(),
+                        "report", config.reportPath(),
                         "interval", config.reportInterval(),
                         "metrics", server == null ? "off" : server.address().getHostString() + ":" + server.address().getPort(),
                         "probes", String.join(",", probes.attachedPrograms()));
                 loop(probes, kernelTargets, directory, recording, flusher, metrics, bundles);
+                if (command != null && !command.ended()) {
+                    // stopped before the command ended (a second signal, a failure): its last
+                    // moments are recorded while it stops
+                    command.terminate();
+                    command.awaitEnd(5_000);
+                }
                 polling.set(false);
                 poller.join(5_000);
                 if (pollerFailure.get() != null) {
@@ -134,7 +166,18 @@ public final class Recorder {
             boolean written = flusher.write();
             log.info("stopped", "report", config.reportPath(), "written", written,
                     "containers", recording.containerNames().size());
-            return written && pollerFailure.get() == null ? 0 : 1;
+            boolean complete = written && pollerFailure.get() == null;
+            if (command == null) {
+                return complete ? 0 : 1;
+            }
+            if (!complete) {
+                return CommandRun.SNOOP_FAILED;
+            }
+            if (!command.ended()) {
+                return 128 + 9; // close() kills it
+            }
+            log.info("command ended", "command", command.name(), "exit_code", command.exitCode());
+            return command.exitCode();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
@@ -199,6 +242,22 @@ public final class Recorder {
                 last[1] = e.getValue().dropped();
             }
         }
+    }
+
+    /** Stops the recording when the command ends. */
+    private void watch(CommandRun command) {
+        Thread watcher = new Thread(() -> {
+            try {
+                while (!command.awaitEnd(60_000)) {
+                    // waiting
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            stop.countDown();
+        }, "snoop-command");
+        watcher.setDaemon(true);
+        watcher.start();
     }
 
     private Thread startPoller(BpfRecorder probes, EventRouter router) {
