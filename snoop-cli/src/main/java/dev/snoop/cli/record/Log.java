@@ -62,12 +62,42 @@ public final class Log {
         sb.append("time=").append(Instant.now()).append(" level=").append(level.name().toLowerCase(Locale.ROOT));
         sb.append(" msg=").append(quote(msg));
         for (int i = 0; i + 1 < keyValues.length; i += 2) {
-            sb.append(' ').append(keyValues[i]).append('=').append(quote(String.valueOf(keyValues[i + 1])));
+            Object value = keyValues[i + 1];
+            if (value == null) {
+                continue; // an unknown value is left out, never logged as "null"
+            }
+            String text = value instanceof java.time.Duration d ? goDuration(d) : String.valueOf(value);
+            sb.append(' ').append(keyValues[i]).append('=').append(quote(text));
         }
         synchronized (out) {
             out.println(sb);
             out.flush();
         }
+    }
+
+    /** A duration as it is configured (Go syntax): {@code 30s}, {@code 1m30s}, {@code 500ms}, not {@code PT30S}. */
+    static String goDuration(java.time.Duration d) {
+        if (d.isZero()) {
+            return "0s";
+        }
+        StringBuilder sb = new StringBuilder();
+        long hours = d.toHours();
+        int minutes = d.toMinutesPart();
+        int seconds = d.toSecondsPart();
+        int millis = d.toMillisPart();
+        if (hours > 0) {
+            sb.append(hours).append('h');
+        }
+        if (minutes > 0) {
+            sb.append(minutes).append('m');
+        }
+        if (seconds > 0) {
+            sb.append(seconds).append('s');
+        }
+        if (millis > 0) {
+            sb.append(millis).append("ms");
+        }
+        return sb.length() == 0 ? d.toNanos() + "ns" : sb.toString();
     }
 
     static String quote(String value) {
