@@ -2,7 +2,7 @@ package dev.snoop.cli.record;
 
 import dev.snoop.bpf.EventKind;
 import dev.snoop.bpf.FileEvent;
-import dev.snoop.core.record.AccessKind;
+import dev.snoop.core.report.AccessKind;
 import dev.snoop.core.record.Recording;
 import dev.snoop.core.record.Recording.Identity;
 import java.util.function.LongFunction;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.snoop.core.path.SortedPaths;
-import dev.snoop.core.record.AccessKind;
+import dev.snoop.core.report.AccessKind;
 import dev.snoop.core.report.ContainerReport;
 import dev.snoop.core.report.Report;
 import dev.snoop.core.report.ReportJson;

@@ -1,6 +1,5 @@
 package dev.snoop.core.report;
 
-import dev.snoop.core.record.AccessKind;
 import java.util.Arrays;
 
 /**

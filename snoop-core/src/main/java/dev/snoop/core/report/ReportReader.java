@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.snoop.core.SnoopException;
 import dev.snoop.core.path.SortedPaths;
-import dev.snoop.core.record.AccessKind;
 import java.io.IOException;
 import java.time.DateTimeException;
 import java.time.Instant;

@@ -2,7 +2,6 @@ package dev.snoop.core.report;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.snoop.core.path.SortedPaths;
-import dev.snoop.core.record.AccessKind;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Map;

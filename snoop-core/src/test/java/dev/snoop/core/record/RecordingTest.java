@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.snoop.core.path.PathFilter;
+import dev.snoop.core.report.AccessKind;
 import dev.snoop.core.record.Recording.Identity;
 import dev.snoop.core.record.Recording.Outcome;
 import dev.snoop.core.report.ContainerReport;

@@ -1,4 +1,4 @@
-package dev.snoop.core.record;
+package dev.snoop.core.report;
 
 import java.util.EnumSet;
 import java.util.Set;
