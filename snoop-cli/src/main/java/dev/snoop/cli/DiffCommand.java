@@ -88,9 +88,9 @@ final class DiffCommand implements Callable<Integer>, HasFailureExitCode {
         reader.start();
         List<String> oldWarnings = new ArrayList<>();
         Report older = read(oldReport, oldWarnings);
-        oldWarnings.forEach(w -> err.println("snoop: warning: " + w));
+        oldWarnings.forEach(w -> err.println(spec.qualifiedName() + ": warning: " + w));
         Report newerReport = get(newer);
-        newWarnings.forEach(w -> err.println("snoop: warning: " + w));
+        newWarnings.forEach(w -> err.println(spec.qualifiedName() + ": warning: " + w));
         ReportDiff diff = ReportDiff.of(older, newerReport, container.name);
         boolean colour = output.isStdout() && parent.terminals().colour();
         Output.write(output.file, spec.commandLine().getOut(), out -> {

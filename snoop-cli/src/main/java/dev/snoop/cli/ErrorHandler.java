@@ -15,10 +15,12 @@ final class ErrorHandler implements IExecutionExceptionHandler {
     public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parseResult) {
         PrintWriter err = cmd.getErr();
         boolean debug = SnoopCommand.debugRequested(parseResult);
+        // the command's own name, as usage errors have it: "snoop diff: a.json: no such file"
+        String name = cmd.getCommandSpec().qualifiedName();
         if (ex instanceof SnoopException) {
-            err.println("snoop: " + ex.getMessage());
+            err.println(name + ": " + ex.getMessage());
         } else {
-            err.println("snoop: internal error: " + ex + (debug ? "" : " (run with --debug for details)"));
+            err.println(name + ": internal error: " + ex + (debug ? "" : " (run with --debug for details)"));
         }
         if (debug) {
             ex.printStackTrace(err);

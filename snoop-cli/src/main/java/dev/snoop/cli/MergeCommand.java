@@ -117,7 +117,7 @@ final class MergeCommand implements Callable<Integer> {
         }
         for (int i = 0; i < expanded.size(); i++) {
             if (warnings.get(i) != null) {
-                warnings.get(i).forEach(w -> err.println("snoop: warning: " + w));
+                warnings.get(i).forEach(w -> err.println(spec.qualifiedName() + ": warning: " + w));
             }
             if (failures[i] != null) {
                 throw failures[i];

@@ -84,7 +84,7 @@ final class StatsCommand implements Callable<Integer> {
         ReportMerger merger = new ReportMerger(false);
         List<ReportInputs.Input> expanded = ReportInputs.expand(inputs);
         for (ReportInputs.Input input : expanded) {
-            merger.add(ReportInputs.read(input, parent.stdin(), w -> err.println("snoop: warning: " + w)));
+            merger.add(ReportInputs.read(input, parent.stdin(), w -> err.println(spec.qualifiedName() + ": warning: " + w)));
         }
         Report report = merger.result();
         String name = container.name;

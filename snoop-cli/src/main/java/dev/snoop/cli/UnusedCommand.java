@@ -157,14 +157,14 @@ final class UnusedCommand implements Callable<Integer> {
         }
         Image img = read;
         UnusedResult result = UnusedAnalysis.analyze(img, usage, checkUsedIn(usage.reports()),
-                w -> err.println("snoop: warning: " + image + ": " + w));
+                w -> err.println(spec.qualifiedName() + ": warning: " + image + ": " + w));
         Output.write(output.file, spec.commandLine().getOut(), out -> UnusedOutput.write(result, format, top, out));
         return ExitCodes.OK;
     }
 
-    private static Image imageDone(Future<Image> future, List<String> warnings, PrintWriter err) throws Exception {
+    private Image imageDone(Future<Image> future, List<String> warnings, PrintWriter err) throws Exception {
         Image img = get(future);
-        warnings.forEach(w -> err.println("snoop: warning: " + w));
+        warnings.forEach(w -> err.println(spec.qualifiedName() + ": warning: " + w));
         return img;
     }
 
@@ -192,7 +192,7 @@ final class UnusedCommand implements Callable<Integer> {
 
     private void addAll(List<Parsed> parsed, Image img, Usage usage, PrintWriter err) {
         for (Parsed p : parsed) {
-            p.warnings.forEach(w -> err.println("snoop: warning: " + w));
+            p.warnings.forEach(w -> err.println(spec.qualifiedName() + ": warning: " + w));
             List<ContainerReport> chosen = choose(p, img, err);
             if (!chosen.isEmpty()) {
                 usage.add(chosen, p.report.mergedReports());
@@ -208,10 +208,10 @@ final class UnusedCommand implements Callable<Integer> {
         if (containerName.name != null) {
             chosen = all.stream().filter(c -> c.name().equals(containerName.name)).toList();
             if (chosen.isEmpty()) {
-                err.println("snoop: warning: " + p.name + ": no container named '" + containerName.name + "'; skipped");
+                err.println(spec.qualifiedName() + ": warning: " + p.name + ": no container named '" + containerName.name + "'; skipped");
             }
         } else if (all.isEmpty()) {
-            err.println("snoop: warning: " + p.name + ": no containers; skipped");
+            err.println(spec.qualifiedName() + ": warning: " + p.name + ": no containers; skipped");
             chosen = all;
         } else {
             chosen = all.stream().filter(c -> ranImage(c, img)).toList();
@@ -225,7 +225,7 @@ final class UnusedCommand implements Callable<Integer> {
         }
         for (ContainerReport c : chosen) {
             if (c.imageDigest() != null && !img.digests().isEmpty() && !img.digests().contains(c.imageDigest())) {
-                err.println("snoop: warning: " + p.name + ": container '" + c.label() + "' ran image " + c.imageDigest()
+                err.println(spec.qualifiedName() + ": warning: " + p.name + ": container '" + c.label() + "' ran image " + c.imageDigest()
                         + ", not " + image + " (" + img.digest() + "); compared anyway");
             }
         }

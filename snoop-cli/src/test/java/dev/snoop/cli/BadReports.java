@@ -20,7 +20,7 @@ final class BadReports {
         return Arguments.of(name, content, message);
     }
 
-    /** File name, content, and the message after {@code snoop: <file>: }. */
+    /** File name, content, and the message after {@code snoop CMD: <file>: }. */
     static Stream<Arguments> all() {
         return Stream.of(
                 bad("empty.json", "", "empty file"),

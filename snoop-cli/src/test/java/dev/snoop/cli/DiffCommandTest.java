@@ -154,7 +154,7 @@ class DiffCommandTest {
         Path a = write(dir, "a.json", report(null, "/a"));
         CliRun r = run("diff", "--container", "nope", a.toString(), a.toString());
         assertEquals(2, r.exitCode());
-        assertEquals("snoop: no container named 'nope' in either report\n", r.err());
+        assertEquals("snoop diff: no container named 'nope' in either report\n", r.err());
     }
 
     @Test
@@ -162,7 +162,7 @@ class DiffCommandTest {
         Path a = write(dir, "a.json", report(null, "/a"));
         CliRun r = run("diff", a.toString(), dir.resolve("missing.json").toString());
         assertEquals(2, r.exitCode());
-        assertEquals("snoop: " + dir.resolve("missing.json") + ": no such file\n", r.err());
+        assertEquals("snoop diff: " + dir.resolve("missing.json") + ": no such file\n", r.err());
         assertEquals("", r.out());
     }
 
@@ -172,7 +172,7 @@ class DiffCommandTest {
         Path b = write(dir, "b.json", "{\"containers\": [{\"name\": \"app\", \"files\": [\"/a\"");
         CliRun r = run("diff", a.toString(), b.toString());
         assertEquals(2, r.exitCode());
-        assertTrue(r.err().startsWith("snoop: " + b + ": truncated JSON (line 1"), r.err());
+        assertTrue(r.err().startsWith("snoop diff: " + b + ": truncated JSON (line 1"), r.err());
         assertEquals(1, r.err().lines().count(), r.err());
     }
 
@@ -230,7 +230,7 @@ class DiffCommandTest {
         Path bad = BadReports.write(dir, name, content);
         CliRun r = run("diff", good.toString(), bad.toString());
         assertEquals(2, r.exitCode());
-        assertEquals("snoop: " + bad + ": " + expected + "\n", r.err());
+        assertEquals("snoop diff: " + bad + ": " + expected + "\n", r.err());
         assertEquals("", r.out());
     }
 
@@ -241,7 +241,7 @@ class DiffCommandTest {
         Path bad = BadReports.write(dir, name, content);
         CliRun r = run("diff", bad.toString(), good.toString());
         assertEquals(2, r.exitCode());
-        assertEquals("snoop: " + bad + ": " + expected + "\n", r.err());
+        assertEquals("snoop diff: " + bad + ": " + expected + "\n", r.err());
         assertEquals("", r.out());
     }
 
@@ -251,7 +251,7 @@ class DiffCommandTest {
         Path reports = Files.createDirectory(dir.resolve("reports"));
         CliRun r = run("diff", a.toString(), reports.toString());
         assertEquals(2, r.exitCode());
-        assertEquals("snoop: " + reports + ": is a directory\n", r.err());
+        assertEquals("snoop diff: " + reports + ": is a directory\n", r.err());
     }
 
     @Test
@@ -259,7 +259,7 @@ class DiffCommandTest {
         Path a = write(dir, "a.json", report(null, "/a"));
         CliRun r = CliRun.runWithStdin("", "diff", "-", a.toString());
         assertEquals(2, r.exitCode());
-        assertEquals("snoop: <stdin>: empty file\n", r.err());
+        assertEquals("snoop diff: <stdin>: empty file\n", r.err());
     }
 
     @Test
@@ -269,8 +269,8 @@ class DiffCommandTest {
         CliRun r = run("diff", a.toString(), b.toString());
         assertEquals(0, r.exitCode(), "the repaired report has the same files");
         assertEquals("""
-                snoop: warning: %1$s: container 'app': normalized 2 paths (first: '/b/../a' -> '/a')
-                snoop: warning: %1$s: container 'app': dropped 1 duplicate path
+                snoop diff: warning: %1$s: container 'app': normalized 2 paths (first: '/b/../a' -> '/a')
+                snoop diff: warning: %1$s: container 'app': dropped 1 duplicate path
                 """.formatted(b), r.err());
         assertEquals("0 removed, 0 added, 2 unchanged\n", r.out());
     }

@@ -119,7 +119,7 @@ class MergeCommandTest {
         Path a = write(dir, "a.json", report(null, "/a"));
         CliRun r = run("merge", "-o", dir.resolve("missing/out.json").toString(), a.toString());
         assertEquals(1, r.exitCode());
-        assertEquals("snoop: cannot write " + dir.resolve("missing/out.json") + ": directory does not exist\n", r.err());
+        assertEquals("snoop merge: cannot write " + dir.resolve("missing/out.json") + ": directory does not exist\n", r.err());
     }
 
     @Test
@@ -147,7 +147,7 @@ class MergeCommandTest {
         Path file = BadReports.write(dir, name, content);
         CliRun r = run("merge", good.toString(), file.toString());
         assertEquals(1, r.exitCode());
-        assertEquals("snoop: " + file + ": " + expected + "\n", r.err());
+        assertEquals("snoop merge: " + file + ": " + expected + "\n", r.err());
         assertEquals("", r.out());
     }
 
@@ -158,7 +158,7 @@ class MergeCommandTest {
         Path out = dir.resolve("out.json");
         CliRun r = run("merge", "-o", out.toString(), file.toString());
         assertEquals(1, r.exitCode());
-        assertEquals("snoop: " + file + ": " + expected + "\n", r.err());
+        assertEquals("snoop merge: " + file + ": " + expected + "\n", r.err());
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(List.of(file), files.toList(), "no output, no temporary file");
         }
@@ -183,7 +183,7 @@ class MergeCommandTest {
         Path out = Files.createDirectory(dir.resolve("out"));
         CliRun r = run("merge", "-o", out.toString(), a.toString());
         assertEquals(1, r.exitCode());
-        assertEquals("snoop: cannot write " + out + ": is a directory\n", r.err());
+        assertEquals("snoop merge: cannot write " + out + ": is a directory\n", r.err());
         assertTrue(Files.isDirectory(out));
     }
 
@@ -204,7 +204,7 @@ class MergeCommandTest {
     void testMerge_missingFile_exitsOne() {
         CliRun r = run("merge", dir.resolve("nope.json").toString());
         assertEquals(1, r.exitCode());
-        assertEquals("snoop: " + dir.resolve("nope.json") + ": no such file or directory\n", r.err());
+        assertEquals("snoop merge: " + dir.resolve("nope.json") + ": no such file or directory\n", r.err());
     }
 
     @Test
@@ -212,7 +212,7 @@ class MergeCommandTest {
         Files.createDirectories(dir.resolve("empty"));
         CliRun r = run("merge", dir.resolve("empty").toString());
         assertEquals(1, r.exitCode());
-        assertEquals("snoop: " + dir.resolve("empty") + ": no *.json reports in this directory\n", r.err());
+        assertEquals("snoop merge: " + dir.resolve("empty") + ": no *.json reports in this directory\n", r.err());
     }
 
     @Test
@@ -221,8 +221,8 @@ class MergeCommandTest {
         CliRun r = run("merge", a.toString());
         assertEquals(0, r.exitCode(), r.err());
         assertEquals("""
-                snoop: warning: %1$s: container 'app': normalized 2 paths (first: '/a/./x' -> '/a/x')
-                snoop: warning: %1$s: container 'app': dropped 1 duplicate path
+                snoop merge: warning: %1$s: container 'app': normalized 2 paths (first: '/a/./x' -> '/a/x')
+                snoop merge: warning: %1$s: container 'app': dropped 1 duplicate path
                 """.formatted(a), r.err());
         assertTrue(r.out().contains("\"/a/x\",\n        \"/b\",\n        \"/usr/lib\""), r.out());
     }

@@ -39,7 +39,7 @@ class RecordCommandTest {
         CliRun run = CliRun.run(argv);
         assertEquals(2, run.exitCode(), run.err());
         String first = run.err().lines().findFirst().orElse("");
-        assertTrue(first.startsWith("snoop record: ") || first.startsWith("snoop: "), first);
+        assertTrue(first.startsWith("snoop record: "), first);
         assertTrue(first.contains(message), first);
     }
 

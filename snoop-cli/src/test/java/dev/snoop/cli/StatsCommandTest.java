@@ -116,7 +116,7 @@ class StatsCommandTest {
         Path file = sample();
         CliRun r = run("stats", "--container", "web", file.toString());
         assertEquals(1, r.exitCode());
-        assertEquals("snoop: no container named 'web' in " + file + "\n", r.err());
+        assertEquals("snoop stats: no container named 'web' in " + file + "\n", r.err());
     }
 
     @Test
@@ -124,7 +124,7 @@ class StatsCommandTest {
         Path file = write(dir, "bad.json", "{\"containers\": {\"name\": \"app\"}}");
         CliRun r = run("stats", file.toString());
         assertEquals(1, r.exitCode());
-        assertEquals("snoop: " + file + ": 'containers' must be a list of objects, found an object (line 1, column 16)\n", r.err());
+        assertEquals("snoop stats: " + file + ": 'containers' must be a list of objects, found an object (line 1, column 16)\n", r.err());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -133,7 +133,7 @@ class StatsCommandTest {
         Path bad = BadReports.write(dir, name, content);
         CliRun r = run("stats", sample().toString(), bad.toString());
         assertEquals(1, r.exitCode());
-        assertEquals("snoop: " + bad + ": " + expected + "\n", r.err());
+        assertEquals("snoop stats: " + bad + ": " + expected + "\n", r.err());
         assertEquals("", r.out());
     }
 
@@ -142,7 +142,7 @@ class StatsCommandTest {
         Path missing = dir.resolve("missing.json");
         CliRun r = run("stats", missing.toString());
         assertEquals(1, r.exitCode());
-        assertEquals("snoop: " + missing + ": no such file or directory\n", r.err());
+        assertEquals("snoop stats: " + missing + ": no such file or directory\n", r.err());
         assertEquals("", r.out());
     }
 
@@ -152,7 +152,7 @@ class StatsCommandTest {
         write(dir, "empty/notes.txt", "not a report");
         CliRun r = run("stats", empty.toString());
         assertEquals(1, r.exitCode());
-        assertEquals("snoop: " + empty + ": no *.json reports in this directory\n", r.err());
+        assertEquals("snoop stats: " + empty + ": no *.json reports in this directory\n", r.err());
     }
 
     @Test
@@ -161,8 +161,8 @@ class StatsCommandTest {
         CliRun r = run("stats", "--format", "json", file.toString());
         assertEquals(0, r.exitCode(), r.err());
         assertEquals("""
-                snoop: warning: %1$s: normalized 2 paths (first: 'etc/passwd' -> '/etc/passwd')
-                snoop: warning: %1$s: dropped 1 duplicate path
+                snoop stats: warning: %1$s: normalized 2 paths (first: 'etc/passwd' -> '/etc/passwd')
+                snoop stats: warning: %1$s: dropped 1 duplicate path
                 """.formatted(file), r.err());
         assertTrue(r.out().contains("\"files\": 2,"), r.out());
     }

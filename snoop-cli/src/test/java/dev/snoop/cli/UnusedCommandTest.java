@@ -73,7 +73,7 @@ class UnusedCommandTest {
     void testUnused_text_summary() throws Exception {
         CliRun r = run("unused", "--image", image.toString(), sampleReport().toString());
         assertEquals(0, r.exitCode(), r.err());
-        assertEquals("snoop: warning: " + image + ": layer 1 (sha256:" + layerHex().substring(0, 12) + "): 1 symlink points above "
+        assertEquals("snoop unused: warning: " + image + ": layer 1 (sha256:" + layerHex().substring(0, 12) + "): 1 symlink points above "
                 + "the image root; resolved inside it, as the container sees them (first: /etc/evil -> ../../../../etc/hostname)\n", r.err());
         assertEquals("image      " + image + " (OCI image layout, " + archive.digest() + ")\n" + """
                 reports    1; a file is unused when no report used it
@@ -209,7 +209,7 @@ class UnusedCommandTest {
         Path report = write(dir, "r.json", report("app", other, List.of("/usr/bin/sh")));
         CliRun r = run("unused", "--image", image.toString(), "--format", "keep-list", report.toString());
         assertEquals(0, r.exitCode(), r.err());
-        assertTrue(r.err().endsWith("snoop: warning: " + report + ": container 'app' ran image " + other + ", not " + image
+        assertTrue(r.err().endsWith("snoop unused: warning: " + report + ": container 'app' ran image " + other + ", not " + image
                 + " (" + archive.digest() + "); compared anyway\n"), r.err());
         assertEquals("/bin\n/usr\n/usr/bin\n/usr/bin/sh\n", r.out());
     }
@@ -240,7 +240,7 @@ class UnusedCommandTest {
     void testUnused_unknownContainer_exitsOne() throws Exception {
         CliRun r = run("unused", "--image", image.toString(), "--container", "nope", sampleReport().toString());
         assertEquals(1, r.exitCode());
-        assertTrue(r.err().endsWith("snoop: no report has a container named 'nope'\n"), r.err());
+        assertTrue(r.err().endsWith("snoop unused: no report has a container named 'nope'\n"), r.err());
     }
 
     @Test
@@ -248,7 +248,7 @@ class UnusedCommandTest {
         Path empty = write(dir, "empty.json", "{\"containers\": []}");
         CliRun r = run("unused", "--image", image.toString(), empty.toString());
         assertEquals(1, r.exitCode());
-        assertTrue(r.err().endsWith("snoop: warning: " + empty + ": no containers; skipped\nsnoop: no report has a container\n"), r.err());
+        assertTrue(r.err().endsWith("snoop unused: warning: " + empty + ": no containers; skipped\nsnoop unused: no report has a container\n"), r.err());
     }
 
     @Test
@@ -304,7 +304,7 @@ class UnusedCommandTest {
         Path tampered = archive.writeTar(dir.resolve("tampered.tar"));
         CliRun r = run("unused", "--image", tampered.toString(), sampleReport().toString());
         assertEquals(1, r.exitCode());
-        assertTrue(r.err().startsWith("snoop: " + tampered + ": layer 1 (sha256:"), r.err());
+        assertTrue(r.err().startsWith("snoop unused: " + tampered + ": layer 1 (sha256:"), r.err());
         assertTrue(r.err().contains("): digest mismatch: the content hashes to sha256:"), r.err());
         assertEquals(1, r.err().lines().count(), r.err());
     }
@@ -323,7 +323,7 @@ class UnusedCommandTest {
         Path bad = write(dir, "bad.json", "{\"files\": 3}");
         CliRun r = run("unused", "--image", image.toString(), bad.toString());
         assertEquals(1, r.exitCode());
-        assertTrue(r.err().startsWith("snoop: " + bad + ": 'files' must be a list of strings"), r.err());
+        assertTrue(r.err().startsWith("snoop unused: " + bad + ": 'files' must be a list of strings"), r.err());
     }
 
     @Test
