@@ -73,7 +73,7 @@ class PackagesIT {
             Result top = run(cwd, "env", "MANPAGER=cat", "man", "1", "snoop");
             assertTrue(top.output().contains("snoop-record(1)") || top.output().contains("SNOOP(1)"), top.output());
 
-            Result completion = run(cwd, "bash", "-c", "source /usr/share/bash-completion/completions/snoop; "
+            Result completion = run(cwd, "bash", "-c", "source /usr/share/bash-completion/completions/snoop; compopt() { :; }; "
                     + "COMP_WORDS=(snoop un); COMP_CWORD=1; COMP_LINE='snoop un'; _complete_snoop; echo \"${COMPREPLY[@]}\"");
             assertEquals(0, completion.code(), completion.output());
             assertEquals("unused", completion.output().trim());
@@ -90,6 +90,9 @@ class PackagesIT {
             }
             assertEquals(List.of(), left, "dpkg -r left these behind");
             assertFalse(Files.exists(Path.of("/usr/lib/snoop")), "dpkg -r left /usr/lib/snoop");
+            // dpkg keeps a removed package with maintainer scripts as "config-files" until purged
+            Result purge = run(cwd, "dpkg", "-P", "snoop");
+            assertEquals(0, purge.code(), purge.output());
         }
     }
 
@@ -99,7 +102,7 @@ class PackagesIT {
             missing = "not running as root";
         } else if (run(Path.of("."), "sh", "-c", "command -v dpkg && command -v man").code() != 0) {
             missing = "dpkg or man is not installed";
-        } else if (run(Path.of("."), "dpkg-query", "-W", "-f=${Status}", "snoop").output().contains("installed")) {
+        } else if (run(Path.of("."), "dpkg-query", "-W", "-f=${Status}", "snoop").output().trim().endsWith(" installed")) {
             missing = "a snoop package is already installed, which this test would replace";
         }
         if (missing != null) {
