@@ -88,6 +88,8 @@ public final class BpfRecorder implements AutoCloseable {
      * @throws BpfException when libbpf is missing, BPF is not permitted, or loading fails
      */
     public static BpfRecorder open(RecorderOptions options) {
+        // what is missing, named, instead of the verifier's EINVAL on an older kernel
+        KernelFeatures.requireForRecording();
         NativeLibs libs = NativeLibs.get();
         BpfObject object = BpfObject.open(libs, embeddedObject(), "snoop");
         try {

@@ -4,6 +4,7 @@ import dev.snoop.cli.record.CommandRun;
 import dev.snoop.cli.record.DurationParser;
 import dev.snoop.cli.record.Log;
 import dev.snoop.cli.record.MetricsServer;
+import dev.snoop.cli.record.RecordCheck;
 import dev.snoop.cli.record.RecordConfig;
 import dev.snoop.cli.record.Recorder;
 import dev.snoop.cli.record.TargetSpec;
@@ -154,6 +155,11 @@ final class RecordCommand implements Callable<Integer>, HasFailureExitCode {
                     + "(the kernel maps it twice). Default: ${DEFAULT-VALUE}.", "Env: SNOOP_RING_BUFFER_SIZE."})
     int ringBufferSize;
 
+    @Option(names = "--check", description = "Probe every prerequisite (privileges, BTF, libbpf, BPF helpers and maps, "
+            + "cgroup v2, tracefs), print each as ok or missing and exit 0 if snoop can record here, else 1. "
+            + "Loads nothing that stays; records nothing.")
+    boolean check;
+
     @Parameters(arity = "0..*", paramLabel = "CMD",
             description = "After --: the command to run and record, with its arguments.")
     List<String> command = new ArrayList<>();
@@ -165,6 +171,9 @@ final class RecordCommand implements Callable<Integer>, HasFailureExitCode {
 
     @Override
     public Integer call() {
+        if (check) {
+            return RecordCheck.run(spec.commandLine().getOut());
+        }
         RecordConfig config = validate();
         Log log = new Log(spec.commandLine().getErr(), Log.parseLevel(logLevel));
         if (config.recordsCommand()) {

@@ -38,6 +38,16 @@ public interface LibBpf {
 
     int libbpf_num_possible_cpus();
 
+    @u_int32_t int libbpf_major_version();
+
+    @u_int32_t int libbpf_minor_version();
+
+    /** 1 if the kernel has the helper for the program type, 0 if not, {@code -errno} if it cannot tell. */
+    int libbpf_probe_bpf_helper(int progType, int helperId, Pointer opts);
+
+    /** 1 if the kernel has the map type, 0 if not, {@code -errno} if it cannot tell. */
+    int libbpf_probe_bpf_map_type(int mapType, Pointer opts);
+
     Pointer bpf_object__open_mem(Pointer objBuf, @size_t long objBufSize, Pointer opts);
 
     int bpf_object__load(Pointer obj);

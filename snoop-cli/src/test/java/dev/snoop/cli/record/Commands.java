@@ -29,6 +29,20 @@ final class Commands {
 
     /** As {@link #run(Duration, List)}, for a prepared process (working directory, cgroup, environment). */
     static String run(Duration timeout, ProcessBuilder process) throws IOException, InterruptedException {
+        Result r = result(timeout, process);
+        assertEquals(0, r.code(), process.command() + "\n" + r.output());
+        return r.output();
+    }
+
+    /** A command's exit code and its stdout and stderr together. */
+    record Result(int code, String output) {}
+
+    /** Runs {@code command} to its end, whatever its exit code; fails the test only on a timeout. */
+    static Result result(Duration timeout, List<String> command) throws IOException, InterruptedException {
+        return result(timeout, new ProcessBuilder(command));
+    }
+
+    static Result result(Duration timeout, ProcessBuilder process) throws IOException, InterruptedException {
         Process p = process.redirectErrorStream(true).start();
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         Thread reader = new Thread(() -> {
@@ -50,8 +64,7 @@ final class Commands {
             out = output.toString(StandardCharsets.UTF_8);
         }
         assertTrue(done, "timed out after " + timeout + ": " + process.command() + "\n" + out);
-        assertEquals(0, p.exitValue(), process.command() + "\n" + out);
-        return out;
+        return new Result(p.exitValue(), out);
     }
 
     /** {@code ctr -n NAMESPACE ARGS...}, as {@link #run(Duration, List)}. */
