@@ -46,7 +46,7 @@ public final class KernelFeatures {
     public static List<Check> check() {
         List<Check> checks = new ArrayList<>();
         checks.add(privileges());
-        checks.add(Files.isReadable(BTF)
+        checks.add(hasBtf(BTF)
                 ? new Check("BTF", true, true, BTF.toString())
                 : new Check("BTF", false, true, "kernel lacks BTF (" + BTF + "): CONFIG_DEBUG_INFO_BTF=y is needed"));
         NativeLibs libs;
@@ -116,6 +116,17 @@ public final class KernelFeatures {
             return new Check("privileges", true, true, bpfAndPerfmon ? "CAP_BPF and CAP_PERFMON" : "CAP_SYS_ADMIN");
         }
         return new Check("privileges", false, true, "not permitted to load BPF: run as root or grant CAP_BPF and CAP_PERFMON");
+    }
+
+    /** A readable BTF blob: its header starts with the magic 0xeB9F (little- or big-endian). */
+    static boolean hasBtf(Path file) {
+        try (var in = Files.newInputStream(file)) {
+            byte[] magic = in.readNBytes(2);
+            return magic.length == 2 && (magic[0] == (byte) 0x9f && magic[1] == (byte) 0xeb
+                    || magic[0] == (byte) 0xeb && magic[1] == (byte) 0x9f);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     static long capEff(String status) {

@@ -42,6 +42,22 @@ class RecordCheckTest {
     }
 
     @Test
+    void testCheck_kernelWithoutBtf_namesTheGap_andRecordingRefused() throws Exception {
+        BpfTests.requireTool("unshare");
+        // a kernel without BTF, as far as snoop can tell: an empty file over it in a private mount namespace
+        List<String> noBtf = List.of("unshare", "-m", "sh", "-c",
+                "mount --bind /dev/null /sys/kernel/btf/vmlinux && exec \"$@\"", "sh");
+        Commands.Result check = run(noBtf, "--check");
+        assertEquals(1, check.code(), check.output());
+        assertTrue(check.output().lines().anyMatch(l -> l.startsWith("missing  BTF ")
+                && l.contains("kernel lacks BTF (/sys/kernel/btf/vmlinux)")), check.output());
+        Commands.Result record = run(noBtf, "--cgroup", CgroupFs.current().mount().toString(), "--metrics-addr", "off",
+                "--report-path", "/tmp/snoop-nobtf-" + ProcessHandle.current().pid() + ".json", "--duration", "1s");
+        assertEquals(1, record.code(), record.output());
+        assertTrue(record.output().strip().startsWith("snoop record: cannot record here: kernel lacks BTF"), record.output());
+    }
+
+    @Test
     void testRecord_withoutCapabilities_oneLineNamingThem_exitOne() throws Exception {
         Commands.Result r = run(NO_CAPABILITIES, "--cgroup", CgroupFs.current().mount().toString(), "--metrics-addr", "off", "--report-path", "/tmp/snoop-check-"
                 + ProcessHandle.current().pid() + ".json", "--duration", "1s");
