@@ -61,6 +61,11 @@ public final class Recorder {
         this.log = log;
     }
 
+    /** Stops a recording running on another thread, as SIGTERM does (for in-process tests). */
+    void stop() {
+        stop.countDown();
+    }
+
     /** Records until stopped; returns the exit code. */
     public int run() {
         CgroupFs fs = config.cgroupRoot() == null ? CgroupFs.current() : CgroupFs.at(config.cgroupRoot());
