@@ -61,6 +61,11 @@ public final class Recorder {
         this.log = log;
     }
 
+    /** Stops a recording running on another thread, as SIGTERM does (for in-process tests). */
+    void stop() {
+        stop.countDown();
+    }
+
     /**
      * Records until stopped (a sidecar) or until the command ends ({@code record -- CMD}); returns
      * the exit code: the command's own in the second case.

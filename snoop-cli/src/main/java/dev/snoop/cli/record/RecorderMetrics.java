@@ -11,7 +11,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -27,12 +29,20 @@ final class RecorderMetrics {
     private final BpfRecorder probes;
     private final Recording recording;
     private final Set<String> containersWithGauge = new HashSet<>();
+    /**
+     * Every object a meter reads. Micrometer holds the object of a gauge or function counter only
+     * weakly: a lambda made just for a meter was collected at the first full GC, after which its
+     * gauge read NaN and its counter froze (snoop_targets_waiting, snoop_target_errors_total and
+     * the labels file and metadata error counters did). Held here, they live as long as the meters.
+     */
+    private final List<Object> readBy = new ArrayList<>();
     private volatile Counters counters;
 
     RecorderMetrics(BpfRecorder probes, Recording recording, ReportFlusher flusher, EventRouter router) {
         this.probes = probes;
         this.recording = recording;
         this.counters = probes.counters();
+        readBy.addAll(List.of(probes, recording, flusher, router));
         for (EventKind kind : EventKind.values()) {
             if (kind == EventKind.CGROUP) {
                 continue; // not a syscall
@@ -82,12 +92,14 @@ final class RecorderMetrics {
 
     /** A counter read from elsewhere, e.g. errors of a metadata source. */
     void counter(String name, String description, java.util.function.LongSupplier value, String... tags) {
+        readBy.add(value);
         FunctionCounter.builder(name, value, v -> v.getAsLong()).tags(tags).description(description).register(registry);
     }
 
     /** A gauge read from elsewhere, e.g. how many targets are still missing. */
     void gauge(String name, String description, java.util.function.IntSupplier value) {
-        Gauge.builder(name, value, v -> v.getAsInt()).description(description).register(registry);
+        readBy.add(value);
+        Gauge.builder(name, value, v -> v.getAsInt()).strongReference(true).description(description).register(registry);
     }
 
     PrometheusMeterRegistry registry() {
