@@ -29,6 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("bpf")
 class RecordEndToEndTest {
     private static final Duration START = Duration.ofSeconds(30);
+    /** Targets are rescanned every second; the rest is room for a loaded machine. */
+    private static final Duration RESCAN_DEADLINE = Duration.ofSeconds(10);
 
     @TempDir
     Path tmp;
@@ -120,11 +122,12 @@ class RecordEndToEndTest {
         String id = "3f2a9c" + "0123456789abcdef".repeat(4).substring(6);
         try (TestCgroup pod = TestCgroup.create("snoop-id")) {
             try (SnoopProcess snoop = SnoopProcess.start(null, List.of(), "--container-id", id.substring(0, 12),
-                    "--report-path", report.toString(), "--report-interval", "1s", "--metrics-addr", "off")) {
+                    "--report-path", report.toString(), "--report-interval", "1s", "--metrics-addr", "off",
+                    "--log-level", "debug")) {
                 snoop.awaitRecording(START);
                 // as containerd names it, created after snoop started
                 Path container = pod.child("cri-containerd-" + id + ".scope");
-                Thread.sleep(2000);
+                awaitTraced(snoop, container, RESCAN_DEADLINE);
                 run(TestCgroup.in(container, List.of("cat", "/etc/hostname")));
                 assertEquals(0, snoop.terminate(), snoop.log());
             }
@@ -141,14 +144,14 @@ class RecordEndToEndTest {
             Path later = pod.dir().resolve("later");
             try (SnoopProcess snoop = SnoopProcess.start(null, List.of(), "--cgroup", "/sys/fs/cgroup/memory/not-v2",
                     "--cgroup", later.toString(), "--report-path", report.toString(), "--report-interval", "1s",
-                    "--metrics-addr", "127.0.0.1:0")) {
+                    "--metrics-addr", "127.0.0.1:0", "--log-level", "debug")) {
                 snoop.awaitRecording(START);
                 assertTrue(snoop.log().contains("level=error msg=\"target ignored\""), snoop.log());
                 String metrics = get("http://127.0.0.1:" + snoop.metricsPort() + "/metrics");
                 assertEquals(1.0, metric(metrics, "snoop_target_errors_total"));
                 assertEquals(1.0, metric(metrics, "snoop_targets_waiting"), "the later cgroup is awaited");
                 Files.createDirectory(later);
-                Thread.sleep(2000);
+                awaitTraced(snoop, later, RESCAN_DEADLINE);
                 run(TestCgroup.in(later, List.of("cat", "/etc/hostname")));
                 assertEquals(0, snoop.terminate(), snoop.log());
             }
@@ -207,8 +210,6 @@ class RecordEndToEndTest {
     @Test
     void sigkillLeavesTheLastCompleteReportAndNoBpfProgramBehind() throws Exception {
         Path report = tmp.resolve("report.json");
-        Set<String> programsBefore = bpfIds("prog");
-        Set<String> linksBefore = bpfIds("link");
         try (TestCgroup cgroup = TestCgroup.create("snoop-kill")) {
             Path app = cgroup.child("app");
             SnoopProcess snoop = SnoopProcess.start(null, List.of(), "--cgroup", app.toString(),
@@ -217,10 +218,11 @@ class RecordEndToEndTest {
             Set<String> ourLinks;
             try (snoop) {
                 snoop.awaitRecording(START);
-                ours = new java.util.TreeSet<>(bpfIds("prog"));
-                ours.removeAll(programsBefore);
-                ourLinks = new java.util.TreeSet<>(bpfIds("link"));
-                ourLinks.removeAll(linksBefore);
+                // its own programs and links, by the file descriptors it holds: other recorders may
+                // load and unload programs on this kernel at the same time
+                ours = heldBpfIds(snoop.pid(), "prog_id");
+                ourLinks = heldBpfIds(snoop.pid(), "link_id");
+                assertTrue(bpfIds("prog").containsAll(ours), "bpftool lists the programs the fds hold");
                 assertFalse(ours.isEmpty(), "snoop's programs are loaded");
                 assertFalse(ourLinks.isEmpty(), "snoop's links are attached");
                 run(TestCgroup.in(app, List.of("cat", "/etc/hostname")));
@@ -236,6 +238,41 @@ class RecordEndToEndTest {
             // releases them with the process, asynchronously
             waitFor(() -> java.util.Collections.disjoint(bpfIds("prog"), ours)
                     && java.util.Collections.disjoint(bpfIds("link"), ourLinks), Duration.ofSeconds(10));
+        }
+    }
+
+    /**
+     * The ids of the BPF programs ({@code prog_id}) or links ({@code link_id}) process {@code pid}
+     * holds file descriptors of, from {@code /proc/PID/fdinfo}: a program's fd and a link's fd
+     * name their program, a link's fd its link.
+     */
+    static Set<String> heldBpfIds(long pid, String key) throws java.io.IOException {
+        Set<String> ids = new java.util.TreeSet<>();
+        try (var fds = Files.list(Path.of("/proc/" + pid + "/fdinfo"))) {
+            for (Path fd : fds.toList()) {
+                List<String> lines;
+                try {
+                    lines = Files.readAllLines(fd);
+                } catch (java.io.IOException e) {
+                    continue; // closed since the listing
+                }
+                for (String line : lines) {
+                    if (line.startsWith(key + ":")) {
+                        ids.add(line.substring(key.length() + 1).trim());
+                    }
+                }
+            }
+        }
+        return ids;
+    }
+
+    /** Waits for snoop's debug line saying it now traces {@code cgroup} (a target found by a rescan). */
+    private static void awaitTraced(SnoopProcess snoop, Path cgroup, Duration timeout) throws Exception {
+        String line = "msg=\"tracing cgroup\" cgroup_id=" + CgroupFs.idOf(cgroup) + " ";
+        try {
+            waitFor(() -> snoop.lines().stream().anyMatch(l -> l.contains(line)), timeout);
+        } catch (AssertionError e) {
+            throw new AssertionError("snoop did not trace " + cgroup + " within " + timeout + ":\n" + snoop.log(), e);
         }
     }
 
