@@ -11,17 +11,19 @@ import org.jline.terminal.TerminalBuilder;
 /**
  * What the process is attached to: whether stdout may carry colour, and how to reach a terminal on
  * stderr for progress. Colour needs stdout on a terminal and no {@code NO_COLOR} (no-color.org).
+ *
+ * @param stdoutTerminal stdout is a terminal: data meant for tools (the keep list) is quoted for people
  */
-record Terminals(boolean colour, boolean stderrMayBeTerminal) {
+record Terminals(boolean colour, boolean stderrMayBeTerminal, boolean stdoutTerminal) {
 
     static Terminals none() {
-        return new Terminals(false, false);
+        return new Terminals(false, false, false);
     }
 
     static Terminals system() {
         String noColor = System.getenv("NO_COLOR");
         boolean console = System.console() != null;
-        return new Terminals(console && (noColor == null || noColor.isEmpty()), true);
+        return new Terminals(console && (noColor == null || noColor.isEmpty()), true, console);
     }
 
     /**
