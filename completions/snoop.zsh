@@ -462,7 +462,7 @@ function _picocli_snoop_unused() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-h' '--help' '-V' '--version' '--debug'"
+  local flag_opts="'-z' '--null' '-h' '--help' '-V' '--version' '--debug'"
   local arg_opts="'--image' '--format' '--container' '--used-in' '--top' '-o' '--output' '--color'"
   local FORMAT_option_args=("text" "json" "keep-list") # --format values
   local WHEN_option_args=("auto" "always" "never") # --color values

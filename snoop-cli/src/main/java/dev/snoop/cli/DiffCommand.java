@@ -2,6 +2,7 @@ package dev.snoop.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.snoop.core.SnoopException;
+import dev.snoop.core.path.QuotedPaths;
 import dev.snoop.core.path.SortedPaths;
 import dev.snoop.core.report.Report;
 import dev.snoop.core.report.ReportJson;
@@ -10,6 +11,7 @@ import dev.snoop.diff.ReportDiff;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -140,10 +142,10 @@ final class DiffCommand implements Callable<Integer>, HasFailureExitCode {
         long unchanged = 0;
         for (ContainerDiff c : containers) {
             if (several) {
-                out.println("## container " + (c.name().isEmpty() ? "(unnamed)" : c.name()));
+                out.println("## container " + (c.name().isEmpty() ? "(unnamed)" : QuotedPaths.quote(c.name())));
             }
             writeLines(c, out, colour);
-            out.println((several ? c.name() + ": " : "") + summary(c.removed().size(), c.added().size(), c.unchangedCount()));
+            out.println((several ? QuotedPaths.quote(c.name()) + ": " : "") + summary(c.removed().size(), c.added().size(), c.unchangedCount()));
             removed += c.removed().size();
             added += c.added().size();
             unchanged += c.unchangedCount();
@@ -172,8 +174,15 @@ final class DiffCommand implements Callable<Integer>, HasFailureExitCode {
         lines.flush();
     }
 
+    /** One line; a name that could forge a line or reach the terminal as a control is quoted ({@link QuotedPaths}). */
     private static void writeLine(Utf8Lines lines, String prefix, SortedPaths.Cursor path, boolean colour) {
-        lines.append(prefix).append(path.array(), path.offset(), path.length());
+        lines.append(prefix);
+        if (QuotedPaths.needsQuoting(path.array(), path.offset(), path.length())) {
+            byte[] quoted = QuotedPaths.quote(path.array(), path.offset(), path.length()).getBytes(StandardCharsets.UTF_8);
+            lines.append(quoted, 0, quoted.length);
+        } else {
+            lines.append(path.array(), path.offset(), path.length());
+        }
         if (colour) {
             lines.append("\033[0m");
         }

@@ -2,6 +2,7 @@ package dev.snoop.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.snoop.core.SnoopException;
+import dev.snoop.core.path.QuotedPaths;
 import dev.snoop.core.report.Report;
 import dev.snoop.core.report.ReportJson;
 import dev.snoop.core.stats.ReportStats;
@@ -107,6 +108,7 @@ final class StatsCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    /** Names that could forge a line or reach the terminal as controls are quoted ({@link QuotedPaths}). */
     static void writeText(ReportStats s, PrintWriter out) {
         out.printf("containers      %d%n", s.containers());
         out.printf("files           %d%s%n", s.files(),
@@ -119,18 +121,18 @@ final class StatsCommand implements Callable<Integer> {
         out.println();
         out.println("fullest directories (files directly inside):");
         for (DirectoryCount d : s.largestDirectories()) {
-            out.printf("%8d  %s%n", d.files(), d.path());
+            out.printf("%8d  %s%n", d.files(), QuotedPaths.quote(d.path()));
         }
         out.println();
         out.println("files by extension:");
         for (ExtensionCount e : s.extensions()) {
-            out.printf("%8d  %s%n", e.files(), e.extension());
+            out.printf("%8d  %s%n", e.files(), QuotedPaths.quote(e.extension()));
         }
     }
 
     private static void writeTree(List<DirectoryCount> level, String indent, PrintWriter out) {
         for (DirectoryCount d : level) {
-            out.printf("%8d  %s%s%n", d.files(), indent, d.path());
+            out.printf("%8d  %s%s%n", d.files(), indent, QuotedPaths.quote(d.path()));
             writeTree(d.children(), indent + "  ", out);
         }
     }

@@ -12,18 +12,21 @@ import org.jline.terminal.TerminalBuilder;
  * What the process is attached to: whether stdout may carry colour, and how to reach a terminal on
  * stderr for progress. {@code --color=auto} (the default) colours when stdout is a terminal and
  * {@code NO_COLOR} (no-color.org) is unset or empty; {@code always} and {@code never} decide alone.
+ *
+ * @param stdoutTerminal stdout is a terminal: data meant for tools (the keep list) is quoted for people
  */
-record Terminals(boolean colour, boolean stderrMayBeTerminal) {
+record Terminals(boolean colour, boolean stderrMayBeTerminal, boolean stdoutTerminal) {
 
     static Terminals none() {
-        return new Terminals(false, false);
+        return new Terminals(false, false, false);
     }
 
     /** {@code --color}'s values. */
     enum ColorWhen { auto, always, never }
 
     static Terminals system(ColorWhen when) {
-        return new Terminals(colour(when, System.getenv("NO_COLOR"), isTerminal(STDOUT)), true);
+        boolean terminal = isTerminal(STDOUT);
+        return new Terminals(colour(when, System.getenv("NO_COLOR"), terminal), true, terminal);
     }
 
     static boolean colour(ColorWhen when, String noColor, boolean stdoutIsTerminal) {

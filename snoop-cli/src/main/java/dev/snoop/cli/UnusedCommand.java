@@ -91,6 +91,11 @@ final class UnusedCommand implements Callable<Integer> {
             description = "Directories and packages listed in the text summary. Default: ${DEFAULT-VALUE}.")
     int top;
 
+    @Option(names = {"-z", "--null"},
+            description = "With --format keep-list: end each name with NUL instead of a newline (for tar --null -T, "
+                    + "rsync --from0, xargs -0), so that any name can be written.")
+    boolean nul;
+
     @Mixin
     CommonOptions.OutputFile output;
 
@@ -104,6 +109,9 @@ final class UnusedCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--top must be at least 1, not " + top);
         }
         checkUsedIn(1);
+        if (nul && format != Format.keep_list) {
+            throw new ParameterException(spec.commandLine(), "--null applies only to --format keep-list");
+        }
         if (!Files.exists(image)) {
             throw new ParameterException(spec.commandLine(), image + ": no such file or directory");
         }
@@ -158,7 +166,11 @@ final class UnusedCommand implements Callable<Integer> {
         Image img = read;
         UnusedResult result = UnusedAnalysis.analyze(img, usage, checkUsedIn(usage.reports()),
                 w -> err.println(spec.qualifiedName() + ": warning: " + image + ": " + w));
-        Output.write(output.file, spec.commandLine().getOut(), out -> UnusedOutput.write(result, format, top, out));
+        // names are exact for tools; only on a terminal, which may act on controls, are they quoted
+        UnusedOutput.KeepListStyle style = nul ? UnusedOutput.KeepListStyle.NUL
+                : output.isStdout() && parent.terminals().stdoutTerminal() ? UnusedOutput.KeepListStyle.QUOTED
+                : UnusedOutput.KeepListStyle.LINES;
+        Output.write(output.file, spec.commandLine().getOut(), out -> UnusedOutput.write(result, format, top, style, out));
         return ExitCodes.OK;
     }
 

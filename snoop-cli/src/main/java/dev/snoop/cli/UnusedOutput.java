@@ -1,6 +1,8 @@
 package dev.snoop.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.snoop.core.SnoopException;
+import dev.snoop.core.path.QuotedPaths;
 import dev.snoop.core.path.SortedPaths;
 import dev.snoop.core.report.ReportJson;
 import dev.snoop.image.UnusedResult;
@@ -17,10 +19,20 @@ import java.util.Locale;
 final class UnusedOutput {
     private UnusedOutput() {}
 
-    static void write(UnusedResult r, UnusedCommand.Format format, int top, Writer out) throws IOException {
+    /** How the keep list separates and shows names. */
+    enum KeepListStyle {
+        /** one name a line, exactly; a name with a newline cannot be written */
+        LINES,
+        /** each name exactly, ended by NUL, for {@code tar --null -T}, {@code rsync --from0}, {@code xargs -0} */
+        NUL,
+        /** one name a line, quoted where {@link QuotedPaths} says: for a terminal, not for tools */
+        QUOTED
+    }
+
+    static void write(UnusedResult r, UnusedCommand.Format format, int top, KeepListStyle style, Writer out) throws IOException {
         switch (format) {
             case json -> writeJson(r, out);
-            case keep_list -> writeKeepList(r.keepList(), out);
+            case keep_list -> writeKeepList(r.keepList(), style, out);
             default -> {
                 PrintWriter pw = out instanceof PrintWriter p ? p : new PrintWriter(out);
                 writeText(r, top, pw);
@@ -29,16 +41,43 @@ final class UnusedOutput {
         }
     }
 
-    static void writeKeepList(SortedPaths keep, Writer out) throws IOException {
+    /**
+     * The keep list is data for tools, so its names are written exactly; only NUL can end a name
+     * that contains a newline, and quoting it instead would name a file that does not exist.
+     *
+     * @throws SnoopException before anything is written, if a name has a newline and {@code style}
+     *     is {@link KeepListStyle#LINES}
+     */
+    static void writeKeepList(SortedPaths keep, KeepListStyle style, Writer out) throws IOException {
         SortedPaths.Cursor cursor = keep.cursor();
+        if (style == KeepListStyle.LINES) {
+            while (cursor.next()) {
+                if (hasNewline(cursor)) {
+                    throw new SnoopException("keep list: the name " + QuotedPaths.quote(cursor.path())
+                            + " has a newline, which a list of one name a line cannot hold; use --null");
+                }
+            }
+            cursor = keep.cursor();
+        }
         while (cursor.next()) {
-            out.write(cursor.path());
-            out.write('\n');
+            out.write(style == KeepListStyle.QUOTED ? QuotedPaths.quote(cursor.path()) : cursor.path());
+            out.write(style == KeepListStyle.NUL ? '\0' : '\n');
         }
     }
 
+    private static boolean hasNewline(SortedPaths.Cursor cursor) {
+        byte[] bytes = cursor.array();
+        for (int i = cursor.offset(), end = i + cursor.length(); i < end; i++) {
+            if (bytes[i] == '\n') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Names (of files, packages, the image) that could forge a line or reach the terminal as controls are quoted. */
     static void writeText(UnusedResult r, int top, PrintWriter out) {
-        out.printf("image      %s (%s%s)%n", r.image(), r.format(), r.imageDigest() == null ? "" : ", " + r.imageDigest());
+        out.printf("image      %s (%s%s)%n", q(r.image()), r.format(), r.imageDigest() == null ? "" : ", " + q(r.imageDigest()));
         out.printf("reports    %d; a file is unused when %s%n", r.reports(),
                 r.usedIn() == 1 ? "no report used it" : "fewer than " + r.usedIn() + " of them used it");
         out.printf("files      %d in the image: %d kept, %d unused%n", r.imageFiles(), r.keptFiles(), r.unusedFiles());
@@ -50,7 +89,7 @@ final class UnusedOutput {
             out.println("  (none)");
         }
         for (Directory d : r.directories().subList(0, Math.min(top, r.directories().size()))) {
-            out.printf("%11s %7d  %s%n", size(d.bytes()), d.files().size(), d.path());
+            out.printf("%11s %7d  %s%n", size(d.bytes()), d.files().size(), q(d.path()));
         }
         if (r.directories().size() > top) {
             out.printf("  ... %d more directories (--top, --format json)%n", r.directories().size() - top);
@@ -61,9 +100,9 @@ final class UnusedOutput {
             return;
         }
         List<PackageUse> unused = r.unusedPackages();
-        out.printf("unused packages (%s), candidates to drop: %d%n", r.packageManager(), unused.size());
+        out.printf("unused packages (%s), candidates to drop: %d%n", q(r.packageManager()), unused.size());
         for (PackageUse p : unused.subList(0, Math.min(top, unused.size()))) {
-            out.printf("%11s %7d  %s %s%n", size(p.bytes()), p.files(), p.name(), p.version());
+            out.printf("%11s %7d  %s %s%n", size(p.bytes()), p.files(), q(p.name()), q(p.version()));
         }
         more(unused.size(), top, out);
         List<PackageUse> partly = r.partlyUsedPackages();
@@ -71,11 +110,15 @@ final class UnusedOutput {
         out.printf("partly used packages: %d (unused bytes, used files of all)%n", partly.size());
         for (PackageUse p : partly.subList(0, Math.min(top, partly.size()))) {
             out.printf(Locale.ROOT, "%11s  %s %s: %d of %d files (%.1f%%), %s of %s used%n", size(p.bytes() - p.usedBytes()),
-                    p.name(), p.version(), p.usedFiles(), p.files(), 100 * p.usedShare(), size(p.usedBytes()), size(p.bytes()));
+                    q(p.name()), q(p.version()), p.usedFiles(), p.files(), 100 * p.usedShare(), size(p.usedBytes()), size(p.bytes()));
         }
         more(partly.size(), top, out);
         out.println();
         out.printf("%d packages fully used, %d without files in the image%n", r.fullyUsedPackages(), r.packagesWithoutFiles());
+    }
+
+    private static String q(String name) {
+        return QuotedPaths.quote(name);
     }
 
     private static void more(int size, int top, PrintWriter out) {

@@ -71,7 +71,7 @@ class DiffCommandTest {
         java.io.StringWriter out = new java.io.StringWriter();
         java.io.StringWriter err = new java.io.StringWriter();
         int code = Main.run(java.io.InputStream.nullInputStream(), new java.io.PrintWriter(out), new java.io.PrintWriter(err),
-                new Terminals(Terminals.colour(Terminals.colorWhen("--color=always"), null, false), false),
+                new Terminals(Terminals.colour(Terminals.colorWhen("--color=always"), null, false), false, false),
                 "diff", "--color=always", a.toString(), b.toString());
         assertEquals(1, code, err.toString());
         assertTrue(out.toString().startsWith("\033[32m+ /etc/hosts\033[0m\n\033[31m- /etc/passwd\033[0m\n"), out.toString());
@@ -300,5 +300,50 @@ class DiffCommandTest {
                 db: 1 removed, 0 added, 0 unchanged
                 total: 3 removed, 3 added, 1 unchanged
                 """, out.toString());
+    }
+
+    /** File names that hold a newline and terminal controls, as JSON escapes in a real report. */
+    static final String HOSTILE_FILES = "\"/bin/sh\", \"/tmp/x\\n+ /usr/bin/sudo\", \"/tmp/\\u001b[31mred\", "
+            + "\"/tmp/c1\\u009b2J\", \"/tmp/rtl\\u202eexe.txt\"";
+
+    @Test
+    void testDiff_hostileNames_quotedNoForgedLineNoRawControl() throws Exception {
+        Path a = write(dir, "a.json", "{\"containers\": [{\"name\": \"app\", \"files\": [\"/bin/sh\"]}]}");
+        Path b = write(dir, "b.json", "{\"containers\": [{\"name\": \"app\", \"files\": [" + HOSTILE_FILES + "]}]}");
+        CliRun r = run("diff", a.toString(), b.toString());
+        assertEquals(1, r.exitCode(), r.err());
+        assertEquals("""
+                + "/tmp/\\033[31mred"
+                + "/tmp/c1\\302\\2332J"
+                + "/tmp/rtl\\342\\200\\256exe.txt"
+                + "/tmp/x\\n+ /usr/bin/sudo"
+                0 removed, 4 added, 1 unchanged
+                """, r.out());
+        assertTrue(r.out().lines().noneMatch(line -> line.startsWith("+ /usr/bin/sudo")), r.out());
+        assertTrue(r.out().chars().noneMatch(c -> c == 0x1b || c == 0x9b || c == 0x202e), r.out());
+        assertEquals("", r.err());
+    }
+
+    @Test
+    void testDiff_hostileNames_jsonStaysExact() throws Exception {
+        Path a = write(dir, "a.json", "{\"containers\": [{\"name\": \"app\", \"files\": [\"/bin/sh\"]}]}");
+        Path b = write(dir, "b.json", "{\"containers\": [{\"name\": \"app\", \"files\": [" + HOSTILE_FILES + "]}]}");
+        CliRun r = run("diff", "--format", "json", a.toString(), b.toString());
+        assertEquals(1, r.exitCode(), r.err());
+        com.fasterxml.jackson.databind.JsonNode added = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out()).get("added");
+        assertEquals(List.of("/tmp/\u001b[31mred", "/tmp/c1\u009b2J", "/tmp/rtl\u202eexe.txt", "/tmp/x\n+ /usr/bin/sudo"),
+                java.util.stream.StreamSupport.stream(added.spliterator(), false).map(n -> n.asText()).toList());
+    }
+
+    @Test
+    void testDiff_hostileContainerName_quoted() throws Exception {
+        Path a = write(dir, "a.json", """
+                {"containers": [{"name": "app", "files": ["/a"]}, {"name": "x\\n+ /usr/bin/sudo", "files": ["/d"]}]}""");
+        Path b = write(dir, "b.json", """
+                {"containers": [{"name": "app", "files": ["/a"]}, {"name": "x\\n+ /usr/bin/sudo", "files": ["/e"]}]}""");
+        CliRun r = run("diff", a.toString(), b.toString());
+        assertEquals(1, r.exitCode(), r.err());
+        assertTrue(r.out().contains("## container \"x\\n+ /usr/bin/sudo\"\n- /d\n+ /e\n\"x\\n+ /usr/bin/sudo\": 1 removed"), r.out());
+        assertTrue(r.out().lines().noneMatch(line -> line.startsWith("+ /usr/bin/sudo")), r.out());
     }
 }

@@ -174,4 +174,28 @@ class StatsCommandTest {
         assertEquals(0, run("stats", file.toString()).exitCode());
         assertTrue(before.unchanged());
     }
+
+    @Test
+    void testStats_hostileNames_quotedInText() throws Exception {
+        Path report = write(dir, "r.json", "{\"containers\": [{\"name\": \"app\", \"files\": ["
+                + "\"/tmp/x\\n+ /usr/bin/sudo/f\", \"/\\u001b[31mred/a.\\u001b[0m\", \"/\\u009b/b\"]}]}");
+        CliRun r = run("stats", report.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        String out = r.out();
+        assertTrue(out.contains("       1    \"/tmp/x\\n+ \"\n"), out); // the tree cuts the name at its '/'
+        assertTrue(out.contains("       1  \"/tmp/x\\n+ /usr/bin/sudo\"\n"), out);
+        assertTrue(out.contains("       1  \"/\\033[31mred\"\n"), out);
+        assertTrue(out.contains("       1  \"/\\302\\233\"\n"), out);
+        assertTrue(out.contains("       1  \".\\033[0m\"\n"), out);
+        assertTrue(out.lines().noneMatch(line -> line.strip().startsWith("+ /usr/bin/sudo")), out);
+        assertTrue(out.chars().noneMatch(c -> c == 0x1b || c == 0x9b), out);
+    }
+
+    @Test
+    void testStats_hostileNames_jsonStaysExact() throws Exception {
+        Path report = write(dir, "r.json", "{\"containers\": [{\"name\": \"app\", \"files\": [\"/\\u001b[31mred/a\"]}]}");
+        CliRun r = run("stats", "--format", "json", report.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("\"path\": \"/\\u001B[31mred\""), r.out()); // Jackson's escape: the same name
+    }
 }

@@ -336,4 +336,73 @@ class UnusedCommandTest {
         assertEquals(0, r.exitCode(), r.err());
         assertEquals("/usr\n/usr/bin\n/usr/bin/sh\n", r.out()); // no /bin link in this root
     }
+
+    /** A root filesystem with real files whose names hold a newline and an escape sequence. */
+    private Path hostileRoot() throws Exception {
+        Path root = dir.resolve("hostile");
+        Files.createDirectories(root.resolve("usr/bin"));
+        Files.writeString(root.resolve("usr/bin/sh"), "sh");
+        Path forged = Files.createDirectories(root.resolve("opt/x\n+ /usr/bin"));
+        Files.writeString(forged.resolve("sudo"), "not sudo");
+        Path red = Files.createDirectories(root.resolve("opt/\u001b[31mred"));
+        Files.writeString(red.resolve("junk"), "unused bytes");
+        return root;
+    }
+
+    private Path hostileReport() throws Exception {
+        return write(dir, "hostile.json", "{\"containers\": [{\"name\": \"app\", \"files\": "
+                + "[\"/usr/bin/sh\", \"/opt/x\\n+ /usr/bin/sudo\"]}]}");
+    }
+
+    @Test
+    void testUnused_hostileNames_textQuoted() throws Exception {
+        CliRun r = run("unused", "--image", hostileRoot().toString(), hostileReport().toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("  \"/opt/\\033[31mred\"\n"), r.out());
+        assertTrue(r.out().chars().noneMatch(c -> c == 0x1b), r.out());
+        assertTrue(r.out().lines().noneMatch(line -> line.startsWith("+ /usr/bin/sudo")), r.out());
+    }
+
+    @Test
+    void testUnused_keepListWithNewlineName_refusedWithoutWriting() throws Exception {
+        Path keep = dir.resolve("keep.txt");
+        CliRun r = run("unused", "--image", hostileRoot().toString(), "--format", "keep-list", hostileReport().toString());
+        assertEquals(1, r.exitCode(), r.err());
+        assertEquals("", r.out());
+        assertEquals("snoop unused: keep list: the name \"/opt/x\\n+ \" has a newline, which a list of one name a line "
+                + "cannot hold; use --null\n", r.err());
+        CliRun toFile = run("unused", "--image", hostileRoot().toString(), "--format", "keep-list", "-o", keep.toString(),
+                hostileReport().toString());
+        assertEquals(1, toFile.exitCode(), toFile.err());
+        assertFalse(Files.exists(keep));
+    }
+
+    @Test
+    void testUnused_keepListNull_exactNames() throws Exception {
+        CliRun r = run("unused", "--image", hostileRoot().toString(), "--format", "keep-list", "--null", hostileReport().toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals("/opt\0/opt/x\n+ \0/opt/x\n+ /usr\0/opt/x\n+ /usr/bin\0/opt/x\n+ /usr/bin/sudo\0/usr\0/usr/bin\0/usr/bin/sh\0",
+                r.out());
+    }
+
+    @Test
+    void testUnused_keepListOnATerminal_quoted() throws Exception {
+        Path safe = write(dir, "safe.json", "{\"containers\": [{\"name\": \"app\", \"files\": "
+                + "[\"/usr/bin/sh\", \"/opt/\\u001b[31mred/junk\"]}]}");
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = Main.run(java.io.InputStream.nullInputStream(), new java.io.PrintWriter(out), new java.io.PrintWriter(err),
+                new Terminals(false, false, true), "unused", "--image", hostileRoot().toString(), "--format", "keep-list", safe.toString());
+        assertEquals(0, code, err.toString());
+        assertEquals("/opt\n\"/opt/\\033[31mred\"\n\"/opt/\\033[31mred/junk\"\n/usr\n/usr/bin\n/usr/bin/sh\n", out.toString());
+        CliRun piped = run("unused", "--image", hostileRoot().toString(), "--format", "keep-list", safe.toString());
+        assertEquals("/opt\n/opt/\u001b[31mred\n/opt/\u001b[31mred/junk\n/usr\n/usr/bin\n/usr/bin/sh\n", piped.out()); // exact for tools
+    }
+
+    @Test
+    void testUnused_nullWithoutKeepList_exitsTwo() throws Exception {
+        CliRun r = run("unused", "--image", hostileRoot().toString(), "--null", hostileReport().toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("--null applies only to --format keep-list"), r.err());
+    }
 }

@@ -1,6 +1,7 @@
 package dev.snoop.image;
 
 import dev.snoop.core.SnoopException;
+import dev.snoop.core.path.QuotedPaths;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -33,15 +34,15 @@ final class DirBlobs implements Blobs {
     public InputStream open(String name) throws IOException {
         List<String> path = EntryNames.split(name);
         if (path == null || path.isEmpty()) {
-            throw new SnoopException(describe() + ": '" + name + "' is outside the image directory");
+            throw new SnoopException(describe() + ": " + EntryNames.shown(name) + " is outside the image directory");
         }
         Path file = dir.resolve(String.join("/", path));
         if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-            throw new SnoopException(describe() + ": " + name + " is missing");
+            throw new SnoopException(describe() + ": " + QuotedPaths.quote(name) + " is missing");
         }
         // a blob may be a symlink (deduplicated layouts), but never to outside the directory
         if (!file.toRealPath().startsWith(realDir)) {
-            throw new SnoopException(describe() + ": " + name + " is a symlink to outside the image directory");
+            throw new SnoopException(describe() + ": " + QuotedPaths.quote(name) + " is a symlink to outside the image directory");
         }
         return Files.newInputStream(file);
     }

@@ -1,5 +1,6 @@
 package dev.snoop.image;
 
+import dev.snoop.core.path.QuotedPaths;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,6 +13,11 @@ import java.util.List;
  */
 final class EntryNames {
     private EntryNames() {}
+
+    /** A name in a message: in single quotes, or quoted if it could forge a line ({@link QuotedPaths}). */
+    static String shown(String name) {
+        return QuotedPaths.needsQuoting(name) ? QuotedPaths.quote(name) : "'" + name + "'";
+    }
 
     /** The components of {@code name}, or null if it escapes the root. */
     static List<String> split(String name) {

@@ -58,7 +58,7 @@ final class LayerApplier {
             String name = entry.getName();
             List<String> path = EntryNames.split(name);
             if (path == null) {
-                throw new SnoopException(where + ": entry '" + name + "' escapes the image root");
+                throw new SnoopException(where + ": entry " + EntryNames.shown(name) + " escapes the image root");
             }
             if (name.startsWith("/") && absolute++ == 0) {
                 absoluteExample = name;
@@ -141,12 +141,12 @@ final class LayerApplier {
         String linkName = entry.getLinkName();
         List<String> targetPath = EntryNames.split(linkName);
         if (targetPath == null) {
-            throw new SnoopException(where + ": hard link '" + entry.getName() + "' to '" + linkName + "' escapes the image root");
+            throw new SnoopException(where + ": hard link " + EntryNames.shown(entry.getName()) + " to " + EntryNames.shown(linkName) + " escapes the image root");
         }
         int target = tree.lookup(targetPath);
         if (target == FileTree.MISSING || tree.type(target) != FileTree.FILE) {
-            warnings.accept(where + ": hard link '" + entry.getName() + "' to '" + linkName
-                    + "', which is not a file in the image; counted as an empty file");
+            warnings.accept(where + ": hard link " + EntryNames.shown(entry.getName()) + " to " + EntryNames.shown(linkName)
+                    + ", which is not a file in the image; counted as an empty file");
             tree.put(path, FileTree.FILE, 0, mode, null, FileTree.MISSING, layerIndex);
             return;
         }

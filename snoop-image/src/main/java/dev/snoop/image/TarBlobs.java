@@ -1,6 +1,7 @@
 package dev.snoop.image;
 
 import dev.snoop.core.SnoopException;
+import dev.snoop.core.path.QuotedPaths;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -54,13 +55,13 @@ final class TarBlobs implements Blobs {
     public InputStream open(String name) throws IOException {
         List<String> path = EntryNames.split(name);
         if (path == null || path.isEmpty()) {
-            throw new SnoopException(describe() + ": '" + name + "' is outside the archive");
+            throw new SnoopException(describe() + ": " + EntryNames.shown(name) + " is outside the archive");
         }
         String key = String.join("/", path);
         for (int hops = 0; hops <= MAX_LINKS; hops++) {
             TarArchiveEntry e = entries.get(key);
             if (e == null) {
-                throw new SnoopException(describe() + ": " + name + " is missing from the archive");
+                throw new SnoopException(describe() + ": " + QuotedPaths.quote(name) + " is missing from the archive");
             }
             if (!e.isSymbolicLink() && !e.isLink()) {
                 return tar.getInputStream(e);
@@ -69,11 +70,11 @@ final class TarBlobs implements Blobs {
             List<String> next = EntryNames.split(e.isLink() || target.startsWith("/")
                     ? target : key.substring(0, Math.max(0, key.lastIndexOf('/') + 1)) + target);
             if (next == null || next.isEmpty()) {
-                throw new SnoopException(describe() + ": " + name + " links to outside the archive");
+                throw new SnoopException(describe() + ": " + QuotedPaths.quote(name) + " links to outside the archive");
             }
             key = String.join("/", next);
         }
-        throw new SnoopException(describe() + ": " + name + ": too many levels of links");
+        throw new SnoopException(describe() + ": " + QuotedPaths.quote(name) + ": too many levels of links");
     }
 
     @Override

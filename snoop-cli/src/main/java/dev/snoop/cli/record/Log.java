@@ -1,5 +1,6 @@
 package dev.snoop.cli.record;
 
+import dev.snoop.core.path.QuotedPaths;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.Locale;
@@ -100,6 +101,12 @@ public final class Log {
         return sb.length() == 0 ? d.toNanos() + "ns" : sb.toString();
     }
 
+    /**
+     * A logfmt value: as it is when plain, else in double quotes with JSON's escapes, which logfmt
+     * parsers read. Whatever {@link QuotedPaths#isControl} names (C0, DEL, C1, bidirectional
+     * controls, a lone surrogate) is escaped as {@code \\uXXXX}, so that a file or container name
+     * can neither forge a log line nor reach a terminal as a control.
+     */
     static String quote(String value) {
         boolean plain = !value.isEmpty();
         for (int i = 0; i < value.length() && plain; i++) {
@@ -110,18 +117,19 @@ public final class Log {
             return value;
         }
         StringBuilder sb = new StringBuilder(value.length() + 2).append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
+        for (int i = 0; i < value.length(); ) {
+            int c = value.codePointAt(i);
+            i += Character.charCount(c);
             switch (c) {
                 case '"' -> sb.append("\\\"");
                 case '\\' -> sb.append("\\\\");
                 case '\n' -> sb.append("\\n");
                 case '\t' -> sb.append("\\t");
                 default -> {
-                    if (c < ' ') {
-                        sb.append(String.format("\\u%04x", (int) c));
+                    if (QuotedPaths.isControl(c)) {
+                        sb.append(String.format("\\u%04x", c));
                     } else {
-                        sb.append(c);
+                        sb.appendCodePoint(c);
                     }
                 }
             }

@@ -1,6 +1,7 @@
 package dev.snoop.cli.record;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -25,5 +26,37 @@ class LogTest {
         "PT0.000001S, 1000ns"})
     void testGoDuration(Duration d, String expected) {
         assertEquals(expected, Log.goDuration(d));
+    }
+
+    @Test
+    void testQuote_plainAndQuoted() {
+        assertEquals("/usr/bin/sh", Log.quote("/usr/bin/sh"));
+        assertEquals("\"a b\"", Log.quote("a b"));
+        assertEquals("\"\"", Log.quote(""));
+        assertEquals("\"k=v\"", Log.quote("k=v"));
+        assertEquals("\"a\\\"b\\\\c\"", Log.quote("a\"b\\c"));
+        assertEquals("\"caf\u00e9\"", Log.quote("caf\u00e9"));
+    }
+
+    @Test
+    void testQuote_controls_escaped() {
+        assertEquals("\"/tmp/x\\n+ /usr/bin/sudo\"", Log.quote("/tmp/x\n+ /usr/bin/sudo"));
+        assertEquals("\"/\\u001b[31mred\\t\\u000d\"", Log.quote("/\u001b[31mred\t\r"));
+        assertEquals("\"/del\\u007f\"", Log.quote("/del\u007f"));
+        assertEquals("\"/c1\\u0085\\u009b\"", Log.quote("/c1\u0085\u009b"));
+        assertEquals("\"/rtl\\u202eexe\"", Log.quote("/rtl\u202eexe"));
+        assertEquals("\"/lone\\ud800\"", Log.quote("/lone\ud800"));
+        assertEquals("\"/emoji\ud83d\ude00\"", Log.quote("/emoji\ud83d\ude00"));
+    }
+
+    @Test
+    void testLog_hostilePath_oneLineNoRawControl() {
+        StringWriter out = new StringWriter();
+        Log log = new Log(new PrintWriter(out), Log.Level.DEBUG);
+        log.debug("new file", "container", "app\u009b", "path", "/tmp/x\ntime=0 level=error msg=forged\u001b[2J");
+        String line = out.toString();
+        assertEquals(1, line.lines().count(), line);
+        assertTrue(line.endsWith(" container=\"app\\u009b\" path=\"/tmp/x\\ntime=0 level=error msg=forged\\u001b[2J\"\n"), line);
+        assertTrue(line.chars().noneMatch(c -> c < 0x20 && c != '\n' || c >= 0x7f && c <= 0x9f), line);
     }
 }

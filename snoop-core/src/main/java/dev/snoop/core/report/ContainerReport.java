@@ -1,5 +1,6 @@
 package dev.snoop.core.report;
 
+import dev.snoop.core.path.QuotedPaths;
 import dev.snoop.core.path.SortedPaths;
 import java.time.Instant;
 import java.util.Objects;
@@ -83,11 +84,14 @@ public record ContainerReport(
         return imageDigest != null ? imageDigest : imageRef;
     }
 
-    /** A short label for messages: the name, or the container id, or "(unnamed)". */
+    /**
+     * A short label for messages: the name, or the container id, or "(unnamed)"; quoted if it
+     * could forge a line or reach the terminal as controls ({@link QuotedPaths}).
+     */
     public String label() {
         if (!name.isEmpty()) {
-            return name;
+            return QuotedPaths.quote(name);
         }
-        return containerId != null ? containerId : "(unnamed)";
+        return containerId != null ? QuotedPaths.quote(containerId) : "(unnamed)";
     }
 }

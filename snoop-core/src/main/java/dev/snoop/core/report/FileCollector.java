@@ -2,6 +2,7 @@ package dev.snoop.core.report;
 
 import dev.snoop.core.path.PathNormalizer;
 import dev.snoop.core.path.PathSet;
+import dev.snoop.core.path.QuotedPaths;
 import dev.snoop.core.path.SortedPaths;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -47,7 +48,7 @@ final class FileCollector {
             return;
         }
         if (path != raw && normalized++ == 0) {
-            normalizedExample = "'" + raw + "' -> '" + path + "'";
+            normalizedExample = shown(raw) + " -> " + shown(path);
         }
         if (unsorted == null) {
             if (sorted().appendIfAscending(path)) {
@@ -146,6 +147,11 @@ final class FileCollector {
             unsorted.addRef(cursor.bytes(), cursor.length());
         }
         sorted = null;
+    }
+
+    /** A path in a warning: in single quotes, or quoted if it could forge a line ({@link QuotedPaths}). */
+    static String shown(String path) {
+        return QuotedPaths.needsQuoting(path) ? QuotedPaths.quote(path) : "'" + path + "'";
     }
 
     SortedPaths paths() {

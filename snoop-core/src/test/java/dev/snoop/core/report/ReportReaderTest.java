@@ -367,6 +367,18 @@ class ReportReaderTest {
     }
 
     @Test
+    void testRead_hostileNamesInWarnings_quoted() throws Exception {
+        Path file = write("hostile.json", """
+                {"containers": [{"name": "app\\n+ x", "files": ["/tmp/x\\n+ /usr/bin/sudo/", "/\\u001b[2J", "/\\u001b[2J"]}]}
+                """);
+        read(file);
+        assertEquals(List.of(
+                file + ": container '\"app\\n+ x\"': normalized 1 path (first: \"/tmp/x\\n+ /usr/bin/sudo/\" -> \"/tmp/x\\n+ /usr/bin/sudo\")",
+                file + ": container '\"app\\n+ x\"': dropped 1 duplicate path"), warnings);
+        assertTrue(warnings.stream().allMatch(w -> w.chars().noneMatch(c -> c < 0x20)), warnings.toString());
+    }
+
+    @Test
     void testRead_singleContainerShape_warningsNameTheFile() throws Exception {
         Path file = write("single.json", "{\"files\": [\"/x\", \"/x\"]}");
         read(file);
