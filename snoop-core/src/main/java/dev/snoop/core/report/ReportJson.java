@@ -11,6 +11,7 @@ import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
 import dev.snoop.core.SnoopException;
+import dev.snoop.core.path.QuotedPaths;
 import dev.snoop.core.path.SortedPaths;
 import java.io.CharConversionException;
 import java.io.IOException;
@@ -74,7 +75,7 @@ public final class ReportJson {
      * @throws SnoopException naming the file if it cannot be read or is not a report
      */
     public static Report read(Path file, Consumer<String> warnings) {
-        String source = file.toString();
+        String source = QuotedPaths.quote(file.toString()); // a file found in a directory may have any name
         if (Files.isDirectory(file)) {
             throw new SnoopException(source + ": is a directory");
         }
@@ -101,7 +102,7 @@ public final class ReportJson {
      * @throws SnoopException naming the file if it is larger than {@link #MAX_REPORT_BYTES}
      */
     public static byte[] readAllBytes(Path file) throws IOException {
-        String source = file.toString();
+        String source = QuotedPaths.quote(file.toString());
         try (FileChannel channel = FileChannel.open(file)) {
             if (!Files.isRegularFile(file)) {
                 return readLimited(Channels.newInputStream(channel), source);
