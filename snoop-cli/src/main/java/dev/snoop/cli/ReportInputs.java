@@ -1,6 +1,7 @@
 package dev.snoop.cli;
 
 import dev.snoop.core.SnoopException;
+import dev.snoop.core.path.QuotedPaths;
 import dev.snoop.core.report.Report;
 import dev.snoop.core.report.ReportJson;
 import java.io.IOException;
@@ -53,7 +54,8 @@ final class ReportInputs {
                 if (found.isEmpty()) {
                     throw new SnoopException(arg + ": no *.json reports in this directory");
                 }
-                found.forEach(p -> inputs.add(new Input(p.toString(), p)));
+                // a file found in a directory may have any name: messages quote it
+                found.forEach(p -> inputs.add(new Input(QuotedPaths.quote(p.toString()), p)));
             } else if (Files.exists(path)) {
                 inputs.add(new Input(arg, path));
             } else {

@@ -37,7 +37,29 @@ final class BadReports {
                         "'files' must be a list of strings, found an object (line 1, column 11)"),
                 bad("newer.json", "{\"schema_version\": 2, \"containers\": []}",
                         "schema_version 2 is newer than this snoop reads (1); upgrade snoop"),
-                bad("shape.json", "{\"hello\": \"world\"}", "not a report: no 'containers' or 'files' field"));
+                bad("shape.json", "{\"hello\": \"world\"}", "not a report: no 'containers' or 'files' field"),
+                bad("deep.json", "{\"containers\": [{\"name\": \"app\", \"files\": [], \"x\": "
+                                + "[".repeat(1001) + "]".repeat(1001) + "}]}",
+                        "not a report: document nesting depth exceeds the maximum allowed (1000)"),
+                bad("huge-name.json", files("/tmp/" + "a".repeat(10_000_000)),
+                        "not a report: string value length exceeds the maximum allowed (1048576)"),
+                bad("long-name.json", files("/tmp/" + "a".repeat(256)),
+                        "'files': a path component of 256 bytes, longer than the 255 a name may have (NAME_MAX): /tmp/"
+                                + "a".repeat(59) + "... (line 1, column 43)"),
+                bad("long-path.json", files("/abcdefg".repeat(1025)),
+                        "'files': a path of 8200 bytes, longer than the 8192 a path may have: " + "/abcdefg".repeat(8)
+                                + "... (line 1, column 43)"),
+                bad("surrogate.json", files("/a\\ud800b"),
+                        "'files': path \"/a\\355\\240\\200b\" holds a lone surrogate (\\ud800), which is no character"
+                                + " and has no UTF-8 bytes (line 1, column 43)"),
+                bad("surrogate-name.json", "{\"containers\": [{\"name\": \"\\udc00\", \"files\": [\"/a\"]}]}",
+                        "'name' holds a lone surrogate (\\udc00), which is no character and has no UTF-8 bytes"
+                                + " (line 1, column 26)"));
+    }
+
+    /** A report of one container whose files are {@code path}, as it is written in JSON. */
+    private static String files(String path) {
+        return "{\"containers\": [{\"name\": \"app\", \"files\": [\"" + path + "\"]}]}";
     }
 
     static Path write(Path dir, String name, byte[] content) throws Exception {

@@ -226,4 +226,16 @@ class MergeCommandTest {
                 """.formatted(a), r.err());
         assertTrue(r.out().contains("\"/a/x\",\n        \"/b\",\n        \"/usr/lib\""), r.out());
     }
+
+    @Test
+    void testMerge_badReportWithAHostileNameInADirectory_nameQuoted() throws Exception {
+        Path reports = Files.createDirectories(dir.resolve("reports"));
+        write(reports, "a.json", report(null, "/a"));
+        Path bad = Files.writeString(reports.resolve("x\n+ forged\u001b[2J.json"), "[]");
+        CliRun r = run("merge", reports.toString());
+        assertEquals(1, r.exitCode());
+        assertEquals("snoop: \"" + reports + "/x\\n+ forged\\033[2J.json\": not a report: expected a JSON object, found an array\n",
+                r.err());
+        assertTrue(Files.exists(bad));
+    }
 }

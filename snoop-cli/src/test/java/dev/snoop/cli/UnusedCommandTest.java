@@ -326,6 +326,16 @@ class UnusedCommandTest {
         assertTrue(r.err().startsWith("snoop unused: " + bad + ": 'files' must be a list of strings"), r.err());
     }
 
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.MethodSource("dev.snoop.cli.BadReports#all")
+    void testUnused_badReport_exitsOneWithOneLine(String name, byte[] content, String expected) throws Exception {
+        Path bad = BadReports.write(dir, name, content);
+        CliRun r = run("unused", "--image", image.toString(), sampleReport().toString(), bad.toString());
+        assertEquals(1, r.exitCode(), r.err());
+        assertEquals("snoop: " + bad + ": " + expected + "\n", r.err());
+        assertEquals("", r.out());
+    }
+
     @Test
     void testUnused_rootfsDirectory_andStdin() throws Exception {
         Path root = Files.createDirectories(dir.resolve("rootfs/usr/bin")).getParent().getParent();

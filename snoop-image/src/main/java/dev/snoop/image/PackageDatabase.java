@@ -1,5 +1,6 @@
 package dev.snoop.image;
 
+import dev.snoop.core.path.QuotedPaths;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,7 +83,7 @@ final class PackageDatabase {
         }
         if (missingLists > 0) {
             warnings.accept(PackageFiles.DPKG_INFO + ": no file list for " + missingLists + " installed "
-                    + LayerApplier.plural(missingLists, "package") + " (first: " + missingExample + ")");
+                    + LayerApplier.plural(missingLists, "package") + " (first: " + QuotedPaths.quote(missingExample) + ")");
         }
         return packages;
     }

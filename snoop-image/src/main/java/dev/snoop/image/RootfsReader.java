@@ -1,5 +1,6 @@
 package dev.snoop.image;
 
+import dev.snoop.core.path.QuotedPaths;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -54,7 +55,7 @@ final class RootfsReader {
             @Override
             public FileVisitResult visitFileFailed(Path file, IOException e) {
                 if (unreadable++ == 0) {
-                    unreadableExample = root.relativize(file) + ": " + e.getClass().getSimpleName();
+                    unreadableExample = QuotedPaths.quote(root.relativize(file).toString()) + ": " + e.getClass().getSimpleName();
                 }
                 return FileVisitResult.CONTINUE;
             }

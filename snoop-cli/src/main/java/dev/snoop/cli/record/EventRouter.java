@@ -11,8 +11,8 @@ import java.util.function.LongFunction;
  * Turns each kernel event into a change of the {@link Recording}: finds the container, decides
  * whether the event names a file that exists, and classifies the access.
  *
- * <p>A failed access with ENOENT or ENOTDIR proves only that a path does not exist, so it is
- * counted but not listed; any other result, failures such as EACCES included, shows the file is
+ * <p>A failed access with ENOENT, ENOTDIR or ENAMETOOLONG proves only that a path does not exist,
+ * so it is counted but not listed; any other result, failures such as EACCES included, shows the file is
  * there and matters to the program, so it is listed.
  */
 final class EventRouter {
@@ -70,8 +70,8 @@ final class EventRouter {
             recording.countUnresolved(container);
             return;
         }
-        if (event.result() == -ENOENT || event.result() == -ENOTDIR) {
-            return;
+        if (event.result() == -ENOENT || event.result() == -ENOTDIR || event.result() == -ENAMETOOLONG) {
+            return; // a name too long (a component over NAME_MAX) names no file, and readers refuse it
         }
         Recording.Outcome outcome;
         if (event.nameIsAbsolute()) {

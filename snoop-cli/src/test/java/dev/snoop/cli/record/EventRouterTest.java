@@ -39,6 +39,7 @@ class EventRouterTest {
             OPENAT          | 16           | 3   | /etc           | ''          | /etc               | d
             OPEN            | 0            | -13 | /etc/shadow    | ''          | /etc/shadow        | r
             OPENAT          | 0            | -2  | /etc/missing   | ''          | NULL               | NULL
+            OPENAT          | 0            | -36 | /tmp/too-long  | ''          | NULL               | NULL
             NEWFSTATAT      | 0            | -20 | /etc/hosts/x   | ''          | NULL               | NULL
             STATX           | 0            | 0   | /usr/bin/env   | ''          | /usr/bin/env       | m
             READLINKAT      | 4            | 7   | link           | app,srv     | /srv/app/link      | m

@@ -19,6 +19,24 @@ import java.util.function.Consumer;
  * for one warning.
  */
 final class FileCollector {
+    /** The longest path component, NAME_MAX: no Linux file system stores a longer one. */
+    static final int MAX_NAME_BYTES = 255;
+
+    /**
+     * The longest path: a name of up to PATH_MAX bytes relative to a directory whose path is up to
+     * PATH_MAX bytes, the longest the recorder can write.
+     */
+    static final int MAX_PATH_BYTES = 8192;
+
+    /** A path no report can hold, which makes the reader refuse the report; no stack trace. */
+    static final class Refused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Refused(String message) {
+            super(message, null, false, false);
+        }
+    }
+
     private byte[] sliceSource;
     private int[] sliceBounds;
     private int sliceCount;
@@ -38,6 +56,11 @@ final class FileCollector {
 
     void add(String raw) {
         lastIsPrevious = false;
+        int surrogate = loneSurrogate(raw);
+        if (surrogate >= 0) {
+            throw new Refused("path " + QuotedPaths.quote(raw) + " holds a lone surrogate (\\u"
+                    + Integer.toHexString(raw.charAt(surrogate)) + "), which is no character and has no UTF-8 bytes");
+        }
         String path;
         try {
             path = PathNormalizer.normalize(raw, "/");
@@ -46,6 +69,10 @@ final class FileCollector {
                 invalidExample = e.getMessage();
             }
             return;
+        }
+        if (path.length() > MAX_NAME_BYTES / 3) {
+            byte[] utf8 = path.getBytes(StandardCharsets.UTF_8);
+            checkLength(utf8, 0, utf8.length);
         }
         if (path != raw && normalized++ == 0) {
             normalizedExample = shown(raw) + " -> " + shown(path);
@@ -68,6 +95,9 @@ final class FileCollector {
      * sharing its first {@code shared} bytes: the common case then costs no second comparison.
      */
     void addAfterPrevious(byte[] utf8, int offset, int length, int shared) {
+        if (length > MAX_NAME_BYTES) {
+            checkLength(utf8, offset, length);
+        }
         if (unsorted == null && lastIsPrevious) {
             if (sorted == null && (sliceSource == null || sliceSource == utf8)) {
                 addSlice(utf8, offset, length);
@@ -120,6 +150,9 @@ final class FileCollector {
      *     absolute path without a trailing '/' is known to be normalized
      */
     void add(byte[] utf8, int offset, int length, boolean slashDotOrSlash) {
+        if (length > MAX_NAME_BYTES) {
+            checkLength(utf8, offset, length);
+        }
         boolean normalized = slashDotOrSlash
                 ? PathNormalizer.isNormalized(utf8, offset, length)
                 : length > 0 && utf8[offset] == '/' && (length == 1 || utf8[offset + length - 1] != '/');
@@ -147,6 +180,49 @@ final class FileCollector {
             unsorted.addRef(cursor.bytes(), cursor.length());
         }
         sorted = null;
+    }
+
+    /**
+     * Refuses a path longer than {@link #MAX_PATH_BYTES} or with a component longer than
+     * {@link #MAX_NAME_BYTES}: no file has such a name, and a 10 MB one would only cost memory.
+     */
+    private static void checkLength(byte[] utf8, int offset, int length) {
+        if (length > MAX_PATH_BYTES) {
+            throw new Refused("a path of " + length + " bytes, longer than the " + MAX_PATH_BYTES + " a path may have: "
+                    + start(utf8, offset, length));
+        }
+        int componentStart = offset;
+        for (int i = offset; i <= offset + length; i++) {
+            if (i == offset + length || utf8[i] == '/') {
+                if (i - componentStart > MAX_NAME_BYTES) {
+                    throw new Refused("a path component of " + (i - componentStart) + " bytes, longer than the "
+                            + MAX_NAME_BYTES + " a name may have (NAME_MAX): " + start(utf8, offset, length));
+                }
+                componentStart = i + 1;
+            }
+        }
+    }
+
+    /** The first 64 bytes of a path, shown in a message. */
+    private static String start(byte[] utf8, int offset, int length) {
+        int n = Math.min(length, 64);
+        while (n < length && (utf8[offset + n] & 0xc0) == 0x80) {
+            n++; // not within a character
+        }
+        return QuotedPaths.quote(utf8, offset, n) + (n < length ? "..." : "");
+    }
+
+    /** The index of the first surrogate in {@code s} that is not half of a pair, or -1. */
+    static int loneSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** A path in a warning: in single quotes, or quoted if it could forge a line ({@link QuotedPaths}). */

@@ -4,11 +4,14 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
 import dev.snoop.core.SnoopException;
+import dev.snoop.core.path.QuotedPaths;
 import dev.snoop.core.path.SortedPaths;
 import java.io.CharConversionException;
 import java.io.IOException;
@@ -36,8 +39,31 @@ public final class ReportJson {
      * archive).
      */
     private static final class Jackson {
-        static final JsonFactory FACTORY = JsonFactory.builder().build();
+        static final JsonFactory FACTORY = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(MAX_NESTING_DEPTH)
+                        .maxStringLength(MAX_STRING_CHARS)
+                        .maxDocumentLength(MAX_REPORT_BYTES)
+                        .build())
+                .build();
     }
+
+    /**
+     * The largest report read, 1 GiB: about 15 million paths of the usual length (a 1,000,000-file
+     * report is about 70 MB). A larger file, or an input that does not end (a device, a FIFO,
+     * standard input), is refused once it passes the limit, before memory runs out; also below
+     * what one Java array can hold.
+     */
+    public static final int MAX_REPORT_BYTES = 1 << 30;
+
+    /** Objects and arrays nested deeper than this (a report needs four) are refused, as Jackson's default. */
+    static final int MAX_NESTING_DEPTH = 1000;
+
+    /**
+     * The longest string read, in chars: far more than any path ({@link FileCollector} refuses
+     * those longer than {@value FileCollector#MAX_PATH_BYTES} bytes), label or identifier needs.
+     */
+    static final int MAX_STRING_CHARS = 1 << 20;
 
     private ReportJson() {}
 
@@ -49,7 +75,7 @@ public final class ReportJson {
      * @throws SnoopException naming the file if it cannot be read or is not a report
      */
     public static Report read(Path file, Consumer<String> warnings) {
-        String source = file.toString();
+        String source = QuotedPaths.quote(file.toString()); // a file found in a directory may have any name
         if (Files.isDirectory(file)) {
             throw new SnoopException(source + ": is a directory");
         }
@@ -69,15 +95,23 @@ public final class ReportJson {
     /**
      * As {@link Files#readAllBytes}, which reads a large file through a temporary native buffer as
      * large as the file (for a 70 MB report, 70 MB more memory to fault in and copy through); read
-     * a megabyte at a time, the JDK's temporary buffer stays small and is reused.
+     * a megabyte at a time, the JDK's temporary buffer stays small and is reused. A file of more
+     * than {@link #MAX_REPORT_BYTES} is refused before anything is read; a device or FIFO, whose
+     * size is not known, is read as a stream up to the limit.
+     *
+     * @throws SnoopException naming the file if it is larger than {@link #MAX_REPORT_BYTES}
      */
     public static byte[] readAllBytes(Path file) throws IOException {
+        String source = QuotedPaths.quote(file.toString());
         try (FileChannel channel = FileChannel.open(file)) {
-            long size = channel.size();
-            if (size > Integer.MAX_VALUE - 8) {
-                throw new OutOfMemoryError("Required array size too large");
+            if (!Files.isRegularFile(file)) {
+                return readLimited(Channels.newInputStream(channel), source);
             }
-            byte[] bytes = new byte[(int) size];
+            long size = channel.size();
+            if (size > MAX_REPORT_BYTES) {
+                throw tooLarge(source, size + " bytes");
+            }
+            byte[] bytes = allocate((int) size, source);
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
             while (buffer.position() < bytes.length) {
                 buffer.limit(Math.min(bytes.length, buffer.position() + READ_CHUNK));
@@ -85,7 +119,7 @@ public final class ReportJson {
                     return Arrays.copyOf(bytes, buffer.position()); // it shrank meanwhile
                 }
             }
-            byte[] more = Channels.newInputStream(channel).readAllBytes(); // or grew
+            byte[] more = readLimited(Channels.newInputStream(channel), source, MAX_REPORT_BYTES - bytes.length); // or grew
             if (more.length == 0) {
                 return bytes;
             }
@@ -93,6 +127,77 @@ public final class ReportJson {
             System.arraycopy(more, 0, all, bytes.length, more.length);
             return all;
         }
+    }
+
+    /** Reads {@code in} to its end, refusing more than {@link #MAX_REPORT_BYTES}. */
+    static byte[] readLimited(InputStream in, String source) throws IOException {
+        return readLimited(in, source, MAX_REPORT_BYTES);
+    }
+
+    /**
+     * Reads {@code in} to its end, refusing more than {@code limit} bytes. Input that cannot be a
+     * report from its first bytes on (an endless {@code /dev/zero}) is refused as soon as that is
+     * clear, with the message the parser gives for those bytes, instead of being read to the limit.
+     */
+    static byte[] readLimited(InputStream in, String source, int limit) throws IOException {
+        byte[] buffer = new byte[Math.min(limit, 64 * 1024)];
+        int used = 0;
+        boolean checked = false;
+        while (true) {
+            if (used == buffer.length) {
+                if (used >= limit) {
+                    if (in.read() < 0) {
+                        return buffer;
+                    }
+                    throw tooLarge(source, "more than " + limit + " bytes; an input that does not end?");
+                }
+                byte[] larger = allocate((int) Math.min(limit, 2L * buffer.length), source);
+                System.arraycopy(buffer, 0, larger, 0, used);
+                buffer = larger;
+            }
+            int n = in.read(buffer, used, buffer.length - used);
+            if (n < 0) {
+                return Arrays.copyOf(buffer, used);
+            }
+            used += n;
+            if (!checked) {
+                checked = refuseEarly(buffer, used, source);
+            }
+        }
+    }
+
+    /**
+     * After the first bytes of an input: false while they are only white space; true once the
+     * first other byte is the '{' a report starts with (or a byte order mark); else it throws the
+     * parser's error for the bytes so far, which are no report whatever follows.
+     */
+    private static boolean refuseEarly(byte[] bytes, int used, String source) {
+        for (int i = 0; i < used; i++) {
+            byte b = bytes[i];
+            if (b == ' ' || b == '\n' || b == '\r' || b == '\t') {
+                continue;
+            }
+            if (b == '{' || b == (byte) 0xef) {
+                return true;
+            }
+            readWithJackson(Arrays.copyOf(bytes, used), source, warning -> { }); // throws, but for UTF-16
+            return true;
+        }
+        return false;
+    }
+
+    private static byte[] allocate(int size, String source) {
+        try {
+            return new byte[size];
+        } catch (OutOfMemoryError e) {
+            throw new SnoopException(source + ": not enough memory to read a report of " + size
+                    + " bytes; give Java more (-Xmx)");
+        }
+    }
+
+    private static SnoopException tooLarge(String source, String size) {
+        return new SnoopException(source + ": too large for a report (" + size + "); the limit is "
+                + (MAX_REPORT_BYTES >> 30) + " GiB");
     }
 
     private static final int READ_CHUNK = 1 << 20;
@@ -103,7 +208,7 @@ public final class ReportJson {
      * @param source the name used in messages, such as the file name or {@code <stdin>}
      */
     public static Report read(InputStream in, String source, Consumer<String> warnings) throws IOException {
-        return read(in.readAllBytes(), source, warnings);
+        return read(readLimited(in, source), source, warnings);
     }
 
     /**
@@ -134,6 +239,13 @@ public final class ReportJson {
             return new ReportReader(JsonSource.of(parser), source, warnings).read();
         } catch (JsonEOFException e) {
             throw new SnoopException(source + ": truncated JSON " + ReportReader.where(e.getLocation()), e);
+        } catch (StreamConstraintsException e) {
+            // "Document nesting depth (1001) exceeds the maximum allowed (1000, from `StreamReadConstraints...`)";
+            // the first number is where the parser noticed, which varies with its buffering
+            String reason = e.getOriginalMessage().replaceFirst(", from `[^`]*`\\)", ")").replaceFirst(" \\(\\d+\\) exceeds", " exceeds");
+            reason = Character.toLowerCase(reason.charAt(0)) + reason.substring(1);
+            String at = e.getLocation() == null ? "" : " " + ReportReader.where(e.getLocation());
+            throw new SnoopException(source + ": not a report: " + reason + at, e);
         } catch (CharConversionException e) {
             // bytes that are not text in the encoding Jackson detected, e.g. leading zero bytes
             throw new SnoopException(source + ": not valid JSON: " + e.getMessage(), e);

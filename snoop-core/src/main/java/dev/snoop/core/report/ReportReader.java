@@ -246,7 +246,7 @@ final class ReportReader {
             if (token != JsonToken.VALUE_STRING) {
                 throw failHere("'" + field + "' must be a list of strings, found " + describe(token));
             }
-            strings.add(parser.getText());
+            strings.add(text(field));
         }
         return strings;
     }
@@ -277,15 +277,19 @@ final class ReportReader {
             return collector; // Go writes a nil slice as null
         }
         expect(JsonToken.START_ARRAY, "'" + field + "' must be a list of strings");
-        if (parser.addAllTo(collector)) {
-            return collector;
-        }
-        JsonToken token;
-        while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
-            if (token != JsonToken.VALUE_STRING) {
-                throw failHere("'" + field + "' must be a list of strings, found " + describe(token));
+        try {
+            if (parser.addAllTo(collector)) {
+                return collector;
             }
-            parser.addTextTo(collector);
+            JsonToken token;
+            while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
+                if (token != JsonToken.VALUE_STRING) {
+                    throw failHere("'" + field + "' must be a list of strings, found " + describe(token));
+                }
+                parser.addTextTo(collector);
+            }
+        } catch (FileCollector.Refused e) {
+            throw failHere("'" + field + "': " + e.getMessage());
         }
         return collector;
     }
@@ -310,7 +314,10 @@ final class ReportReader {
             if (parser.nextToken() != JsonToken.VALUE_STRING) {
                 throw failHere("label '" + key + "' must be a string, found " + describe(parser.currentToken()));
             }
-            labels.put(key, parser.getText());
+            if (FileCollector.loneSurrogate(key) >= 0) {
+                throw failHere("a key of '" + field + "' holds a lone surrogate, which is no character");
+            }
+            labels.put(key, text(key));
         }
         return labels;
     }
@@ -323,7 +330,21 @@ final class ReportReader {
         if (token != JsonToken.VALUE_STRING) {
             throw failHere("'" + field + "' must be a string, found " + describe(token));
         }
-        return parser.getText();
+        return text(field);
+    }
+
+    /**
+     * The current string, refused if it holds a lone surrogate (JSON's {@code "\\ud800"}): that is
+     * no character, has no UTF-8 bytes, and would be written back as '?'.
+     */
+    private String text(String field) throws IOException {
+        String text = parser.getText();
+        int at = FileCollector.loneSurrogate(text);
+        if (at >= 0) {
+            throw failHere("'" + field + "' holds a lone surrogate (\\u" + Integer.toHexString(text.charAt(at))
+                    + "), which is no character and has no UTF-8 bytes");
+        }
+        return text;
     }
 
     private long readCount(String field, long max) throws IOException {
@@ -436,6 +457,9 @@ final class ReportReader {
     }
 
     static String where(JsonLocation location) {
+        if (location == null || location.getLineNr() < 0) {
+            return "(position unknown)";
+        }
         return "(line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
     }
 }

@@ -3,7 +3,6 @@ package dev.snoop.core.report;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import dev.snoop.core.path.PathNormalizer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -53,8 +52,9 @@ final class ReportScanner implements JsonSource {
             KIND[b] = NON_ASCII;
         }
     }
-    private static final int MAX_DEPTH = StreamReadConstraints.defaults().getMaxNestingDepth();
-    private static final int MAX_STRING = StreamReadConstraints.defaults().getMaxStringLength();
+    /* Jackson's limits (in chars, which a string has no more of than bytes), so that it words the error */
+    private static final int MAX_DEPTH = ReportJson.MAX_NESTING_DEPTH;
+    private static final int MAX_STRING = ReportJson.MAX_STRING_CHARS;
 
     /* what may come next at a nesting level */
     private static final byte ROOT = 0;

@@ -379,6 +379,78 @@ class ReportReaderTest {
     }
 
     @Test
+    void testRead_pathLimits_boundaries() throws Exception {
+        String name255 = "/tmp/" + "n".repeat(255);
+        String path8192 = "/abcdefg".repeat(1024);
+        Path ok = write("limits-ok.json", "{\"files\": [\"" + name255 + "\", \"" + path8192 + "\"]}");
+        assertEquals(List.of(path8192, name255), list(read(ok).containers().get(0).files()));
+        Path name = write("name256.json", "{\"files\": [\"/tmp/" + "n".repeat(256) + "/x\"]}");
+        assertEquals(name + ": 'files': a path component of 256 bytes, longer than the 255 a name may have (NAME_MAX): /tmp/"
+                + "n".repeat(59) + "... (line 1, column 12)", error(name));
+        Path path = write("path8193.json", "{\"files\": [\"/abcdefg\", \"" + path8192 + "x\"]}");
+        assertEquals(path + ": 'files': a path of 8193 bytes, longer than the 8192 a path may have: " + "/abcdefg".repeat(8)
+                + "... (line 1, column 24)", error(path));
+        // a relative path, normalized first, and a multi-byte name counted in bytes
+        Path multibyte = write("multibyte.json", "{\"files\": [\"tmp/" + "\u00e9".repeat(128) + "\"]}");
+        assertTrue(error(multibyte).startsWith(multibyte + ": 'files': a path component of 256 bytes"), error(multibyte));
+    }
+
+    @Test
+    void testRead_loneSurrogates_refused() throws Exception {
+        Path label = write("label.json", "{\"labels\": {\"app\": \"x\\udbff\"}, \"containers\": []}");
+        assertEquals(label + ": 'app' holds a lone surrogate (\\udbff), which is no character and has no UTF-8 bytes"
+                + " (line 1, column 20)", error(label));
+        Path pair = write("pair.json", "{\"files\": [\"/\\ud83d\\ude00\"]}");
+        assertEquals(List.of("/\ud83d\ude00"), list(read(pair).containers().get(0).files()));
+    }
+
+    @Test
+    void testReadLimited_endlessStream_refusedAtTheLimit() {
+        java.io.InputStream endless = new java.io.InputStream() {
+            @Override
+            public int read() {
+                return ' ';
+            }
+        };
+        SnoopException e = assertThrows(SnoopException.class, () -> ReportJson.readLimited(endless, "<stdin>", 1000));
+        assertEquals("<stdin>: too large for a report (more than 1000 bytes; an input that does not end?); the limit is 1 GiB",
+                e.getMessage());
+    }
+
+    @Test
+    void testReadLimited_exactlyTheLimit_read() throws Exception {
+        byte[] json = ("{\"files\": [\"/a\"]}" + " ".repeat(983)).getBytes(StandardCharsets.UTF_8);
+        assertEquals(1000, json.length);
+        assertEquals(1000, ReportJson.readLimited(new ByteArrayInputStream(json), "<stdin>", 1000).length);
+    }
+
+    @Test
+    void testReadLimited_notJsonFromTheStart_refusedWithoutReadingOn() {
+        java.io.InputStream zeros = new java.io.InputStream() {
+            @Override
+            public int read() {
+                return 0;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                java.util.Arrays.fill(b, off, off + len, (byte) 0);
+                return len;
+            }
+        };
+        SnoopException e = assertThrows(SnoopException.class, () -> ReportJson.readLimited(zeros, "<stdin>", Integer.MAX_VALUE - 8));
+        assertTrue(e.getMessage().startsWith("<stdin>: not valid JSON: Illegal character ((CTRL-CHAR, code 0))"), e.getMessage());
+    }
+
+    @Test
+    void testRead_nestingBeyondTheLimit_oneLine() throws Exception {
+        Path deep = write("deep.json", "{\"files\": [], \"x\": " + "[".repeat(999) + "]".repeat(999) + "}");
+        assertTrue(read(deep).containers().get(0).files().isEmpty()); // 1,000 levels with the object: accepted
+        Path tooDeep = write("toodeep.json", "{\"files\": [], \"x\": " + "{\"y\": ".repeat(1000) + "1" + "}".repeat(1001));
+        assertEquals(tooDeep + ": not a report: document nesting depth exceeds the maximum allowed (1000)", error(tooDeep));
+    }
+
+    @Test
     void testRead_singleContainerShape_warningsNameTheFile() throws Exception {
         Path file = write("single.json", "{\"files\": [\"/x\", \"/x\"]}");
         read(file);
