@@ -75,7 +75,7 @@ class InputLimitsTest {
         }
         CliRun r = run(InputStream.nullInputStream(), commandLine(command, big.toString()));
         assertEquals(badReportExit(command), r.exitCode(), r.err());
-        assertEquals("snoop: " + big + ": too large for a report (2147483648 bytes); " + LIMIT + "\n", r.err());
+        assertEquals("snoop " + command + ": " + big + ": too large for a report (2147483648 bytes); " + LIMIT + "\n", r.err());
         assertEquals("", r.out());
     }
 
@@ -84,7 +84,7 @@ class InputLimitsTest {
     void testRead_endlessStdin_refusedAtTheLimit(String command) {
         CliRun r = run(new Endless(), commandLine(command, "-"));
         assertEquals(badReportExit(command), r.exitCode(), r.err());
-        assertEquals("snoop: <stdin>: too large for a report (more than 1073741824 bytes; an input that does not end?); "
+        assertEquals("snoop " + command + ": <stdin>: too large for a report (more than 1073741824 bytes; an input that does not end?); "
                 + LIMIT + "\n", r.err());
         assertEquals("", r.out());
     }
@@ -94,7 +94,7 @@ class InputLimitsTest {
     void testRead_devZero_refusedAtOnce(String command) {
         CliRun r = run(InputStream.nullInputStream(), commandLine(command, "/dev/zero"));
         assertEquals(badReportExit(command), r.exitCode(), r.err());
-        assertEquals("snoop: /dev/zero: not valid JSON: Illegal character ((CTRL-CHAR, code 0)): only regular white space"
+        assertEquals("snoop " + command + ": /dev/zero: not valid JSON: Illegal character ((CTRL-CHAR, code 0)): only regular white space"
                 + " (\\r, \\n, \\t) is allowed between tokens (line 1, column 2)\n", r.err());
     }
 
@@ -118,7 +118,7 @@ class InputLimitsTest {
         writer.start();
         CliRun r = run(InputStream.nullInputStream(), commandLine(command, fifo.toString()));
         assertEquals(badReportExit(command), r.exitCode(), r.err());
-        assertEquals("snoop: " + fifo + ": not a report: expected a JSON object, found an array\n", r.err());
+        assertEquals("snoop " + command + ": " + fifo + ": not a report: expected a JSON object, found an array\n", r.err());
         writer.join(TimeUnit.SECONDS.toMillis(30));
     }
 

@@ -234,7 +234,7 @@ class MergeCommandTest {
         Path bad = Files.writeString(reports.resolve("x\n+ forged\u001b[2J.json"), "[]");
         CliRun r = run("merge", reports.toString());
         assertEquals(1, r.exitCode());
-        assertEquals("snoop: \"" + reports + "/x\\n+ forged\\033[2J.json\": not a report: expected a JSON object, found an array\n",
+        assertEquals("snoop merge: \"" + reports + "/x\\n+ forged\\033[2J.json\": not a report: expected a JSON object, found an array\n",
                 r.err());
         assertTrue(Files.exists(bad));
     }

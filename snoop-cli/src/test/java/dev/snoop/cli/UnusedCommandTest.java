@@ -332,7 +332,7 @@ class UnusedCommandTest {
         Path bad = BadReports.write(dir, name, content);
         CliRun r = run("unused", "--image", image.toString(), sampleReport().toString(), bad.toString());
         assertEquals(1, r.exitCode(), r.err());
-        assertEquals("snoop: " + bad + ": " + expected + "\n", r.err());
+        assertEquals("snoop unused: " + bad + ": " + expected + "\n", r.err());
         assertEquals("", r.out());
     }
 
