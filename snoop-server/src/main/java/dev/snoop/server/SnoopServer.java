@@ -104,6 +104,10 @@ public final class SnoopServer implements AutoCloseable {
         return connector.getLocalPort();
     }
 
+    Database database() {
+        return database;
+    }
+
     /** Waits until the server is stopped. */
     public void join() throws InterruptedException {
         jetty.join();
