@@ -51,12 +51,21 @@ public final class Database implements AutoCloseable {
      * @throws SnoopException if it cannot be started or migrated
      */
     public static Database embedded(Path dataDir, int poolSize) {
+        return embedded(dataDir, false, poolSize);
+    }
+
+    /** An embedded database whose data is deleted when it stops, or when the JVM exits: for tests. */
+    static Database embeddedTemporary(Path dataDir, int poolSize) {
+        return embedded(dataDir, true, poolSize);
+    }
+
+    private static Database embedded(Path dataDir, boolean temporary, int poolSize) {
         EmbeddedPostgres postgres;
         try {
             Files.createDirectories(dataDir);
             postgres = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
-                    .setCleanDataDirectory(false)
+                    .setCleanDataDirectory(temporary)
                     .setServerConfig("listen_addresses", "127.0.0.1")
                     // the store's own: every write is one request's transaction, acknowledged only after commit
                     .setServerConfig("synchronous_commit", "on")

@@ -28,9 +28,14 @@ class ReportStoreTest {
     DataSource db;
     ReportStore store;
 
+    /** The database the tests run on; a subclass runs them on another. */
+    Database database() throws Exception {
+        return TestDatabase.shared();
+    }
+
     @BeforeEach
     void setUp() throws Exception {
-        db = TestDatabase.shared().dataSource();
+        db = database().dataSource();
         TestDatabase.truncate(db);
         store = new ReportStore(db);
     }

@@ -24,7 +24,7 @@ final class TestDatabase {
         if (shared == null) {
             try {
                 Path dir = Files.createTempDirectory("snoop-server-test-pg");
-                shared = Database.embedded(dir, 8);
+                shared = Database.embeddedTemporary(dir, 8);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
