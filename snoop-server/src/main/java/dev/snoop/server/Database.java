@@ -1,0 +1,163 @@
+package dev.snoop.server;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.snoop.core.SnoopException;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+
+/**
+ * The store's PostgreSQL: an external one by JDBC URL, or an embedded one started from the
+ * PostgreSQL binaries that ship as a Maven artifact, with its data kept in a directory. Either way
+ * the schema is brought up to date by the migrations in {@code db/migration} and connections are
+ * pooled.
+ *
+ * <p>PostgreSQL refuses to run as root. Run as root, the embedded one runs in a user namespace of
+ * its own ({@code unshare -U}), where it is nobody: the library does that when {@code unshare}
+ * works, which needs user namespaces (not allowed in every container: then use an external
+ * database or run as another user).
+ */
+public final class Database implements AutoCloseable {
+    private final EmbeddedPostgres embedded;
+    private final HikariDataSource pool;
+
+    private Database(EmbeddedPostgres embedded, HikariDataSource pool) {
+        this.embedded = embedded;
+        this.pool = pool;
+    }
+
+    /**
+     * Connects to the PostgreSQL at {@code jdbcUrl} (user and password in the URL) and migrates it.
+     *
+     * @throws SnoopException if it cannot be reached or migrated
+     */
+    public static Database external(String jdbcUrl, int poolSize) {
+        HikariConfig config = poolConfig(poolSize);
+        config.setJdbcUrl(jdbcUrl);
+        return open(null, config);
+    }
+
+    /**
+     * Starts PostgreSQL with its data in {@code dataDir} (created if needed, kept on close) on a
+     * free loopback port, and migrates it.
+     *
+     * @throws SnoopException if it cannot be started or migrated
+     */
+    public static Database embedded(Path dataDir, int poolSize) {
+        return embedded(dataDir, false, poolSize);
+    }
+
+    /** An embedded database whose data is deleted when it stops, or when the JVM exits: for tests. */
+    static Database embeddedTemporary(Path dataDir, int poolSize) {
+        return embedded(dataDir, true, poolSize);
+    }
+
+    private static Database embedded(Path dataDir, boolean temporary, int poolSize) {
+        EmbeddedPostgres postgres;
+        try {
+            Files.createDirectories(dataDir);
+            postgres = EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDir)
+                    .setCleanDataDirectory(temporary)
+                    .setServerConfig("listen_addresses", "127.0.0.1")
+                    // the store's own: every write is one request's transaction, acknowledged only after commit
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("max_connections", Integer.toString(Math.max(20, poolSize * 4)))
+                    .start();
+        } catch (IOException | RuntimeException e) {
+            throw new SnoopException("snoop serve: cannot start the embedded PostgreSQL in " + dataDir + ": "
+                    + rootCause(e), e);
+        }
+        HikariConfig config = poolConfig(poolSize);
+        config.setDataSource(postgres.getPostgresDatabase());
+        try {
+            return open(postgres, config);
+        } catch (RuntimeException e) {
+            closeQuietly(postgres);
+            throw e;
+        }
+    }
+
+    private static Database open(EmbeddedPostgres embedded, HikariConfig config) {
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new SnoopException("snoop serve: cannot connect to the database: " + rootCause(e), e);
+        }
+        try {
+            Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
+        } catch (FlywayException e) {
+            pool.close();
+            throw new SnoopException("snoop serve: cannot migrate the database: " + rootCause(e), e);
+        }
+        return new Database(embedded, pool);
+    }
+
+    private static HikariConfig poolConfig(int poolSize) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("snoop");
+        config.setMaximumPoolSize(poolSize);
+        config.setMinimumIdle(Math.min(2, poolSize));
+        // a request that cannot get a connection soon is better answered 503 than queued
+        config.setConnectionTimeout(5_000);
+        config.setAutoCommit(false);
+        config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+        return config;
+    }
+
+    /** The pool; connections come with auto-commit off. */
+    public DataSource dataSource() {
+        return pool;
+    }
+
+    /** The JDBC URL of the embedded database, for tests and tools, or null for an external one. */
+    public String embeddedJdbcUrl() {
+        return embedded == null ? null : embedded.getJdbcUrl("postgres", "postgres");
+    }
+
+    /** Whether a connection can be had and answers, within about a second. */
+    boolean ready() {
+        try (Connection c = pool.getConnection()) {
+            return c.isValid(1);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    int activeConnections() {
+        return pool.getHikariPoolMXBean() == null ? 0 : pool.getHikariPoolMXBean().getActiveConnections();
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+        if (embedded != null) {
+            closeQuietly(embedded);
+        }
+    }
+
+    private static void closeQuietly(EmbeddedPostgres postgres) {
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            // it is stopping anyway; its data is safe on disk
+        }
+    }
+
+    static String rootCause(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        String message = cause.getMessage();
+        return message == null ? cause.getClass().getSimpleName() : message.lines().findFirst().orElse(message);
+    }
+}

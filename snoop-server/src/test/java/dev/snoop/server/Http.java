@@ -1,0 +1,82 @@
+package dev.snoop.server;
+
+import dev.snoop.core.report.Report;
+import dev.snoop.core.report.ReportJson;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.zip.GZIPOutputStream;
+
+/** A client of a server under test, over real HTTP on loopback. */
+final class Http {
+    static final String TOKEN = "test-token-shop";
+    static final String OTHER_TOKEN = "test-token-other";
+    static final String ANY_TOKEN = "test-token-any";
+
+    final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    final URI base;
+
+    Http(int port) {
+        this.base = URI.create("http://127.0.0.1:" + port);
+    }
+
+    /** The tokens file of the tests: shop's token, another namespace's, and one for all. */
+    static String tokensFile() {
+        return "# test tokens\n"
+                + Tokens.sha256Hex(TOKEN) + " shop,cart\n"
+                + Tokens.sha256Hex(OTHER_TOKEN) + " other\n"
+                + "\n" + Tokens.sha256Hex(ANY_TOKEN) + " *\n";
+    }
+
+    HttpRequest.Builder post(String token, byte[] body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(ApiHandler.REPORTS))
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        return token == null ? b : b.header("Authorization", "Bearer " + token);
+    }
+
+    HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    HttpResponse<String> post(String token, Report report) {
+        return send(post(token, json(report)));
+    }
+
+    HttpResponse<String> get(String path) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).GET());
+    }
+
+    static byte[] json(Report report) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            ReportJson.write(report, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    static byte[] gzip(byte[] bytes) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}
