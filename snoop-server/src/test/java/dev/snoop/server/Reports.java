@@ -1,7 +1,7 @@
 package dev.snoop.server;
 
 import dev.snoop.core.path.SortedPaths;
-import dev.snoop.core.record.AccessKind;
+import dev.snoop.core.report.AccessKind;
 import dev.snoop.core.report.Completeness;
 import dev.snoop.core.report.ContainerReport;
 import dev.snoop.core.report.FileAccess;
