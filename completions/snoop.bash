@@ -159,6 +159,7 @@ function _complete_snoop() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} diff" ];    then _picocli_snoop; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} stats" ];    then _picocli_snoop; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} unused" ];    then _picocli_snoop; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} serve" ];    then _picocli_snoop; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_snoop; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} help" ];    then _picocli_snoop; return $?; fi
 
@@ -168,11 +169,13 @@ function _complete_snoop() {
   local cmds2=(diff)
   local cmds3=(stats)
   local cmds4=(unused)
-  local cmds5=(completion)
-  local cmds6=(help)
+  local cmds5=(serve)
+  local cmds6=(completion)
+  local cmds7=(help)
 
-  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_snoop_help; return $?; fi
-  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_snoop_completion; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_snoop_help; return $?; fi
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_snoop_completion; return $?; fi
+  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_snoop_serve; return $?; fi
   if CompWordsContainsArray "${cmds4[@]}"; then _picocli_snoop_unused; return $?; fi
   if CompWordsContainsArray "${cmds3[@]}"; then _picocli_snoop_stats; return $?; fi
   if CompWordsContainsArray "${cmds2[@]}"; then _picocli_snoop_diff; return $?; fi
@@ -189,7 +192,7 @@ function _picocli_snoop() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="record merge diff stats unused completion help"
+  local commands="record merge diff stats unused serve completion help"
   local flag_opts="'--debug' '-h' '--help' '-V' '--version'"
   local arg_opts="'--color'"
   local WHEN_option_args=("auto" "always" "never") # --color values
@@ -504,6 +507,57 @@ function _picocli_snoop_unused() {
   fi
 }
 
+# Generates completions for the options and subcommands of the `serve` subcommand.
+function _picocli_snoop_serve() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version' '--debug'"
+  local arg_opts="'--listen' '--tokens-file' '--data-dir' '--database-url' '--pool-size' '--color'"
+  local WHEN_option_args=("auto" "always" "never") # --color values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--listen')
+      return
+      ;;
+    '--tokens-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--data-dir')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--database-url')
+      return
+      ;;
+    '--pool-size')
+      return
+      ;;
+    '--color')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${WHEN_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
 # Generates completions for the options and subcommands of the `completion` subcommand.
 function _picocli_snoop_completion() {
   # Get completion data
@@ -546,7 +600,7 @@ function _picocli_snoop_help() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="record merge diff stats unused completion"
+  local commands="record merge diff stats unused serve completion"
   local flag_opts="'-h' '--help' '--debug'"
   local arg_opts="'--color'"
   local WHEN_option_args=("auto" "always" "never") # --color values

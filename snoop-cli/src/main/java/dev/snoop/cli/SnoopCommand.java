@@ -40,11 +40,11 @@ final class SnoopCommand implements Runnable {
      * use: see {@link #subcommandsFor}.
      */
     static final List<Class<?>> SUBCOMMANDS = List.of(RecordCommand.class, MergeCommand.class, DiffCommand.class,
-            StatsCommand.class, UnusedCommand.class, CompletionCommand.class, HelpCommand.class);
+            StatsCommand.class, UnusedCommand.class, ServeCommand.class, CompletionCommand.class, HelpCommand.class);
 
     /** Subcommands that need no other: completion, for one, describes them all. */
     private static final List<Class<?>> STANDALONE = List.of(RecordCommand.class, MergeCommand.class,
-            DiffCommand.class, StatsCommand.class, UnusedCommand.class);
+            DiffCommand.class, StatsCommand.class, UnusedCommand.class, ServeCommand.class);
 
     @Spec
     CommandSpec spec;

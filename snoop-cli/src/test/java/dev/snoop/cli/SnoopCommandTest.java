@@ -45,7 +45,7 @@ class SnoopCommandTest {
     void testSnoop_unknownCommand_exitsTwoWithSuggestion() {
         CliRun r = run("merg");
         assertEquals(2, r.exitCode());
-        assertTrue(r.err().startsWith("snoop: 'merg' is not a snoop command\nDid you mean: snoop merge?"), r.err());
+        assertTrue(r.err().startsWith("snoop: 'merg' is not a snoop command\nDid you mean: snoop merge or snoop serve?"), r.err());
     }
 
     @Test

@@ -1,0 +1,122 @@
+package dev.snoop.cli;
+
+import dev.snoop.cli.record.MetricsServer;
+import dev.snoop.server.ServerConfig;
+import dev.snoop.server.SnoopServer;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import sun.misc.Signal;
+
+/** {@code snoop serve}: collects every sidecar's reports over HTTP into PostgreSQL. */
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
+        versionProvider = SnoopCommand.ManifestVersionProvider.class,
+        sortOptions = false,
+        description = {
+            "Collect the reports of every snoop record sidecar (snoop record --api-endpoint) into PostgreSQL: "
+                    + "POST /v1/reports, authenticated by bearer tokens scoped to namespaces.",
+            "Without --database-url it runs an embedded PostgreSQL with its data in --data-dir. "
+                    + "Stops on SIGTERM or SIGINT after the requests under way (exit 0).",
+        },
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  snoop serve --tokens-file tokens.txt --data-dir /var/lib/snoop",
+            "  SNOOP_DATABASE_URL='jdbc:postgresql://db/snoop?user=snoop&password=...' snoop serve --tokens-file /etc/snoop/tokens",
+        },
+        exitCodeListHeading = "%nExit Codes:%n",
+        exitCodeList = {
+            "0:stopped by SIGTERM/SIGINT",
+            "1:failure: the database or the port cannot be had, an unreadable tokens file",
+            "2:usage error: an unknown option, a bad address",
+        })
+final class ServeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--listen", paramLabel = "ADDR", defaultValue = "${env:SNOOP_LISTEN_ADDR:-:8080}",
+            description = {"Where the API listens ([host]:port). Default: ${DEFAULT-VALUE}.", "Env: SNOOP_LISTEN_ADDR."})
+    String listen;
+
+    @Option(names = "--tokens-file", paramLabel = "FILE", defaultValue = "${env:SNOOP_TOKENS_FILE}",
+            description = {"The accepted tokens: a SHA-256 and the namespaces it may report for, a line each "
+                    + "(docs/server.md). Required.", "Env: SNOOP_TOKENS_FILE."})
+    Path tokensFile;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:SNOOP_DATA_DIR:-snoop-data}",
+            description = {"The embedded PostgreSQL's data (kept across restarts). Default: ${DEFAULT-VALUE}.",
+                "Env: SNOOP_DATA_DIR."})
+    Path dataDir;
+
+    @Option(names = "--database-url", paramLabel = "URL", defaultValue = "${env:SNOOP_DATABASE_URL}",
+            description = {"An external PostgreSQL (jdbc:postgresql://...) instead of the embedded one; several "
+                    + "snoop serve processes may share it.", "Env: SNOOP_DATABASE_URL."})
+    String databaseUrl;
+
+    @Option(names = "--pool-size", paramLabel = "N", defaultValue = "${env:SNOOP_POOL_SIZE:-8}",
+            description = {"Database connections, and so reports stored at once. Default: ${DEFAULT-VALUE}.",
+                "Env: SNOOP_POOL_SIZE."})
+    int poolSize;
+
+    /** Held: java.util.logging keeps loggers weakly, and a collected one forgets its level. */
+    private static final java.util.logging.Logger FLYWAY = java.util.logging.Logger.getLogger("org.flywaydb");
+
+    @Override
+    public Integer call() throws InterruptedException {
+        ServerConfig config = validate();
+        // the libraries' own chatter (Flyway's steps, SLF4J finding no binding) is not snoop's log
+        FLYWAY.setLevel(java.util.logging.Level.WARNING);
+        System.setProperty("slf4j.internal.verbosity", "ERROR");
+        var err = spec.commandLine().getErr();
+        CountDownLatch stop = new CountDownLatch(1);
+        for (String name : List.of("TERM", "INT")) {
+            Signal.handle(new Signal(name), signal -> stop.countDown());
+        }
+        try (SnoopServer server = SnoopServer.start(config, line -> {
+            err.println(line);
+            err.flush();
+        })) {
+            stop.await();
+            err.println("snoop serve: stopping");
+            err.flush();
+        }
+        return ExitCodes.OK;
+    }
+
+    private ServerConfig validate() {
+        if (tokensFile == null || tokensFile.toString().isBlank()) {
+            throw usage("--tokens-file is required: no request is accepted without a token");
+        }
+        if (!Files.isRegularFile(tokensFile)) {
+            throw usage("--tokens-file " + tokensFile + ": no such file");
+        }
+        InetSocketAddress address;
+        try {
+            address = MetricsServer.parseAddress(listen);
+        } catch (IllegalArgumentException e) {
+            throw usage("--listen: " + e.getMessage());
+        }
+        if (poolSize < 1 || poolSize > 1000) {
+            throw usage("--pool-size: " + poolSize + " is not between 1 and 1000");
+        }
+        String url = databaseUrl == null || databaseUrl.isBlank() ? null : databaseUrl.trim();
+        if (url != null && !url.startsWith("jdbc:postgresql:")) {
+            throw usage("--database-url: not a PostgreSQL JDBC URL (jdbc:postgresql://host/db)");
+        }
+        String host = address.getAddress() == null ? "0.0.0.0" : address.getAddress().getHostAddress();
+        return new ServerConfig(host, address.getPort(), dataDir.toAbsolutePath().normalize(), url, tokensFile, poolSize);
+    }
+
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+}

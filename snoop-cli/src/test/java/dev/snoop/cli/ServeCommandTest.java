@@ -1,0 +1,84 @@
+package dev.snoop.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code snoop serve} as a user starts it: a real process with its embedded PostgreSQL, a real
+ * report posted over HTTP, SIGTERM to stop; and its usage errors in-process.
+ */
+class ServeCommandTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void testServe_storesAPostedReport_stopsOnSigtermWithExitZero() throws Exception {
+        Path tokens = Files.writeString(tmp.resolve("tokens"), sha256("s3cret") + " *\n");
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        Path log = tmp.resolve("serve.log");
+        Process serve = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.snoop.cli.Main", "serve",
+                "--tokens-file", tokens.toString(), "--data-dir", tmp.resolve("data").toString(),
+                "--listen", "127.0.0.1:" + port)
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (!Files.readString(log).contains("listening on") && serve.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertTrue(Files.readString(log).contains("snoop serve: listening on 127.0.0.1:" + port), Files.readString(log));
+            HttpClient http = HttpClient.newHttpClient();
+            String report = Files.readString(Path.of("../examples/shop/v1.json"));
+            HttpResponse<String> stored = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/reports"))
+                    .header("Authorization", "Bearer s3cret").header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(report)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, stored.statusCode(), stored.body());
+            assertTrue(stored.body().contains("\"new_files\": 208"), stored.body());
+            serve.destroy(); // SIGTERM
+            assertTrue(serve.waitFor(60, TimeUnit.SECONDS), Files.readString(log));
+            assertEquals(0, serve.exitValue(), Files.readString(log));
+            String output = Files.readString(log, StandardCharsets.UTF_8);
+            assertFalse(output.contains("s3cret"), "the token reached the log:\n" + output);
+            assertFalse(output.contains("SLF4J") || output.contains("INFO: "), "library chatter in the log:\n" + output);
+        } finally {
+            serve.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void testServe_usageErrors_exitTwoBeforeStarting() throws Exception {
+        Path tokens = Files.writeString(tmp.resolve("tokens"), sha256("x") + " *\n");
+        for (List<String> args : List.of(
+                List.of("serve"),
+                List.of("serve", "--tokens-file", tmp.resolve("missing").toString()),
+                List.of("serve", "--tokens-file", tokens.toString(), "--listen", "nowhere"),
+                List.of("serve", "--tokens-file", tokens.toString(), "--database-url", "mysql://db"))) {
+            CliRun r = CliRun.run(args.toArray(String[]::new));
+            assertEquals(2, r.exitCode(), args + ": " + r.err());
+            assertTrue(r.err().startsWith("snoop serve: "), r.err());
+        }
+    }
+
+    private static String sha256(String token) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+    }
+}
