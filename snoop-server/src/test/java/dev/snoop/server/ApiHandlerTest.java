@@ -113,6 +113,8 @@ class ApiHandlerTest {
             assertTrue(response.body().startsWith("{\"error\": \"report: "), response.body());
             assertEquals(1, response.body().lines().count(), response.body());
         }
+        assertEquals("{\"error\": \"report: truncated JSON (line 1, column 2)\"}\n",
+                http.send(http.post(Http.TOKEN, "{".getBytes(StandardCharsets.UTF_8))).body());
         HttpResponse<String> gzip = http.send(http.post(Http.TOKEN, Http.json(shop(1))).header("Content-Encoding", "gzip"));
         assertEquals(400, gzip.statusCode());
         assertTrue(gzip.body().contains("not valid gzip"), gzip.body());
@@ -133,7 +135,10 @@ class ApiHandlerTest {
     void testPost_wrongMediaType_is415() throws Exception {
         assertEquals(415, http.send(http.post(Http.TOKEN, Http.json(shop(1))).setHeader("Content-Type", "text/plain")).statusCode());
         assertEquals(415, http.send(http.post(Http.TOKEN, Http.json(shop(1))).header("Content-Encoding", "br")).statusCode());
+        assertEquals(415, http.send(http.post(Http.TOKEN, Http.json(shop(1))).setHeader("Content-Type", "application/jsonx")).statusCode());
         assertNothingStored();
+        assertEquals(200, http.send(http.post(Http.TOKEN, Http.json(shop(1)))
+                .setHeader("Content-Type", "Application/JSON; charset=utf-8")).statusCode());
     }
 
     @Test
@@ -210,21 +215,39 @@ class ApiHandlerTest {
         ServerConfig one = new ServerConfig("127.0.0.1", 0, null, "unused", tokensFile, 1);
         try (SnoopServer small = SnoopServer.start(one, tokens, TestDatabase.shared(), false, line -> { });
                 Socket slow = new Socket("127.0.0.1", small.port())) {
-            // a client that sends its headers and part of its body, then stalls: it holds the only permit
+            // a client that sends its headers, then its body a byte at a time: it holds the only permit
             OutputStream out = slow.getOutputStream();
             out.write(("POST /v1/reports HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + Http.TOKEN
-                    + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"containers\"")
+                    + "\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{")
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            Http other = new Http(small.port());
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            HttpResponse<String> response;
-            do {
-                response = other.post(Http.TOKEN, shop(1));
-            } while (response.statusCode() == 200 && System.nanoTime() < deadline);
-            assertEquals(503, response.statusCode(), response.body());
-            int retryAfter = Integer.parseInt(response.headers().firstValue("Retry-After").orElseThrow());
-            assertTrue(retryAfter >= ApiHandler.RETRY_AFTER_MIN_SECONDS && retryAfter <= ApiHandler.RETRY_AFTER_MAX_SECONDS);
+            Thread trickle = new Thread(() -> {
+                try {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        Thread.sleep(200); // the slow client's pace, not a synchronization
+                        out.write(' ');
+                        out.flush();
+                    }
+                } catch (Exception e) {
+                    // stopped, or the socket closed
+                }
+            });
+            trickle.setDaemon(true);
+            trickle.start();
+            try {
+                Http other = new Http(small.port());
+                long deadline = System.nanoTime() + 60_000_000_000L;
+                HttpResponse<String> response;
+                do {
+                    response = other.post(Http.TOKEN, shop(1));
+                } while (response.statusCode() == 200 && System.nanoTime() < deadline);
+                assertEquals(503, response.statusCode(), response.body());
+                int retryAfter = Integer.parseInt(response.headers().firstValue("Retry-After").orElseThrow());
+                assertTrue(retryAfter >= ApiHandler.RETRY_AFTER_MIN_SECONDS && retryAfter <= ApiHandler.RETRY_AFTER_MAX_SECONDS);
+                assertTrue(response.body().contains("too many reports at once"), response.body());
+            } finally {
+                trickle.interrupt();
+            }
         }
     }
 
