@@ -63,46 +63,72 @@ final class ApiHandler extends Handler.Abstract {
         switch (path) {
             case REPORTS -> {
                 if (!"POST".equals(method)) {
-                    return notAllowed(response, callback, "POST");
+                    return notAllowed(request, response, callback, "POST");
                 }
                 postReport(request, response, callback);
             }
             case HEALTHZ -> {
                 if (!isGet(method)) {
-                    return notAllowed(response, callback, "GET, HEAD");
+                    return notAllowed(request, response, callback, "GET, HEAD");
                 }
                 reply(response, callback, HttpStatus.OK_200, "{\"status\": \"ok\"}");
             }
             case READYZ -> {
                 if (!isGet(method)) {
-                    return notAllowed(response, callback, "GET, HEAD");
+                    return notAllowed(request, response, callback, "GET, HEAD");
                 }
                 boolean ready = database.ready();
                 reply(response, callback, ready ? HttpStatus.OK_200 : HttpStatus.SERVICE_UNAVAILABLE_503,
                         ready ? "{\"status\": \"ready\"}" : "{\"status\": \"database unreachable\"}");
             }
-            default -> error(response, callback, HttpStatus.NOT_FOUND_404, "no such resource: " + path);
+            default -> reject(request, response, callback, HttpStatus.NOT_FOUND_404, "no such resource: " + path);
         }
         return true;
+    }
+
+    /**
+     * Answers a request refused before its body was read. The body is read and dropped first (up
+     * to {@link #MAX_BODY_BYTES}), so that the client, which may still be sending it, reads the
+     * status instead of a broken pipe, and its connection stays open. Not when it sent {@code
+     * Expect: 100-continue}: then it sends no body until asked, and is not asked.
+     */
+    private static void reject(Request request, Response response, Callback callback, int status, String reason) {
+        if (!request.getHeaders().contains(HttpHeader.EXPECT) && request.getLength() <= MAX_BODY_BYTES) {
+            try (InputStream in = Content.Source.asInputStream(request)) {
+                byte[] sink = new byte[16 * 1024];
+                long left = MAX_BODY_BYTES;
+                int n;
+                while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0) {
+                    left -= n;
+                }
+            } catch (IOException e) {
+                // the client went away or stalled: the answer below may not reach it, and the connection closes
+            }
+        }
+        if (status == HttpStatus.SERVICE_UNAVAILABLE_503) {
+            unavailable(response, callback, reason);
+        } else {
+            error(response, callback, status, reason);
+        }
     }
 
     private void postReport(Request request, Response response, Callback callback) {
         Tokens.Entry token = tokens.authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION));
         if (token == null) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
-            error(response, callback, HttpStatus.UNAUTHORIZED_401, "a valid bearer token is required");
+            reject(request, response, callback, HttpStatus.UNAUTHORIZED_401, "a valid bearer token is required");
             return;
         }
         String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
         String mediaType = type == null ? "" : type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
         if (!mediaType.equals("application/json")) {
-            error(response, callback, HttpStatus.UNSUPPORTED_MEDIA_TYPE_415, "Content-Type must be application/json");
+            reject(request, response, callback, HttpStatus.UNSUPPORTED_MEDIA_TYPE_415, "Content-Type must be application/json");
             return;
         }
         String encoding = request.getHeaders().get(HttpHeader.CONTENT_ENCODING);
         boolean gzip = encoding != null && encoding.strip().equalsIgnoreCase("gzip");
         if (encoding != null && !gzip && !encoding.strip().equalsIgnoreCase("identity")) {
-            error(response, callback, HttpStatus.UNSUPPORTED_MEDIA_TYPE_415, "Content-Encoding must be gzip or identity");
+            reject(request, response, callback, HttpStatus.UNSUPPORTED_MEDIA_TYPE_415, "Content-Encoding must be gzip or identity");
             return;
         }
         if (request.getLength() > MAX_BODY_BYTES) {
@@ -111,7 +137,8 @@ final class ApiHandler extends Handler.Abstract {
             return;
         }
         if (!ingests.tryAcquire()) {
-            unavailable(response, callback, "too many reports at once");
+            // nothing of this request is held while its body is dropped: no permit, no buffer
+            reject(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, "too many reports at once");
             return;
         }
         try {
@@ -129,7 +156,7 @@ final class ApiHandler extends Handler.Abstract {
             error(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, e.getMessage() + (gzip ? " (decompressed)" : ""));
             return;
         } catch (ZipException | java.io.EOFException e) {
-            error(response, callback, HttpStatus.BAD_REQUEST_400, "not valid gzip: " + oneLine(e.getMessage()));
+            reject(request, response, callback, HttpStatus.BAD_REQUEST_400, "not valid gzip: " + oneLine(e.getMessage()));
             return;
         } catch (IOException e) {
             // the client went away or stalled past the idle timeout: nobody to answer
@@ -184,9 +211,9 @@ final class ApiHandler extends Handler.Abstract {
         return "GET".equals(method) || "HEAD".equals(method);
     }
 
-    private static boolean notAllowed(Response response, Callback callback, String allowed) {
+    private static boolean notAllowed(Request request, Response response, Callback callback, String allowed) {
         response.getHeaders().put(HttpHeader.ALLOW, allowed);
-        error(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "method not allowed; use " + allowed);
+        reject(request, response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "method not allowed; use " + allowed);
         return true;
     }
 

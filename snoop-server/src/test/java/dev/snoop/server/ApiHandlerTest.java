@@ -93,6 +93,20 @@ class ApiHandlerTest {
     }
 
     @Test
+    void testPost_refusedBeforeReading_clientReadsTheStatus() throws Exception {
+        // a 2 MiB body refused at once: the server drops the body rather than close on a client still sending it
+        byte[] json = Http.json(shop(1));
+        byte[] big = Arrays.copyOf(json, 2 << 20);
+        Arrays.fill(big, json.length - 2, big.length, (byte) ' ');
+        for (int i = 0; i < 3; i++) {
+            assertEquals(401, http.send(http.post("bad-token", big)).statusCode());
+            assertEquals(415, http.send(http.post(Http.TOKEN, big).setHeader("Content-Type", "text/plain")).statusCode());
+            assertEquals(404, http.send(http.post(Http.TOKEN, big).uri(http.base.resolve("/v1/nothing"))).statusCode());
+        }
+        assertNothingStored();
+    }
+
+    @Test
     void testPost_namespaceOutsideScope_is403() throws Exception {
         HttpResponse<String> response = http.post(Http.OTHER_TOKEN, shop(1));
         assertEquals(403, response.statusCode());
