@@ -56,6 +56,11 @@ final class ApiHandler extends Handler.Abstract {
         this.ingests = new Semaphore(maxConcurrentIngests);
     }
 
+    /** The permits of concurrent ingests, for tests that take them all. */
+    Semaphore ingests() {
+        return ingests;
+    }
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         String path = Request.getPathInContext(request);
