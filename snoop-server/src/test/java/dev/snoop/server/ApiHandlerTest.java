@@ -216,6 +216,13 @@ class ApiHandlerTest {
     }
 
     @Test
+    void testRequest_headersOverLimit_is431() {
+        String big = "x".repeat(SnoopServer.MAX_REQUEST_HEADER_BYTES);
+        HttpResponse<String> response = http.send(http.post(Http.TOKEN, Http.json(shop(1))).header("X-Padding", big));
+        assertEquals(431, response.statusCode());
+    }
+
+    @Test
     void testProbes_healthyAndReady() {
         assertEquals(200, http.get(ApiHandler.HEALTHZ).statusCode());
         HttpResponse<String> ready = http.get(ApiHandler.READYZ);
