@@ -32,6 +32,11 @@ import org.eclipse.jetty.util.Callback;
 final class ApiHandler extends Handler.Abstract {
     /** The largest report accepted, counted after decompression; the compressed body is held to it too. */
     static final long MAX_BODY_BYTES = 20L * 1024 * 1024;
+    /**
+     * The longest a report's body may take to arrive (20 MiB at 350 KB/s), else 408: a client
+     * trickling its body would otherwise hold an ingest permit as long as it likes.
+     */
+    static final long MAX_BODY_READ_MILLIS = 60_000;
     /** Bounds of the jittered Retry-After of a 503. */
     static final int RETRY_AFTER_MIN_SECONDS = 1;
     static final int RETRY_AFTER_MAX_SECONDS = 5;
@@ -44,6 +49,7 @@ final class ApiHandler extends Handler.Abstract {
     private final ReportStore store;
     private final Database database;
     private final Semaphore ingests;
+    private volatile long bodyReadMillis = MAX_BODY_READ_MILLIS;
 
     /**
      * @param maxConcurrentIngests reports read and stored at once; one more is answered 503 at
@@ -54,6 +60,11 @@ final class ApiHandler extends Handler.Abstract {
         this.store = store;
         this.database = database;
         this.ingests = new Semaphore(maxConcurrentIngests);
+    }
+
+    /** For tests: a shorter deadline for reading a body. */
+    void bodyReadMillis(long millis) {
+        this.bodyReadMillis = millis;
     }
 
     /** The permits of concurrent ingests, for tests that take them all. */
@@ -156,7 +167,11 @@ final class ApiHandler extends Handler.Abstract {
     private void ingest(Request request, Response response, Callback callback, Tokens.Entry token, boolean gzip) {
         byte[] json;
         try {
-            json = readBody(Content.Source.asInputStream(request), gzip);
+            json = readBody(Content.Source.asInputStream(request), gzip, bodyReadMillis);
+        } catch (BoundedInput.TooSlow e) {
+            // the connection closes with the answer: the rest of the body is not waited for
+            error(response, callback, HttpStatus.REQUEST_TIMEOUT_408, e.getMessage());
+            return;
         } catch (BoundedInput.TooLarge e) {
             error(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, e.getMessage() + (gzip ? " (decompressed)" : ""));
             return;
@@ -205,8 +220,8 @@ final class ApiHandler extends Handler.Abstract {
     }
 
     /** The body, decompressed if {@code gzip}, at most {@link #MAX_BODY_BYTES} on either side of the decompressor. */
-    static byte[] readBody(InputStream raw, boolean gzip) throws IOException {
-        InputStream compressed = new BoundedInput(raw, MAX_BODY_BYTES);
+    static byte[] readBody(InputStream raw, boolean gzip, long deadlineMillis) throws IOException {
+        InputStream compressed = new BoundedInput(raw, MAX_BODY_BYTES, deadlineMillis);
         try (InputStream in = gzip ? new BoundedInput(new GZIPInputStream(compressed, 64 * 1024), MAX_BODY_BYTES) : compressed) {
             return in.readAllBytes();
         }

@@ -216,6 +216,47 @@ class ApiHandlerTest {
     }
 
     @Test
+    void testPost_tricklingBody_is408AndFreesItsPermit() throws Exception {
+        server.api().bodyReadMillis(1_000);
+        try (Socket slow = new Socket("127.0.0.1", server.port())) {
+            slow.setSoTimeout(60_000);
+            OutputStream out = slow.getOutputStream();
+            out.write(("POST /v1/reports HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + Http.TOKEN
+                    + "\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            Thread trickle = new Thread(() -> {
+                try {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        Thread.sleep(100); // the slow client's pace, not a synchronization
+                        out.write(' ');
+                        out.flush();
+                    }
+                } catch (Exception e) {
+                    // stopped, or the server closed the connection
+                }
+            });
+            trickle.setDaemon(true);
+            trickle.start();
+            try {
+                String status = new java.io.BufferedReader(new java.io.InputStreamReader(slow.getInputStream(),
+                        StandardCharsets.US_ASCII)).readLine();
+                assertEquals("HTTP/1.1 408 Request Timeout", status);
+            } finally {
+                trickle.interrupt();
+            }
+        } finally {
+            server.api().bodyReadMillis(ApiHandler.MAX_BODY_READ_MILLIS);
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (server.api().ingests().availablePermits() != 4 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(4, server.api().ingests().availablePermits());
+        assertNothingStored();
+    }
+
+    @Test
     void testRequest_headersOverLimit_is431() {
         String big = "x".repeat(SnoopServer.MAX_REQUEST_HEADER_BYTES);
         HttpResponse<String> response = http.send(http.post(Http.TOKEN, Http.json(shop(1))).header("X-Padding", big));
