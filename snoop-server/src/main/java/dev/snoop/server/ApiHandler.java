@@ -32,6 +32,11 @@ import org.eclipse.jetty.util.Callback;
 final class ApiHandler extends Handler.Abstract {
     /** The largest report accepted, counted after decompression; the compressed body is held to it too. */
     static final long MAX_BODY_BYTES = 20L * 1024 * 1024;
+    /**
+     * The longest a report's body may take to arrive (20 MiB at 350 KB/s), else 408: a client
+     * trickling its body would otherwise hold an ingest permit as long as it likes.
+     */
+    static final long MAX_BODY_READ_MILLIS = 60_000;
     /** Bounds of the jittered Retry-After of a 503. */
     static final int RETRY_AFTER_MIN_SECONDS = 1;
     static final int RETRY_AFTER_MAX_SECONDS = 5;
@@ -44,6 +49,7 @@ final class ApiHandler extends Handler.Abstract {
     private final ReportStore store;
     private final Database database;
     private final Semaphore ingests;
+    private volatile long bodyReadMillis = MAX_BODY_READ_MILLIS;
 
     /**
      * @param maxConcurrentIngests reports read and stored at once; one more is answered 503 at
@@ -56,6 +62,16 @@ final class ApiHandler extends Handler.Abstract {
         this.ingests = new Semaphore(maxConcurrentIngests);
     }
 
+    /** For tests: a shorter deadline for reading a body. */
+    void bodyReadMillis(long millis) {
+        this.bodyReadMillis = millis;
+    }
+
+    /** The permits of concurrent ingests, for tests that take them all. */
+    Semaphore ingests() {
+        return ingests;
+    }
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         String path = Request.getPathInContext(request);
@@ -63,45 +79,72 @@ final class ApiHandler extends Handler.Abstract {
         switch (path) {
             case REPORTS -> {
                 if (!"POST".equals(method)) {
-                    return notAllowed(response, callback, "POST");
+                    return notAllowed(request, response, callback, "POST");
                 }
                 postReport(request, response, callback);
             }
             case HEALTHZ -> {
                 if (!isGet(method)) {
-                    return notAllowed(response, callback, "GET, HEAD");
+                    return notAllowed(request, response, callback, "GET, HEAD");
                 }
                 reply(response, callback, HttpStatus.OK_200, "{\"status\": \"ok\"}");
             }
             case READYZ -> {
                 if (!isGet(method)) {
-                    return notAllowed(response, callback, "GET, HEAD");
+                    return notAllowed(request, response, callback, "GET, HEAD");
                 }
                 boolean ready = database.ready();
                 reply(response, callback, ready ? HttpStatus.OK_200 : HttpStatus.SERVICE_UNAVAILABLE_503,
                         ready ? "{\"status\": \"ready\"}" : "{\"status\": \"database unreachable\"}");
             }
-            default -> error(response, callback, HttpStatus.NOT_FOUND_404, "no such resource: " + path);
+            default -> reject(request, response, callback, HttpStatus.NOT_FOUND_404, "no such resource: " + path);
         }
         return true;
+    }
+
+    /**
+     * Answers a request refused before its body was read. The body is read and dropped first (up
+     * to {@link #MAX_BODY_BYTES}), so that the client, which may still be sending it, reads the
+     * status instead of a broken pipe, and its connection stays open. Not when it sent {@code
+     * Expect: 100-continue}: then it sends no body until asked, and is not asked.
+     */
+    private static void reject(Request request, Response response, Callback callback, int status, String reason) {
+        if (!request.getHeaders().contains(HttpHeader.EXPECT) && request.getLength() <= MAX_BODY_BYTES) {
+            try (InputStream in = Content.Source.asInputStream(request)) {
+                byte[] sink = new byte[16 * 1024];
+                long left = MAX_BODY_BYTES;
+                int n;
+                while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0) {
+                    left -= n;
+                }
+            } catch (IOException e) {
+                // the client went away or stalled: the answer below may not reach it, and the connection closes
+            }
+        }
+        if (status == HttpStatus.SERVICE_UNAVAILABLE_503) {
+            unavailable(response, callback, reason);
+        } else {
+            error(response, callback, status, reason);
+        }
     }
 
     private void postReport(Request request, Response response, Callback callback) {
         Tokens.Entry token = tokens.authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION));
         if (token == null) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
-            error(response, callback, HttpStatus.UNAUTHORIZED_401, "a valid bearer token is required");
+            reject(request, response, callback, HttpStatus.UNAUTHORIZED_401, "a valid bearer token is required");
             return;
         }
         String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
-        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-            error(response, callback, HttpStatus.UNSUPPORTED_MEDIA_TYPE_415, "Content-Type must be application/json");
+        String mediaType = type == null ? "" : type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+        if (!mediaType.equals("application/json")) {
+            reject(request, response, callback, HttpStatus.UNSUPPORTED_MEDIA_TYPE_415, "Content-Type must be application/json");
             return;
         }
         String encoding = request.getHeaders().get(HttpHeader.CONTENT_ENCODING);
         boolean gzip = encoding != null && encoding.strip().equalsIgnoreCase("gzip");
         if (encoding != null && !gzip && !encoding.strip().equalsIgnoreCase("identity")) {
-            error(response, callback, HttpStatus.UNSUPPORTED_MEDIA_TYPE_415, "Content-Encoding must be gzip or identity");
+            reject(request, response, callback, HttpStatus.UNSUPPORTED_MEDIA_TYPE_415, "Content-Encoding must be gzip or identity");
             return;
         }
         if (request.getLength() > MAX_BODY_BYTES) {
@@ -110,7 +153,8 @@ final class ApiHandler extends Handler.Abstract {
             return;
         }
         if (!ingests.tryAcquire()) {
-            unavailable(response, callback, "too many reports at once");
+            // nothing of this request is held while its body is dropped: no permit, no buffer
+            reject(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, "too many reports at once");
             return;
         }
         try {
@@ -123,12 +167,16 @@ final class ApiHandler extends Handler.Abstract {
     private void ingest(Request request, Response response, Callback callback, Tokens.Entry token, boolean gzip) {
         byte[] json;
         try {
-            json = readBody(Content.Source.asInputStream(request), gzip);
+            json = readBody(Content.Source.asInputStream(request), gzip, bodyReadMillis);
+        } catch (BoundedInput.TooSlow e) {
+            // the connection closes with the answer: the rest of the body is not waited for
+            error(response, callback, HttpStatus.REQUEST_TIMEOUT_408, e.getMessage());
+            return;
         } catch (BoundedInput.TooLarge e) {
             error(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, e.getMessage() + (gzip ? " (decompressed)" : ""));
             return;
         } catch (ZipException | java.io.EOFException e) {
-            error(response, callback, HttpStatus.BAD_REQUEST_400, "not valid gzip: " + oneLine(e.getMessage()));
+            reject(request, response, callback, HttpStatus.BAD_REQUEST_400, "not valid gzip: " + oneLine(e.getMessage()));
             return;
         } catch (IOException e) {
             // the client went away or stalled past the idle timeout: nobody to answer
@@ -172,8 +220,8 @@ final class ApiHandler extends Handler.Abstract {
     }
 
     /** The body, decompressed if {@code gzip}, at most {@link #MAX_BODY_BYTES} on either side of the decompressor. */
-    static byte[] readBody(InputStream raw, boolean gzip) throws IOException {
-        InputStream compressed = new BoundedInput(raw, MAX_BODY_BYTES);
+    static byte[] readBody(InputStream raw, boolean gzip, long deadlineMillis) throws IOException {
+        InputStream compressed = new BoundedInput(raw, MAX_BODY_BYTES, deadlineMillis);
         try (InputStream in = gzip ? new BoundedInput(new GZIPInputStream(compressed, 64 * 1024), MAX_BODY_BYTES) : compressed) {
             return in.readAllBytes();
         }
@@ -183,9 +231,9 @@ final class ApiHandler extends Handler.Abstract {
         return "GET".equals(method) || "HEAD".equals(method);
     }
 
-    private static boolean notAllowed(Response response, Callback callback, String allowed) {
+    private static boolean notAllowed(Request request, Response response, Callback callback, String allowed) {
         response.getHeaders().put(HttpHeader.ALLOW, allowed);
-        error(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "method not allowed; use " + allowed);
+        reject(request, response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "method not allowed; use " + allowed);
         return true;
     }
 

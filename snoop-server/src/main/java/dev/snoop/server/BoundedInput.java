@@ -7,9 +7,20 @@ import java.io.InputStream;
 /**
  * A stream that fails with {@link TooLarge} once more than {@code limit} bytes come through: put
  * under a decompressor it bounds the compressed body, over one the decompressed (a gzip bomb stops
- * at the limit, never in memory).
+ * at the limit, never in memory). Optionally it fails with {@link TooSlow} once a deadline has
+ * passed, so that a client trickling its body cannot hold a place in the server for ever (each
+ * read waits at most the connection's idle timeout).
  */
 final class BoundedInput extends FilterInputStream {
+    /** The body was not all there by the deadline. */
+    static final class TooSlow extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        TooSlow(long millis) {
+            super("body not received within " + millis + " ms");
+        }
+    }
+
     /** The body was over the limit. */
     static final class TooLarge extends IOException {
         private static final long serialVersionUID = 1L;
@@ -20,11 +31,20 @@ final class BoundedInput extends FilterInputStream {
     }
 
     private final long limit;
+    private final long deadlineMillis;
+    private final long deadline;
     private long count;
 
     BoundedInput(InputStream in, long limit) {
+        this(in, limit, 0);
+    }
+
+    /** With {@code deadlineMillis} > 0, reads fail once that long has passed from now. */
+    BoundedInput(InputStream in, long limit, long deadlineMillis) {
         super(in);
         this.limit = limit;
+        this.deadlineMillis = deadlineMillis;
+        this.deadline = System.nanoTime() + deadlineMillis * 1_000_000;
     }
 
     @Override
@@ -52,7 +72,10 @@ final class BoundedInput extends FilterInputStream {
         return skipped;
     }
 
-    private void count(long n) throws TooLarge {
+    private void count(long n) throws IOException {
+        if (deadlineMillis > 0 && System.nanoTime() - deadline > 0) {
+            throw new TooSlow(deadlineMillis);
+        }
         count += n;
         if (count > limit) {
             throw new TooLarge(limit);

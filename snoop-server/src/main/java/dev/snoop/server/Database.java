@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The store's PostgreSQL: an external one by JDBC URL, or an embedded one started from the
@@ -41,7 +42,13 @@ public final class Database implements AutoCloseable {
     public static Database external(String jdbcUrl, int poolSize) {
         HikariConfig config = poolConfig(poolSize);
         config.setJdbcUrl(jdbcUrl);
-        return open(null, config);
+        PGSimpleDataSource direct = new PGSimpleDataSource();
+        try {
+            direct.setURL(jdbcUrl);
+        } catch (RuntimeException e) {
+            throw new SnoopException("snoop serve: not a PostgreSQL JDBC URL: " + rootCause(e), e);
+        }
+        return open(null, direct, config);
     }
 
     /**
@@ -63,6 +70,7 @@ public final class Database implements AutoCloseable {
         EmbeddedPostgres postgres;
         try {
             Files.createDirectories(dataDir);
+            stopOrphan(dataDir);
             postgres = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(temporary)
@@ -78,27 +86,63 @@ public final class Database implements AutoCloseable {
         HikariConfig config = poolConfig(poolSize);
         config.setDataSource(postgres.getPostgresDatabase());
         try {
-            return open(postgres, config);
+            return open(postgres, postgres.getPostgresDatabase(), config);
         } catch (RuntimeException e) {
             closeQuietly(postgres);
             throw e;
         }
     }
 
-    private static Database open(EmbeddedPostgres embedded, HikariConfig config) {
-        HikariDataSource pool;
+    /** How long a PostgreSQL left running by a killed server gets to stop before a new one starts. */
+    static final long ORPHAN_STOP_MILLIS = 30_000;
+
+    /**
+     * Stops the PostgreSQL that a server killed with {@code kill -9} left running on {@code
+     * dataDir} (PostgreSQL runs on as its own process group), which would keep the new one from
+     * starting. It is asked to stop (SIGTERM, a smart shutdown: its clients died with the server,
+     * so it has none to wait for); what it committed is on disk.
+     */
+    static void stopOrphan(Path dataDir) throws IOException {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        String first = Files.readAllLines(pidFile).stream().findFirst().orElse("").strip();
+        if (!first.matches("\\d+")) {
+            return;
+        }
+        java.util.Optional<ProcessHandle> process = ProcessHandle.of(Long.parseLong(first));
+        if (process.isEmpty() || !process.get().info().command().orElse("").endsWith("/postgres")) {
+            return; // gone, or the pid now belongs to another program: PostgreSQL cleans the file itself
+        }
+        process.get().destroy();
         try {
-            pool = new HikariDataSource(config);
+            process.get().onExit().get(ORPHAN_STOP_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IOException("the PostgreSQL left running on it (pid " + first + ") did not stop", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    /**
+     * Migrates through unpooled connections (Flyway holds two at once, more than a pool of one
+     * has), then opens the pool.
+     */
+    private static Database open(EmbeddedPostgres embedded, DataSource direct, HikariConfig config) {
+        try {
+            Flyway.configure().dataSource(direct).locations("classpath:db/migration").load().migrate();
+        } catch (FlywayException e) {
+            throw new SnoopException("snoop serve: cannot migrate the database: " + rootCause(e), e);
+        }
+        try {
+            return new Database(embedded, new HikariDataSource(config));
         } catch (RuntimeException e) {
             throw new SnoopException("snoop serve: cannot connect to the database: " + rootCause(e), e);
         }
-        try {
-            Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
-        } catch (FlywayException e) {
-            pool.close();
-            throw new SnoopException("snoop serve: cannot migrate the database: " + rootCause(e), e);
-        }
-        return new Database(embedded, pool);
     }
 
     private static HikariConfig poolConfig(int poolSize) {

@@ -17,7 +17,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import javax.sql.DataSource;
 
 /**
@@ -185,10 +184,9 @@ final class ReportStore {
 
         long newFiles = 0;
         long newAccess = 0;
-        long files = 0;
-        TreeSet<InstanceKey> instances = new TreeSet<>();
+        // by instance: its file count after this report (a later entry of the same instance sees the earlier's)
+        TreeMap<InstanceKey, Long> filesAfter = new TreeMap<>();
         for (Target target : targets) {
-            instances.add(target.key());
             long[] instance = upsertInstance(c, target, workloadId, imageIds.get(target.imageKey()));
             long[] stored = insertFiles(c, instance[0], target.container());
             if (stored[0] > 0) {
@@ -200,9 +198,10 @@ final class ReportStore {
             }
             newFiles += stored[0];
             newAccess += stored[1];
-            files += instance[1] + stored[0];
+            filesAfter.put(target.key(), instance[1] + stored[0]);
         }
-        return new Result(instances.size(), newFiles, newAccess, files);
+        long files = filesAfter.values().stream().mapToLong(Long::longValue).sum();
+        return new Result(filesAfter.size(), newFiles, newAccess, files);
     }
 
     /** Returns the instance's id and its file count before this report. */

@@ -32,8 +32,10 @@ public final class SnoopServer implements AutoCloseable {
     private final boolean ownsDatabase;
     private final Server jetty;
     private final ServerConnector connector;
+    private final ApiHandler api;
 
-    private SnoopServer(Database database, boolean ownsDatabase, Server jetty, ServerConnector connector) {
+    private SnoopServer(Database database, boolean ownsDatabase, Server jetty, ServerConnector connector, ApiHandler api) {
+        this.api = api;
         this.database = database;
         this.ownsDatabase = ownsDatabase;
         this.jetty = jetty;
@@ -81,7 +83,8 @@ public final class SnoopServer implements AutoCloseable {
         connector.setPort(config.port());
         connector.setIdleTimeout(IDLE_TIMEOUT_MILLIS);
         jetty.addConnector(connector);
-        jetty.setHandler(new ApiHandler(tokens, new ReportStore(database.dataSource()), database, config.poolSize()));
+        ApiHandler api = new ApiHandler(tokens, new ReportStore(database.dataSource()), database, config.poolSize());
+        jetty.setHandler(api);
         jetty.setStopTimeout(10_000);
         try {
             jetty.start();
@@ -96,12 +99,16 @@ public final class SnoopServer implements AutoCloseable {
         }
         log.accept("snoop serve: listening on " + config.bindAddress() + ":" + connector.getLocalPort()
                 + " with " + tokens.size() + " token(s)");
-        return new SnoopServer(database, ownsDatabase, jetty, connector);
+        return new SnoopServer(database, ownsDatabase, jetty, connector, api);
     }
 
     /** The port it listens on (the chosen one when the config said 0). */
     public int port() {
         return connector.getLocalPort();
+    }
+
+    ApiHandler api() {
+        return api;
     }
 
     Database database() {

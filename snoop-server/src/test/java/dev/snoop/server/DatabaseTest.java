@@ -3,6 +3,7 @@ package dev.snoop.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -32,6 +33,32 @@ class DatabaseTest {
                 ResultSet rs = c.createStatement().executeQuery("SELECT image_key FROM image")) {
             assertTrue(rs.next());
             assertEquals("sha256:kept", rs.getString(1));
+        }
+    }
+
+    @Test
+    void testEmbedded_afterTheServerWasKilled_startsAgain() throws Exception {
+        Path data = dir.resolve("pg");
+        Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), OrphanMain.class.getName(), data.toString())
+                .redirectErrorStream(true).start();
+        try {
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(server.getInputStream()));
+            List<String> log = new ArrayList<>();
+            String line;
+            while ((line = out.readLine()) != null && !line.equals("ready")) {
+                log.add(line);
+            }
+            assertEquals("ready", line, String.join("\n", log));
+        } finally {
+            server.destroyForcibly().waitFor(); // kill -9: PostgreSQL stays behind, holding the data directory
+        }
+        assertTrue(Files.exists(data.resolve("postmaster.pid")));
+        try (Database db = Database.embedded(data, 2);
+                Connection c = db.dataSource().getConnection();
+                ResultSet rs = c.createStatement().executeQuery("SELECT image_key FROM image")) {
+            assertTrue(rs.next());
+            assertEquals("sha256:before-the-kill", rs.getString(1));
         }
     }
 

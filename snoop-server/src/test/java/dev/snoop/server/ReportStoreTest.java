@@ -95,6 +95,28 @@ class ReportStoreTest {
     }
 
     @Test
+    void testStore_tenThousandFiles_eachPathTextOnce() throws Exception {
+        // the design size of one instance; five replicas of one image share the dictionary's rows
+        for (int replica = 0; replica < 5; replica++) {
+            ReportStore.Result result = store.store(Reports.growing("shop", "shop-5b8d-" + replica + "xxxx", "shop", 1000, 10));
+            assertEquals(10_001, result.newFiles());
+        }
+        assertEquals(5 * 10_001, count(db, "SELECT count(*) FROM instance_file"));
+        assertEquals(count(db, "SELECT count(DISTINCT path) FROM path"), count(db, "SELECT count(*) FROM path"));
+        assertEquals(0, store.store(Reports.growing("shop", "shop-5b8d-0xxxx", "shop", 1000, 10)).newFiles());
+    }
+
+    @Test
+    void testStore_oneInstanceTwiceInOneReport_isTheirUnion() throws Exception {
+        Report a = Reports.report("ns", "p", "app", "img", Map.of("/a", "r", "/both", "r"), 5, 0);
+        Report b = Reports.report("ns", "p", "app", "img", Map.of("/b", "r", "/both", "x"), 7, 0);
+        Report both = a.withContainers(List.of(a.containers().get(0), b.containers().get(0)));
+        assertEquals(new ReportStore.Result(1, 3, 1, 3), store.store(both));
+        assertEquals(Map.of("/a", 2, "/b", 2, "/both", 3), imageFiles(db, "sha256:img"));
+        assertEquals(7, count(db, "SELECT total_events FROM instance"));
+    }
+
+    @Test
     void testStore_accessBits_areOred() throws Exception {
         store.store(Reports.report("ns", "p", "app", "img", Map.of("/bin/sh", "r", "/etc/x", "m"), 1, 0));
         ReportStore.Result result = store.store(Reports.report("ns", "p", "app", "img",
