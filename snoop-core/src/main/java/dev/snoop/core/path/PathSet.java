@@ -100,33 +100,23 @@ public final class PathSet {
         if (other == this) {
             throw new IllegalArgumentException("a set cannot be added to itself");
         }
-        int n = other.nodeCount();
-        int[] theirRefs = new int[n];
-        int[] myRefs = new int[n];
-        int[] next = {0};
-        // creation order is ascending ref order and puts every parent before its children
-        other.forEachNode((ref, parent, chunk, namePos, nameLen) -> {
-            int i = next[0]++;
-            theirRefs[i] = ref;
-            if (ref == ROOT) {
-                myRefs[i] = ROOT;
-            } else {
-                int mine = myRefs[Arrays.binarySearch(theirRefs, 0, i, parent)];
-                myRefs[i] = child(mine, chunk, namePos, nameLen, true);
-            }
-            if (other.isMember(ref)) {
-                int word = readInt(myRefs[i]);
-                int before = (word & MEMBER) == 0 ? 0 : value(myRefs[i]);
-                if ((word & MEMBER) == 0) {
-                    writeInt(myRefs[i], word | MEMBER);
-                    size++;
-                }
-                int merged = merge.applyAsInt(before, other.value(ref));
-                if (merged != value(myRefs[i])) {
-                    setValue(myRefs[i], merged);
-                }
-            }
-        });
+        PathSetUnion.addAll(this, other, merge);
+    }
+
+    /** The node of {@code name} below {@code parent}, added if new (for {@link PathSetUnion}). */
+    int childRef(int parent, byte[] name, int offset, int len) {
+        return child(parent, name, offset, len, true);
+    }
+
+    /** Makes the node {@code ref} a member; true if it was not one (for {@link PathSetUnion}). */
+    boolean markMember(int ref) {
+        int word = readInt(ref);
+        if ((word & MEMBER) != 0) {
+            return false;
+        }
+        writeInt(ref, word | MEMBER);
+        size++;
+        return true;
     }
 
     /** The number of paths in the set. */
