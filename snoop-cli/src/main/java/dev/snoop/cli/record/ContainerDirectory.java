@@ -62,6 +62,15 @@ final class ContainerDirectory {
     }
 
     /**
+     * The identity the poller gave {@code cgroupId}, or null if it has none (yet): for the kernel's
+     * counts, which must not start a look-up before the poller has read the cgroup's announcement
+     * (the cgroup of a short-lived container may be gone by the time a look-up walks the tree).
+     */
+    synchronized Identity knownIdentity(long cgroupId) {
+        return known.get(cgroupId);
+    }
+
+    /**
      * Records the cgroup path the kernel gave for a container id, while the cgroup still existed,
      * so that its events are attributed even if it is removed before they are read.
      */

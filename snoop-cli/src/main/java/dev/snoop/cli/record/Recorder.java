@@ -197,9 +197,9 @@ public final class Recorder {
 
     private void refreshCounters(BpfRecorder probes, ContainerDirectory directory, Recording recording) {
         for (Map.Entry<Long, BpfRecorder.ContainerCounts> e : probes.containerCounts().entrySet()) {
-            Identity identity = directory.identityOf(e.getKey());
+            Identity identity = directory.knownIdentity(e.getKey());
             if (identity == null) {
-                continue;
+                continue; // its events are not read yet, or of no container: counted once they are
             }
             long[] last = lastCounts.computeIfAbsent(e.getKey(), k -> new long[2]);
             long events = e.getValue().events() - last[0];
