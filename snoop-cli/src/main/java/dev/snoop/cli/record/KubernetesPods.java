@@ -31,11 +31,15 @@ import javax.net.ssl.TrustManagerFactory;
  * <p>A restarted container has a new id that the API shows only once the kubelet has updated the
  * pod's status, so an unknown id is looked up again a few times, a quarter second apart. Errors
  * (unreachable, 403) are counted and logged once per kind; the recording goes on without them.
+ *
+ * <p>Slow by nature (an API server under load takes seconds), so only the resolver thread calls it,
+ * never the poller; a request may therefore wait {@link #REQUEST_TIMEOUT} for its answer.
  */
 final class KubernetesPods implements MetadataSource {
     private static final Path SERVICE_ACCOUNT = Path.of("/var/run/secrets/kubernetes.io/serviceaccount");
     private static final int ATTEMPTS = 4;
     private static final Duration BETWEEN_ATTEMPTS = Duration.ofMillis(250);
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
     private final URI podUri;
     private final Path tokenFile;
@@ -165,7 +169,7 @@ final class KubernetesPods implements MetadataSource {
 
     private boolean refresh() {
         try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(podUri).timeout(Duration.ofSeconds(3))
+            HttpRequest.Builder request = HttpRequest.newBuilder(podUri).timeout(REQUEST_TIMEOUT)
                     .header("Accept", "application/json");
             if (tokenFile != null) {
                 // re-read each time: projected service account tokens are rotated

@@ -33,15 +33,19 @@ import sun.misc.Signal;
  * tree, drains events on a poller thread, and writes the report every interval and once more
  * when stopped.
  *
- * <p>Threads: the poller owns the ring buffer and feeds the {@link Recording}; the caller's thread
- * rescans targets every second, refreshes counters and writes reports; signal handlers only count
- * down the stop latch. The BPF object is closed only after the poller has stopped.
+ * <p>Threads: the poller owns the ring buffer and feeds the {@link Recording}, and never waits for
+ * anything slow; the {@link Resolver} looks new containers and the pod's labels up (cgroup tree,
+ * runtime state, Kubernetes API); the caller's thread rescans targets every second, refreshes
+ * counters and writes reports; signal handlers only count down the stop latch. The BPF object is
+ * closed only after the poller has stopped.
  */
 public final class Recorder {
     /** How often targets are rescanned: new --container-id cgroups are traced within this. */
     private static final Duration RESCAN = Duration.ofSeconds(1);
     /** How long the poller waits for events; with no-wakeup writes, also the drain period. */
     private static final Duration DRAIN = Duration.ofMillis(50);
+    /** How long a stop waits for container look-ups still under way (SIGTERM to exit stays within 5 s). */
+    private static final Duration FINAL_LOOKUPS = Duration.ofSeconds(2);
     /** What the probes cannot see, written into every report so nobody deletes by it blindly. */
     static final List<String> BLIND_SPOTS = List.of(
             "io_uring: files opened through io_uring (IORING_OP_OPENAT) are not seen",
@@ -99,7 +103,8 @@ public final class Recorder {
         kubernetes.ifPresent(sources::add);
         ContainerdBundles bundles = new ContainerdBundles(config.runtimeStateDir());
         sources.add(bundles);
-        recording.setPod(config.podName(), config.namespace(), podLabels(kubernetes));
+        Resolver resolver = new Resolver(log);
+        recording.setPod(config.podName(), config.namespace(), podLabels(kubernetes, recording, resolver));
         // a sidecar killed mid-write (kill -9, OOM) left a temporary file: never let them pile up
         for (String stale : dev.snoop.core.report.AtomicFiles.removeStaleTemporaries(config.reportPath())) {
             log.info("removed a temporary report a killed write left", "file", stale);
@@ -107,7 +112,8 @@ public final class Recorder {
         if (command == null) {
             resume(recording); // a command's run is a recording of its own: it replaces an older report
         }
-        ContainerDirectory directory = new ContainerDirectory(targets, fs, config.imageRef(), config.imageDigest(), sources, log);
+        ContainerDirectory directory = new ContainerDirectory(targets, fs, config.imageRef(), config.imageDigest(), sources,
+                recording, resolver, log);
         ReportFlusher flusher = new ReportFlusher(config.reportPath(), recording, log);
 
         BpfRecorder probes;
@@ -116,7 +122,8 @@ public final class Recorder {
         } catch (BpfException e) {
             throw new SnoopException(e.getMessage());
         }
-        try (probes) {
+        try (probes; resolver) {
+            resolver.start();
             for (Map.Entry<String, String> skipped : probes.skippedPrograms().entrySet()) {
                 log.warn("probe not attached", "probe", skipped.getKey(), "reason", skipped.getValue());
             }
@@ -166,6 +173,10 @@ public final class Recorder {
                 }
                 // last drain on this thread, now that the poller is gone
                 probes.poll(Duration.ZERO, router::accept);
+                // names still being looked up: a moment for them, within the time a stop may take
+                if (!resolver.awaitIdle(FINAL_LOOKUPS.toMillis())) {
+                    log.warn("container look-ups unfinished at stop: those containers are named by their cgroup");
+                }
                 refreshCounters(probes, directory, recording);
             }
             boolean written = flusher.write();
@@ -234,9 +245,9 @@ public final class Recorder {
 
     private void refreshCounters(BpfRecorder probes, ContainerDirectory directory, Recording recording) {
         for (Map.Entry<Long, BpfRecorder.ContainerCounts> e : probes.containerCounts().entrySet()) {
-            Identity identity = directory.identityOf(e.getKey());
+            Identity identity = directory.knownIdentity(e.getKey());
             if (identity == null) {
-                continue;
+                continue; // its events are not read yet, or of no container: counted once they are
             }
             long[] last = lastCounts.computeIfAbsent(e.getKey(), k -> new long[2]);
             long events = e.getValue().events() - last[0];
@@ -328,8 +339,11 @@ public final class Recorder {
         }
     }
 
-    /** Labels from the downward API file if there is one, else from the API, else none. */
-    private Map<String, String> podLabels(Optional<KubernetesPods> kubernetes) {
+    /**
+     * Labels from the downward API file if there is one, else none for now and the API's later:
+     * asked on the resolver thread, so a slow API never delays the start of recording.
+     */
+    private Map<String, String> podLabels(Optional<KubernetesPods> kubernetes, Recording recording, Resolver resolver) {
         if (config.labelsFile() != null) {
             PodLabels labels = PodLabels.read(config.labelsFile());
             for (String problem : labels.problems()) {
@@ -338,7 +352,8 @@ public final class Recorder {
             }
             return labels.labels();
         }
-        return kubernetes.map(KubernetesPods::labels).orElse(Map.of());
+        kubernetes.ifPresent(api -> resolver.submit(() -> recording.setPod(config.podName(), config.namespace(), api.labels())));
+        return Map.of();
     }
 
     /** Lines of the labels file that could not be read. */

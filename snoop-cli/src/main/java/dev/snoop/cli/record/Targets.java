@@ -23,7 +23,9 @@ import java.util.regex.Pattern;
  * {@code --container-id} and {@code --cgroup} targets must be found by scanning, because their
  * cgroups may not exist before the container does.
  *
- * <p>Thread safe: the poller thread attributes events while the main thread rescans.
+ * <p>Thread safe: the poller thread attributes events while the main thread rescans and the
+ * resolver thread looks containers up. Walks of the cgroup tree happen outside the lock, so the
+ * poller's {@link #describeAnnounced} never waits for one.
  */
 public final class Targets {
     private static final Pattern CONTAINER_ID = Pattern.compile("[0-9a-f]{64}");
@@ -82,22 +84,26 @@ public final class Targets {
      * Looks for the cgroups of {@code --cgroup} and {@code --container-id} targets that did not
      * exist yet; returns the ones still missing.
      */
-    public synchronized List<String> scanContainerIds() {
+    public List<String> scanContainerIds() {
         List<String> missing = new ArrayList<>();
+        List<Path> found = new ArrayList<>();
         for (Path dir : pendingCgroups) {
             if (fs.isCgroup(dir)) {
-                roots.putIfAbsent(dir, false);
+                found.add(dir);
             } else {
                 missing.add(dir.toString());
             }
         }
         for (String id : spec.containerIds()) {
-            Path found = findByName(id);
-            if (found == null) {
+            Path dir = findByName(id);
+            if (dir == null) {
                 missing.add(id);
             } else {
-                roots.putIfAbsent(found, false);
+                found.add(dir);
             }
+        }
+        synchronized (this) {
+            found.forEach(dir -> roots.putIfAbsent(dir, false));
         }
         return missing;
     }
@@ -136,8 +142,12 @@ public final class Targets {
      * The container a cgroup id belongs to, or null if it is not (or no longer) below a root, or is
      * snoop's own. Looked up by walking the roots; {@link ContainerDirectory} remembers the answer.
      */
-    public synchronized Container containerOf(long cgroupId) {
-        for (Map.Entry<Path, Boolean> root : roots.entrySet()) {
+    public Container containerOf(long cgroupId) {
+        Map<Path, Boolean> now;
+        synchronized (this) {
+            now = new LinkedHashMap<>(roots);
+        }
+        for (Map.Entry<Path, Boolean> root : now.entrySet()) {
             Path leaf = findById(root.getKey(), cgroupId);
             if (leaf == null) {
                 continue;

@@ -14,7 +14,8 @@ import java.util.Arrays;
  * one table probe, one in a sibling directory a probe per new component.
  *
  * <p>Every node carries an int value the owner may use (merge counts reports per path). Not thread
- * safe.
+ * safe; but {@link #frozenCopy} gives, in time independent of the set's size, a copy that other
+ * threads may read (and sort) while this set goes on changing.
  */
 public final class PathSet {
     /* node record: [parent ref | MEMBER bit : 4][value : 4][name length : varint][name : UTF-8] */
@@ -28,6 +29,12 @@ public final class PathSet {
     private byte[][] chunks = new byte[1][];
     private int[] chunkUsed = new int[1];
     private int chunkCount = 1;
+    /*
+     * Chunks a frozen copy shares: copied before their first write (copy-on-write), so a copy
+     * costs the chunk table, not the chunks. Null in a frozen copy, which never writes.
+     */
+    private boolean[] shared = new boolean[1];
+    private final boolean frozen;
 
     private int[] table = new int[64];
     /*
@@ -51,10 +58,65 @@ public final class PathSet {
     private byte[] pathBytes = new byte[256];
 
     public PathSet() {
+        frozen = false;
         chunks[0] = new byte[1024];
         Arrays.fill(table, EMPTY);
         int root = append(NO_PARENT, pathBytes, 0, 0);
         assert root == ROOT;
+    }
+
+    /** A frozen copy of {@code live}: its chunks (shared), node count and size; no lookup table. */
+    private PathSet(PathSet live) {
+        frozen = true;
+        chunks = Arrays.copyOf(live.chunks, live.chunkCount);
+        chunkUsed = Arrays.copyOf(live.chunkUsed, live.chunkCount);
+        chunkCount = live.chunkCount;
+        nodes = live.nodes;
+        size = live.size;
+        table = null;
+        tags = null;
+        shared = null;
+    }
+
+    /**
+     * A read-only copy of the set as it is now, for {@link #toSortedPaths} on another thread while
+     * this set goes on changing (the copy must be taken, and the set changed, under one lock, which
+     * orders them). It shares the chunks: the next write to a shared chunk copies that chunk first,
+     * so taking a copy costs a few words per MiB of paths, and each later first write to a chunk a
+     * copy of at most 1 MiB. The copy can only be listed and counted.
+     */
+    public PathSet frozenCopy() {
+        PathSet copy = new PathSet(this);
+        Arrays.fill(shared, 0, chunkCount, true);
+        return copy;
+    }
+
+    /**
+     * Adds every path of {@code other} with its value, combined with this set's value of the path
+     * by {@code merge(mine, theirs)} (0 for a path new to this set); one table probe per node of
+     * {@code other}, nothing sorted.
+     */
+    public void addAll(PathSet other, java.util.function.IntBinaryOperator merge) {
+        if (other == this) {
+            throw new IllegalArgumentException("a set cannot be added to itself");
+        }
+        PathSetUnion.addAll(this, other, merge);
+    }
+
+    /** The node of {@code name} below {@code parent}, added if new (for {@link PathSetUnion}). */
+    int childRef(int parent, byte[] name, int offset, int len) {
+        return child(parent, name, offset, len, true);
+    }
+
+    /** Makes the node {@code ref} a member; true if it was not one (for {@link PathSetUnion}). */
+    boolean markMember(int ref) {
+        int word = readInt(ref);
+        if ((word & MEMBER) != 0) {
+            return false;
+        }
+        writeInt(ref, word | MEMBER);
+        size++;
+        return true;
     }
 
     /** The number of paths in the set. */
@@ -168,6 +230,9 @@ public final class PathSet {
 
     /** Looks up the path {@code path[from, from + n)}; positions below are relative to {@code from}. */
     private int lookup(byte[] path, int from, int n, boolean add) {
+        if (frozen) {
+            throw new UnsupportedOperationException("a frozen copy of a path set can only be listed");
+        }
         if (n == 0 || path[from] != '/') {
             throw new IllegalArgumentException("not an absolute path: " + new String(path, from, n, StandardCharsets.UTF_8));
         }
@@ -307,17 +372,23 @@ public final class PathSet {
                 // the first chunk starts small so that small sets stay small
                 chunk = Arrays.copyOf(chunk, Math.min(CHUNK_SIZE, Math.max(chunk.length * 2, chunkUsed[c] + recordLen)));
                 chunks[c] = chunk;
+                shared[c] = false; // a new array: a frozen copy keeps the old one
             } else {
                 c = chunkCount++;
                 if (c == chunks.length) {
                     chunks = Arrays.copyOf(chunks, c * 2);
                     chunkUsed = Arrays.copyOf(chunkUsed, c * 2);
+                    shared = Arrays.copyOf(shared, c * 2);
                 }
                 if (c >= (1 << (31 - CHUNK_BITS))) {
                     throw new IllegalStateException("path set is full");
                 }
                 chunk = chunks[c] = new byte[CHUNK_SIZE];
             }
+        }
+        if (shared[c]) {
+            chunk = chunks[c] = chunk.clone(); // before the writes below: a frozen copy reads the old one
+            shared[c] = false;
         }
         int pos = chunkUsed[c];
         int ref = (c << CHUNK_BITS) | pos;
@@ -346,7 +417,15 @@ public final class PathSet {
     }
 
     private void writeInt(int ref, int value) {
-        byte[] chunk = chunks[ref >>> CHUNK_BITS];
+        if (frozen) {
+            throw new UnsupportedOperationException("a frozen copy of a path set cannot change");
+        }
+        int c = ref >>> CHUNK_BITS;
+        if (shared[c]) {
+            chunks[c] = chunks[c].clone(); // a frozen copy still reads the old one
+            shared[c] = false;
+        }
+        byte[] chunk = chunks[c];
         int p = ref & (CHUNK_SIZE - 1);
         chunk[p] = (byte) (value >>> 24);
         chunk[p + 1] = (byte) (value >>> 16);

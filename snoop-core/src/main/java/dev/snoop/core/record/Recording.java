@@ -31,6 +31,14 @@ public final class Recording {
     private final PathFilter exclusions;
     private Instant startedAt;
     private final Map<String, Entry> containers = new LinkedHashMap<>();
+    /** Identities renamed or discarded, for events recorded under an old one after the change. */
+    private final Map<Identity, Identity> renamed = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Identity, Identity> eldest) {
+            return size() > 4096; // only events in flight at the change use old identities
+        }
+    };
+    private static final Identity DISCARDED = new Identity("(discarded)", null, 0, null, null, null);
     private String podName;
     private String namespace;
     private Map<String, String> labels = Map.of();
@@ -103,6 +111,9 @@ public final class Recording {
      */
     public synchronized Outcome record(Identity identity, String path, String base, int accessBits) {
         Entry entry = entry(identity);
+        if (entry == null) {
+            return Outcome.DISCARDED;
+        }
         String normalized;
         try {
             normalized = PathNormalizer.normalize(path, base);
@@ -131,6 +142,9 @@ public final class Recording {
             return record(identity, new String(utf8, StandardCharsets.UTF_8), null, accessBits);
         }
         Entry entry = entry(identity);
+        if (entry == null) {
+            return Outcome.DISCARDED;
+        }
         if (exclusions.excludes(utf8, utf8.length)) {
             return Outcome.EXCLUDED;
         }
@@ -148,7 +162,10 @@ public final class Recording {
     }
 
     private Outcome added(Entry entry, int sizeBefore, int ref, int accessBits) {
-        entry.files.setValue(ref, entry.files.value(ref) | accessBits);
+        int bits = entry.files.value(ref);
+        if ((bits | accessBits) != bits) {
+            entry.files.setValue(ref, bits | accessBits); // only then: a write may copy a chunk a snapshot shares
+        }
         Instant now = clock.instant();
         entry.lastUpdatedAt = now;
         if (entry.files.size() > sizeBefore) {
@@ -159,21 +176,30 @@ public final class Recording {
     }
 
     /** What {@link #record} did with a path. */
-    public enum Outcome { NEW, KNOWN, EXCLUDED, UNRESOLVED, INVALID }
+    public enum Outcome { NEW, KNOWN, EXCLUDED, UNRESOLVED, INVALID, DISCARDED }
 
     /** Counts a path the kernel could not read whole, so the entry cannot claim to be complete. */
     public synchronized void countFailedPathRead(Identity identity) {
-        entry(identity).failedPathReads++;
+        Entry entry = entry(identity);
+        if (entry != null) {
+            entry.failedPathReads++;
+        }
     }
 
     /** Counts a relative path whose directory could not be found. */
     public synchronized void countUnresolved(Identity identity) {
-        entry(identity).unresolvedPaths++;
+        Entry entry = entry(identity);
+        if (entry != null) {
+            entry.unresolvedPaths++;
+        }
     }
 
     /** Adds to a container's event counters (the kernel's per-cgroup counts since the last call). */
     public synchronized void countEvents(Identity identity, long events, long dropped) {
         Entry entry = entry(identity);
+        if (entry == null) {
+            return;
+        }
         entry.totalEvents += events;
         entry.droppedEvents += dropped;
     }
@@ -188,32 +214,123 @@ public final class Recording {
         return List.copyOf(containers.keySet());
     }
 
-    /** The report as of now. */
-    public synchronized Report snapshot() {
-        Instant now = clock.instant();
-        List<ContainerReport> list = new ArrayList<>(containers.size());
-        long total = 0;
-        long dropped = 0;
-        for (Entry e : containers.values()) {
-            Identity id = e.identity;
+    /**
+     * The report as of now. Only a copy is taken under the lock {@link #record} needs, in time
+     * independent of the number of paths ({@link PathSet#frozenCopy}); the sorting, half a second
+     * at a million paths, happens outside it, so events go on being recorded meanwhile.
+     */
+    public Report snapshot() {
+        List<Copy> copies;
+        Report head;
+        synchronized (this) {
+            copies = new ArrayList<>(containers.size());
+            long total = 0;
+            long dropped = 0;
+            for (Entry e : containers.values()) {
+                copies.add(new Copy(e.identity, e.files.frozenCopy(), e.startedAt, e.lastUpdatedAt, e.totalEvents,
+                        e.droppedEvents, new Completeness(e.failedPathReads, e.unresolvedPaths, e.lastNewFileAt)));
+                total += e.totalEvents;
+                dropped += e.droppedEvents;
+            }
+            head = new Report(Report.SCHEMA_VERSION, podName, namespace, labels, startedAt, clock.instant(), total, dropped,
+                    0, List.of(), info);
+        }
+        List<ContainerReport> list = new ArrayList<>(copies.size());
+        for (Copy c : copies) {
+            Identity id = c.identity;
             // the PathSet's value is the access bits; sorted out as "counts", then moved beside the files
-            SortedPaths withBits = e.files.toSortedPaths(true);
+            SortedPaths withBits = c.files.toSortedPaths(true);
             byte[] bits = new byte[withBits.size()];
             SortedPaths.Cursor cursor = withBits.cursor();
             for (int i = 0; cursor.next(); i++) {
                 bits[i] = (byte) cursor.count();
             }
             list.add(new ContainerReport(id.name(), id.containerId(), id.cgroupId(), id.cgroupPath(), id.imageRef(),
-                    id.imageDigest(), e.startedAt, e.lastUpdatedAt, e.totalEvents, e.droppedEvents,
-                    withBits.withoutCounts(), FileAccess.of(bits, bits.length),
-                    new Completeness(e.failedPathReads, e.unresolvedPaths, e.lastNewFileAt)));
-            total += e.totalEvents;
-            dropped += e.droppedEvents;
+                    id.imageDigest(), c.startedAt, c.lastUpdatedAt, c.totalEvents, c.droppedEvents,
+                    withBits.withoutCounts(), FileAccess.of(bits, bits.length), c.completeness));
         }
-        return new Report(Report.SCHEMA_VERSION, podName, namespace, labels, startedAt, now, total, dropped, 0, list, info);
+        return new Report(head.schemaVersion(), head.podName(), head.namespace(), head.labels(), head.startedAt(),
+                head.lastUpdatedAt(), head.totalEvents(), head.droppedEvents(), 0, list, head.recording());
+    }
+
+    /** One entry as it was when a snapshot was taken. */
+    private record Copy(Identity identity, PathSet files, Instant startedAt, Instant lastUpdatedAt, long totalEvents,
+            long droppedEvents, Completeness completeness) {}
+
+    /**
+     * Says that what was recorded as {@code from} (a container known only by its cgroup so far) is
+     * {@code to} (as its runtime or the Kubernetes API names it): the entry takes the new identity,
+     * and its name if that differs, continuing the entry already of that name (a restarted
+     * container) if there is one. Events still on their way as {@code from} go to {@code to} too.
+     */
+    public synchronized void rename(Identity from, Identity to) {
+        Objects.requireNonNull(to, "to");
+        if (from.equals(to)) {
+            return;
+        }
+        renamed.put(from, to);
+        Entry source = containers.get(from.name());
+        if (source == null || !source.identity.equals(from)) {
+            return; // nothing recorded under it (yet)
+        }
+        Entry target = containers.get(to.name());
+        if (target == null || target == source) {
+            source.identity = to;
+            if (!from.name().equals(to.name())) {
+                rekey(from.name(), to.name());
+            }
+            return;
+        }
+        // the paths of a restarted container's new cgroup join those of its earlier ones
+        target.files.addAll(source.files, (mine, theirs) -> mine | theirs);
+        target.identity = to;
+        target.startedAt = source.startedAt.isBefore(target.startedAt) ? source.startedAt : target.startedAt;
+        target.lastUpdatedAt = later(target.lastUpdatedAt, source.lastUpdatedAt);
+        target.lastNewFileAt = later(target.lastNewFileAt, source.lastNewFileAt);
+        target.totalEvents += source.totalEvents;
+        target.droppedEvents += source.droppedEvents;
+        target.failedPathReads += source.failedPathReads;
+        target.unresolvedPaths += source.unresolvedPaths;
+        containers.remove(from.name());
+    }
+
+    /**
+     * Drops what was recorded as {@code identity}, which turned out to be no container of the app
+     * (a pod's sandbox); later events as it are ignored.
+     */
+    public synchronized void discard(Identity identity) {
+        renamed.put(identity, DISCARDED);
+        Entry entry = containers.get(identity.name());
+        if (entry != null && entry.identity.equals(identity)) {
+            containers.remove(identity.name());
+        }
+    }
+
+    /** Moves the entry {@code from} to the key {@code to}, where {@code from} was: reports keep their order. */
+    private void rekey(String from, String to) {
+        Map<String, Entry> copy = new LinkedHashMap<>();
+        for (Map.Entry<String, Entry> e : containers.entrySet()) {
+            copy.put(e.getKey().equals(from) ? to : e.getKey(), e.getValue());
+        }
+        containers.clear();
+        containers.putAll(copy);
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return a == null ? b : b == null || a.isAfter(b) ? a : b;
     }
 
     private Entry entry(Identity identity) {
+        for (int hops = 0; hops < 8; hops++) { // a chain of renames, never a cycle (from != to)
+            Identity to = renamed.get(identity);
+            if (to == null) {
+                break;
+            }
+            identity = to;
+        }
+        if (identity == DISCARDED) {
+            return null;
+        }
         Entry entry = containers.get(identity.name());
         if (entry == null) {
             entry = new Entry(identity, clock.instant());

@@ -107,6 +107,86 @@ class RecordingTest {
         assertTrue(app.startedAt().equals(CLOCK.instant()));
     }
 
+    @Test
+    void testRename_provisionalEntryTakesTheResolvedNameAndLateEventsFollow() {
+        Recording r = new Recording(CLOCK, PathFilter.none());
+        Identity byCgroup = new Identity("cri-containerd-abc.scope", "abc", 9, "/pod/cri-containerd-abc.scope", null, null);
+        r.record(APP, "/first", null, AccessKind.OPEN.bit());
+        r.record(byCgroup, "/a", null, AccessKind.OPEN.bit());
+        r.countEvents(byCgroup, 3, 1);
+        Identity resolved = new Identity("web", "abc", 9, "/pod/cri-containerd-abc.scope", "nginx:1", "sha256:bb");
+        r.rename(byCgroup, resolved);
+        r.record(byCgroup, "/late", null, AccessKind.EXEC.bit()); // an event read before the switch
+        r.record(resolved, "/b", null, AccessKind.OPEN.bit());
+        Report report = r.snapshot();
+        assertEquals(List.of("app", "web"), report.containers().stream().map(ContainerReport::name).toList());
+        ContainerReport web = report.containers().get(1);
+        assertEquals(List.of("/a", "/b", "/late"), list(web));
+        assertEquals("nginx:1", web.imageRef());
+        assertEquals(3, web.totalEvents());
+        assertEquals(1, web.droppedEvents());
+    }
+
+    @Test
+    void testRename_toTheNameOfAnEarlierEntry_mergesIntoIt() {
+        Recording r = new Recording(CLOCK, PathFilter.none());
+        r.record(APP, "/a", null, AccessKind.OPEN.bit());
+        r.record(APP, "/shared", null, AccessKind.OPEN.bit());
+        r.countEvents(APP, 2, 0);
+        Identity byCgroup = new Identity("cgroup-8", null, 8, null, null, null);
+        r.record(byCgroup, "/shared", null, AccessKind.EXEC.bit());
+        r.record(byCgroup, "/b", null, AccessKind.OPEN.bit());
+        r.countEvents(byCgroup, 5, 0);
+        Identity restarted = new Identity("app", "c2", 8, "/pod/app2", "shop:1", "sha256:aa");
+        r.rename(byCgroup, restarted);
+        Report report = r.snapshot();
+        assertEquals(1, report.containers().size());
+        ContainerReport app = report.containers().get(0);
+        assertEquals(List.of("/a", "/b", "/shared"), list(app));
+        assertEquals(AccessKind.letters(AccessKind.OPEN.bit() | AccessKind.EXEC.bit()), AccessKind.letters(app.access().bitsAt(2)));
+        assertEquals(7, app.totalEvents());
+        assertEquals("c2", app.containerId());
+    }
+
+    @Test
+    void testDiscard_aSandboxRecordedProvisionallyLeavesNothing() {
+        Recording r = new Recording(CLOCK, PathFilter.none());
+        Identity sandbox = new Identity("pause-cgroup", "p", 5, "/pod/p", null, null);
+        r.record(sandbox, "/pause", null, AccessKind.EXEC.bit());
+        r.discard(sandbox);
+        assertEquals(Outcome.DISCARDED, r.record(sandbox, "/late", null, AccessKind.OPEN.bit()));
+        r.countEvents(sandbox, 1, 0);
+        assertEquals(List.of(), r.snapshot().containers());
+    }
+
+    @Test
+    void testSnapshot_whileAnotherThreadRecords_isAConsistentPrefix() throws Exception {
+        Recording r = new Recording(CLOCK, PathFilter.none());
+        for (int i = 0; i < 100_000; i++) {
+            r.record(APP, "/srv/" + (i % 50) + "/f" + i, null, AccessKind.OPEN.bit());
+        }
+        Thread writer = new Thread(() -> {
+            for (int i = 0; i < 100_000; i++) {
+                r.record(APP, "/srv/" + (i % 50) + "/f" + i, null, AccessKind.METADATA.bit()); // old chunks change
+                r.record(APP, "/new/" + (i % 50) + "/g" + i, null, AccessKind.OPEN.bit());
+            }
+        });
+        writer.start();
+        int last = 0;
+        while (writer.isAlive()) {
+            ContainerReport app = r.snapshot().containers().get(0);
+            assertTrue(app.files().size() >= last && app.files().size() <= 200_000, "size " + app.files().size());
+            assertEquals(app.files().size(), app.access().size());
+            last = app.files().size();
+        }
+        writer.join();
+        ContainerReport app = r.snapshot().containers().get(0);
+        assertEquals(200_000, app.files().size());
+        for (int i = 0; i < app.access().size(); i++) {
+            assertTrue(app.access().bitsAt(i) != 0);
+        }
+    }
+
     private static List<String> list(ContainerReport c) {
         List<String> paths = new ArrayList<>();
         c.files().forEach(paths::add);
