@@ -1,7 +1,7 @@
 package dev.snoop.bench;
 
 import dev.snoop.core.path.PathFilter;
-import dev.snoop.core.record.AccessKind;
+import dev.snoop.core.report.AccessKind;
 import dev.snoop.core.record.Recording;
 import dev.snoop.core.record.Recording.Identity;
 import java.nio.charset.StandardCharsets;

@@ -3,7 +3,6 @@ package dev.snoop.cli.record;
 import dev.snoop.bpf.BpfException;
 import dev.snoop.bpf.BpfRecorder;
 import dev.snoop.bpf.RecorderOptions;
-import dev.snoop.bpf.RootMode;
 import dev.snoop.core.SnoopException;
 import dev.snoop.core.record.Recording;
 import dev.snoop.core.record.Recording.Identity;
@@ -17,11 +16,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -375,54 +372,5 @@ public final class Recorder {
         spec.cgroups().forEach(c -> sb.append(sb.length() == 0 ? "" : ",").append(c));
         spec.containerIds().forEach(c -> sb.append(sb.length() == 0 ? "" : ",").append("id:").append(c));
         return sb.toString();
-    }
-
-    /** Keeps the kernel's traced roots and exclusions equal to what {@link Targets} says now. */
-    static final class KernelTargets {
-        private final BpfRecorder probes;
-        private final Targets targets;
-        private final Log log;
-        private final Map<Long, RootMode> installed = new HashMap<>();
-        private final Set<Long> excluded = new HashSet<>();
-        private volatile List<String> lastMissing = List.of();
-
-        int waiting() {
-            return lastMissing.size();
-        }
-
-        KernelTargets(BpfRecorder probes, Targets targets, Log log) {
-            this.probes = probes;
-            this.targets = targets;
-            this.log = log;
-        }
-
-        void sync() {
-            List<String> missing = targets.scanContainerIds();
-            if (!missing.equals(lastMissing)) {
-                if (!missing.isEmpty()) {
-                    log.info("waiting for targets to appear", "targets", String.join(",", missing));
-                }
-                lastMissing = missing;
-            }
-            for (long id : targets.excludedIds()) {
-                if (excluded.add(id)) {
-                    probes.exclude(id);
-                }
-            }
-            Map<Long, RootMode> wanted = targets.roots();
-            for (Map.Entry<Long, RootMode> root : wanted.entrySet()) {
-                if (installed.put(root.getKey(), root.getValue()) != root.getValue()) {
-                    probes.traceRoot(root.getKey(), root.getValue());
-                    log.debug("tracing cgroup", "cgroup_id", root.getKey(), "mode", root.getValue());
-                }
-            }
-            installed.keySet().removeIf(id -> {
-                if (!wanted.containsKey(id)) {
-                    probes.untraceRoot(id);
-                    return true;
-                }
-                return false;
-            });
-        }
     }
 }

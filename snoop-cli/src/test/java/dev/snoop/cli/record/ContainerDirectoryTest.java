@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.snoop.core.path.PathFilter;
-import dev.snoop.core.record.AccessKind;
+import dev.snoop.core.report.AccessKind;
 import dev.snoop.core.record.Recording;
 import dev.snoop.core.record.Recording.Identity;
 import dev.snoop.core.report.ContainerReport;
