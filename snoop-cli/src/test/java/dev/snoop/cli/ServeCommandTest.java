@@ -76,6 +76,11 @@ class ServeCommandTest {
             assertEquals(2, r.exitCode(), args + ": " + r.err());
             assertTrue(r.err().startsWith("snoop serve: "), r.err());
         }
+        // a failure after parsing: one line, the command's prefix once
+        Path bad = Files.writeString(tmp.resolve("bad-tokens"), "not-a-hash *\n");
+        CliRun r = CliRun.run("serve", "--tokens-file", bad.toString(), "--data-dir", tmp.resolve("d").toString());
+        assertEquals(1, r.exitCode(), r.err());
+        assertEquals("snoop serve: " + bad + ": line 1: the first field is not a SHA-256 in hex (64 hex digits)\n", r.err());
     }
 
     private static String sha256(String token) throws Exception {

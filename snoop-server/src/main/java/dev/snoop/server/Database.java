@@ -46,7 +46,7 @@ public final class Database implements AutoCloseable {
         try {
             direct.setURL(jdbcUrl);
         } catch (RuntimeException e) {
-            throw new SnoopException("snoop serve: not a PostgreSQL JDBC URL: " + rootCause(e), e);
+            throw new SnoopException("not a PostgreSQL JDBC URL: " + rootCause(e), e);
         }
         return open(null, direct, config);
     }
@@ -80,7 +80,7 @@ public final class Database implements AutoCloseable {
                     .setServerConfig("max_connections", Integer.toString(Math.max(20, poolSize * 4)))
                     .start();
         } catch (IOException | RuntimeException e) {
-            throw new SnoopException("snoop serve: cannot start the embedded PostgreSQL in " + dataDir + ": "
+            throw new SnoopException("cannot start the embedded PostgreSQL in " + dataDir + ": "
                     + rootCause(e), e);
         }
         HikariConfig config = poolConfig(poolSize);
@@ -136,12 +136,12 @@ public final class Database implements AutoCloseable {
         try {
             Flyway.configure().dataSource(direct).locations("classpath:db/migration").load().migrate();
         } catch (FlywayException e) {
-            throw new SnoopException("snoop serve: cannot migrate the database: " + rootCause(e), e);
+            throw new SnoopException("cannot migrate the database: " + rootCause(e), e);
         }
         try {
             return new Database(embedded, new HikariDataSource(config));
         } catch (RuntimeException e) {
-            throw new SnoopException("snoop serve: cannot connect to the database: " + rootCause(e), e);
+            throw new SnoopException("cannot connect to the database: " + rootCause(e), e);
         }
     }
 

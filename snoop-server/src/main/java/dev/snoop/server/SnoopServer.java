@@ -94,7 +94,7 @@ public final class SnoopServer implements AutoCloseable {
             } catch (Exception ignored) {
                 // not started
             }
-            throw new SnoopException("snoop serve: cannot listen on " + config.bindAddress() + ":" + config.port()
+            throw new SnoopException("cannot listen on " + config.bindAddress() + ":" + config.port()
                     + ": " + Database.rootCause(e), e);
         }
         log.accept("snoop serve: listening on " + config.bindAddress() + ":" + connector.getLocalPort()

@@ -54,9 +54,9 @@ final class Tokens {
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            throw new SnoopException("snoop serve: " + file + ": no such file");
+            throw new SnoopException("" + file + ": no such file");
         } catch (IOException e) {
-            throw new SnoopException("snoop serve: " + file + ": cannot read: " + e.getMessage(), e);
+            throw new SnoopException("" + file + ": cannot read: " + e.getMessage(), e);
         }
         List<Entry> entries = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
@@ -65,7 +65,7 @@ final class Tokens {
                 continue;
             }
             String[] fields = line.split("\\s+");
-            String where = "snoop serve: " + file + ": line " + (i + 1) + ": ";
+            String where = file + ": line " + (i + 1) + ": ";
             if (fields.length != 2) {
                 throw new SnoopException(where + "expected 'SHA256HEX NAMESPACE[,NAMESPACE...]'");
             }

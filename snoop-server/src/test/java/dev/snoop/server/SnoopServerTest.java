@@ -62,7 +62,7 @@ class SnoopServerTest {
         ServerConfig config = new ServerConfig("127.0.0.1", 0, dir.resolve("data"), null, tokens, 2);
         SnoopException e = org.junit.jupiter.api.Assertions.assertThrows(SnoopException.class,
                 () -> SnoopServer.start(config, line -> { }));
-        assertEquals("snoop serve: " + tokens + ": line 1: the first field is not a SHA-256 in hex (64 hex digits)",
+        assertEquals(tokens + ": line 1: the first field is not a SHA-256 in hex (64 hex digits)",
                 e.getMessage());
     }
 

@@ -57,13 +57,13 @@ class TokensTest {
     void testLoad_badLine_failsNamingTheLine(String line, String reason) throws Exception {
         Path file = Files.writeString(dir.resolve("t"), "# ok\n" + line + "\n");
         SnoopException e = assertThrows(SnoopException.class, () -> Tokens.load(file));
-        assertEquals("snoop serve: " + file + ": line 2: " + reason, e.getMessage());
+        assertEquals(file + ": line 2: " + reason, e.getMessage());
     }
 
     @Test
     void testLoad_missingFile_failsWithOneLine() {
         Path file = dir.resolve("none");
-        assertEquals("snoop serve: " + file + ": no such file",
+        assertEquals(file + ": no such file",
                 assertThrows(SnoopException.class, () -> Tokens.load(file)).getMessage());
     }
 }
