@@ -1,0 +1,111 @@
+package dev.snoop.cli.record;
+
+import java.util.Map;
+import java.util.concurrent.LinkedTransferQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The limits of the metrics server (the JDK's {@code com.sun.net.httpserver}): timeouts, sizes and
+ * threads, so that no client, slow or many, can take {@code /healthz} away.
+ *
+ * <p>The JDK server reads a request's line and headers on an executor thread, blocking: a client
+ * that sends half a request holds a thread until {@link #REQUEST_TIMEOUT_SECONDS} closes its
+ * connection. A connection that sends nothing holds no thread. So the pool has room for that many
+ * stalled clients and more ({@link #MAX_THREADS}), and threads are made only when no idle one is
+ * free: each costs ~150 KB resident (stack pages the JVM touches, measured), which a sidecar in
+ * 64 MiB cannot spend on a burst it could serve with a few.
+ *
+ * <p>The JDK reads its timeouts and sizes from system properties, once, when the first server of
+ * the process starts. Snoop runs no other HTTP server, so they are set here, before that; a value
+ * given on the command line ({@code -Dsun.net.httpserver.maxReqTime=...}) is kept.
+ */
+final class HttpServerLimits {
+    /** The request line and headers must have arrived this long after the first byte. */
+    static final int REQUEST_TIMEOUT_SECONDS = 3;
+    /** A response must have been taken by the client within this. */
+    static final int RESPONSE_TIMEOUT_SECONDS = 5;
+    /** A kept-alive connection with no request is closed after this (checked as often). */
+    static final int IDLE_TIMEOUT_SECONDS = 10;
+    /** Open connections beyond this are closed as soon as they are accepted. */
+    static final int MAX_CONNECTIONS = 512;
+    /** Kept-alive connections beyond this are closed after their response. */
+    static final int MAX_IDLE_CONNECTIONS = 32;
+    static final int MAX_REQUEST_HEADERS = 64;
+    /** The request's headers together; larger requests are refused (the JDK answers 431). */
+    static final int MAX_REQUEST_HEADER_BYTES = 16 * 1024;
+    /** Requests in progress at once, stalled ones included; more wait in the queue. */
+    static final int MAX_THREADS = 96;
+    /** Requests waiting for a thread; more are refused by closing their connection. */
+    static final int MAX_QUEUED = 1024;
+    /** Pending connections the kernel keeps before the server accepts them. */
+    static final int BACKLOG = 1024;
+    static final long THREAD_STACK_BYTES = 256 << 10;
+    /** Idle threads end after this. */
+    static final int THREAD_IDLE_SECONDS = 10;
+
+    private HttpServerLimits() {}
+
+    /** The JDK server's properties: each is set unless the command line set it. */
+    static Map<String, String> properties() {
+        return Map.of(
+                "sun.net.httpserver.maxReqTime", String.valueOf(REQUEST_TIMEOUT_SECONDS),
+                "sun.net.httpserver.maxRspTime", String.valueOf(RESPONSE_TIMEOUT_SECONDS),
+                "sun.net.httpserver.idleInterval", String.valueOf(IDLE_TIMEOUT_SECONDS),
+                "sun.net.httpserver.maxIdleConnections", String.valueOf(MAX_IDLE_CONNECTIONS),
+                "sun.net.httpserver.maxReqHeaders", String.valueOf(MAX_REQUEST_HEADERS),
+                "sun.net.httpserver.maxReqHeaderSize", String.valueOf(MAX_REQUEST_HEADER_BYTES),
+                "jdk.httpserver.maxConnections", String.valueOf(MAX_CONNECTIONS));
+    }
+
+    /** Sets {@link #properties()}; must run before the process's first HttpServer is created. */
+    static void apply() {
+        properties().forEach((key, value) -> {
+            if (System.getProperty(key) == null) {
+                System.setProperty(key, value);
+            }
+        });
+    }
+
+    /**
+     * Up to {@link #MAX_THREADS} daemon threads, made only when no idle thread takes the request,
+     * then a queue of {@link #MAX_QUEUED}; beyond it the task is refused, which makes the JDK
+     * server close that connection.
+     */
+    static ThreadPoolExecutor executor() {
+        HandOff queue = new HandOff();
+        AtomicInteger count = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(0, MAX_THREADS, THREAD_IDLE_SECONDS, TimeUnit.SECONDS, queue,
+                r -> {
+                    Thread t = new Thread(null, r, "snoop-metrics-" + count.incrementAndGet(), THREAD_STACK_BYTES);
+                    t.setDaemon(true);
+                    return t;
+                },
+                (task, executor) -> {
+                    if (executor.isShutdown() || !queue.enqueue(task)) {
+                        throw new RejectedExecutionException("metrics server: too many requests waiting");
+                    }
+                });
+        return pool;
+    }
+
+    /**
+     * The pool's queue: {@code offer} succeeds only by handing the task to an idle thread, so the
+     * pool starts a new thread instead of queueing while it is below its maximum (a plain queue
+     * would never grow the pool past its core size); at the maximum, the rejection handler queues.
+     */
+    private static final class HandOff extends LinkedTransferQueue<Runnable> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public boolean offer(Runnable task) {
+            return tryTransfer(task);
+        }
+
+        boolean enqueue(Runnable task) {
+            return size() < MAX_QUEUED && super.offer(task);
+        }
+    }
+}
