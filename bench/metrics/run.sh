@@ -25,6 +25,7 @@ cg2=$(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2
 cg=$cg2/snoop-metricsbench-$$
 mkdir -p "$cg"
 pid=
+touch "$work/log"
 cleanup() {
     [[ -n $pid ]] && kill "$pid" 2> /dev/null && wait "$pid" 2> /dev/null || true
     rmdir "$cg" 2> /dev/null || true

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Probes {@code /healthz} the way kubelet does (a new connection each time, 1 s timeout) while
  * other clients scrape {@code /metrics} as fast as they can and others hold connections open in
  * the middle of their headers (reopened whenever the server drops them). Only the JDK, so the
- * bench runs it against a real {@code snoop record}:
+ * bench runs it against a real {@code snoop record} (the load runs niced, see {@link #run}):
  *
  * <pre>java -cp snoop-cli/target/test-classes dev.snoop.cli.record.HealthUnderLoad HOST PORT [SCRAPERS STALLS PROBES]</pre>
  */
@@ -48,6 +48,10 @@ final class HealthUnderLoad {
     private HealthUnderLoad() {}
 
     public static void main(String[] args) throws Exception {
+        if (args[0].equals("--load")) {
+            load(new InetSocketAddress(args[1], Integer.parseInt(args[2])), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+            return;
+        }
         InetSocketAddress server = new InetSocketAddress(args[0], Integer.parseInt(args[1]));
         int scrapers = args.length > 2 ? Integer.parseInt(args[2]) : 200;
         int stalls = args.length > 3 ? Integer.parseInt(args[3]) : 50;
@@ -55,8 +59,66 @@ final class HealthUnderLoad {
         System.out.println(run(server, scrapers, stalls, probes));
     }
 
-    /** Starts the stalls and the scrapers, then probes {@code probes} times, 10 ms apart. */
+    /**
+     * Runs the scrapers and stalls in a JVM of their own at the lowest CPU priority ({@code nice
+     * 19}), as clients on other machines would be: 250 busy client threads on the prober's 2 cores
+     * otherwise delay the prober itself (~20 ms median, whatever the server does). Then probes
+     * {@code probes} times, 10 ms apart.
+     */
     static Result run(InetSocketAddress server, int scrapers, int stalls, int probes) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("nice", "-n", "19",
+                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xss256k",
+                "-cp", System.getProperty("java.class.path"), HealthUnderLoad.class.getName(), "--load",
+                server.getHostString(), String.valueOf(server.getPort()), String.valueOf(scrapers), String.valueOf(stalls));
+        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+        Process load = pb.start();
+        try (java.io.BufferedReader out = new java.io.BufferedReader(
+                new java.io.InputStreamReader(load.getInputStream(), StandardCharsets.UTF_8))) {
+            String ready = out.readLine();
+            if (!"ready".equals(ready)) {
+                throw new IllegalStateException("the load did not start: " + ready);
+            }
+            double[] millis = probe(server, probes);
+            load.getOutputStream().close();
+            String[] counts = out.readLine().split(" ");
+            if (!load.waitFor(20, TimeUnit.SECONDS)) {
+                load.destroyForcibly();
+            }
+            int failed = (int) Arrays.stream(millis).filter(Double::isInfinite).count();
+            return new Result(millis, failed, Long.parseLong(counts[0]), Long.parseLong(counts[1]), Long.parseLong(counts[2]),
+                    Long.parseLong(counts[3]));
+        } finally {
+            load.destroyForcibly();
+        }
+    }
+
+    /** Probes like kubelet, 10 ms apart; stops after 20 failures, when the answer is known. */
+    private static double[] probe(InetSocketAddress server, int probes) throws InterruptedException {
+        double[] millis = new double[probes];
+        int failed = 0;
+        int done = 0;
+        for (; done < probes && failed < 20; done++) {
+            long t0 = System.nanoTime();
+            try {
+                String status = get(server, "/healthz", PROBE_TIMEOUT_MILLIS);
+                millis[done] = (System.nanoTime() - t0) / 1e6;
+                if (!status.startsWith("HTTP/1.1 200")) {
+                    throw new IOException(status);
+                }
+            } catch (IOException e) {
+                millis[done] = Double.POSITIVE_INFINITY;
+                failed++;
+            }
+            Thread.sleep(10); // kubelet probes periodically, not back to back
+        }
+        return Arrays.copyOf(millis, done);
+    }
+
+    /**
+     * The load alone: prints {@code ready} once every stall is open and every scraper under way,
+     * runs until stdin closes, then prints {@code SCRAPES FAILED DROPPED LONGEST_MS}.
+     */
+    private static void load(InetSocketAddress server, int scrapers, int stalls) throws Exception {
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicLong scrapes = new AtomicLong();
         AtomicLong failedScrapes = new AtomicLong();
@@ -110,33 +172,17 @@ final class HealthUnderLoad {
         while (scrapes.get() < scrapers && System.nanoTime() < deadline) {
             Thread.sleep(10); // until every scraper is under way
         }
-        double[] millis = new double[probes];
-        int failed = 0;
-        int done = 0;
-        try {
-            // after 20 failures the answer is known: stop rather than wait out every timeout
-            for (int i = 0; i < probes && failed < 20; i++, done++) {
-                long t0 = System.nanoTime();
-                try {
-                    String status = get(server, "/healthz", PROBE_TIMEOUT_MILLIS);
-                    millis[i] = (System.nanoTime() - t0) / 1e6;
-                    if (!status.startsWith("HTTP/1.1 200")) {
-                        throw new IOException(status);
-                    }
-                } catch (IOException e) {
-                    millis[i] = Double.POSITIVE_INFINITY;
-                    failed++;
-                }
-                Thread.sleep(10); // kubelet probes periodically, not back to back
-            }
-        } finally {
-            running.set(false);
-            for (Thread t : threads) {
-                t.join(5000);
-            }
+        System.out.println("ready");
+        System.out.flush();
+        while (System.in.read() >= 0) {
+            // until the prober is done
         }
-        return new Result(Arrays.copyOf(millis, done), failed, scrapes.get(), failedScrapes.get(), dropped.get(),
-                longestStall.get());
+        running.set(false);
+        for (Thread t : threads) {
+            t.join(5000);
+        }
+        System.out.println(scrapes.get() + " " + failedScrapes.get() + " " + dropped.get() + " " + longestStall.get());
+        System.out.flush();
     }
 
     /** One request on a new connection; returns the status line after reading the whole response. */
