@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * that sends half a request holds a thread until {@link #REQUEST_TIMEOUT_SECONDS} closes its
  * connection. A connection that sends nothing holds no thread. So the pool has room for that many
  * stalled clients and more ({@link #MAX_THREADS}), and threads are made only when no idle one is
- * free: each costs ~150 KB resident (stack pages the JVM touches, measured), which a sidecar in
- * 64 MiB cannot spend on a burst it could serve with a few.
+ * free: each costs ~110 KB committed (Native Memory Tracking; stack pages the JVM touches), which
+ * a small sidecar should not spend on a burst a few threads can serve.
  *
  * <p>The JDK reads its timeouts and sizes from system properties, once, when the first server of
  * the process starts. Snoop runs no other HTTP server, so they are set here, before that; a value
@@ -27,7 +27,7 @@ final class HttpServerLimits {
     static final int REQUEST_TIMEOUT_SECONDS = 3;
     /** A response must have been taken by the client within this. */
     static final int RESPONSE_TIMEOUT_SECONDS = 5;
-    /** A kept-alive connection with no request is closed after this (checked as often). */
+    /** A kept-alive connection with no request is closed after about this long. */
     static final int IDLE_TIMEOUT_SECONDS = 10;
     /** Open connections beyond this are closed as soon as they are accepted. */
     static final int MAX_CONNECTIONS = 512;
