@@ -1,18 +1,16 @@
 package dev.snoop.cli.record;
 
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 
 /**
  * Serves {@code /metrics} (Prometheus text format) and {@code /healthz} on the metrics address, the
- * only port snoop listens on. One thread: scrapes are rare and cheap.
+ * only port snoop listens on. Routes are exact ({@link MetricsRoutes}); timeouts, sizes and
+ * threads are bounded so that slow or many clients cannot hold {@code /healthz} up
+ * ({@link HttpServerLimits}).
  */
 public final class MetricsServer implements AutoCloseable {
     private final HttpServer server;
@@ -30,18 +28,10 @@ public final class MetricsServer implements AutoCloseable {
      */
     public static MetricsServer start(InetSocketAddress address, PrometheusMeterRegistry registry, BooleanSupplier healthy)
             throws IOException {
-        HttpServer server = HttpServer.create(address, 16);
-        server.setExecutor(Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "snoop-metrics");
-            t.setDaemon(true);
-            return t;
-        }));
-        server.createContext("/metrics", exchange -> respond(exchange, 200,
-                "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
-        server.createContext("/healthz", exchange -> {
-            boolean ok = healthy.getAsBoolean();
-            respond(exchange, ok ? 200 : 503, "text/plain; charset=utf-8", ok ? "ok\n" : "unhealthy\n");
-        });
+        HttpServerLimits.apply();
+        HttpServer server = HttpServer.create(address, HttpServerLimits.BACKLOG);
+        server.setExecutor(HttpServerLimits.executor());
+        server.createContext("/", new MetricsRoutes(registry, healthy));
         server.start();
         return new MetricsServer(server);
     }
@@ -75,23 +65,6 @@ public final class MetricsServer implements AutoCloseable {
             host = host.substring(1, host.length() - 1);
         }
         return host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
-    }
-
-    private static void respond(HttpExchange exchange, int status, String type, String body) throws IOException {
-        try (exchange) {
-            if (!exchange.getRequestMethod().equals("GET") && !exchange.getRequestMethod().equals("HEAD")) {
-                exchange.sendResponseHeaders(405, -1);
-                return;
-            }
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", type);
-            exchange.sendResponseHeaders(status, exchange.getRequestMethod().equals("HEAD") ? -1 : bytes.length);
-            if (!exchange.getRequestMethod().equals("HEAD")) {
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(bytes);
-                }
-            }
-        }
     }
 
     @Override
