@@ -83,6 +83,15 @@ final class UnusedOutput {
         out.printf("files      %d in the image: %d kept, %d unused%n", r.imageFiles(), r.keptFiles(), r.unusedFiles());
         out.printf(Locale.ROOT, "unused     %s of %s (%.1f%%)%n", size(r.unusedBytes()), size(r.imageBytes()), 100 * r.unusedShare());
         out.printf("used paths %d, %d of them not in the image%n", r.usedPaths(), r.usedNotInImage());
+        if (!r.createdAtRunTime().isEmpty()) {
+            out.println();
+            out.printf("created at run time (not in the image; their nearest directory is kept): %d%n",
+                    r.createdAtRunTime().size());
+            for (String p : r.createdAtRunTime().subList(0, Math.min(top, r.createdAtRunTime().size()))) {
+                out.printf("  %s%n", p);
+            }
+            more(r.createdAtRunTime().size(), top, out);
+        }
         out.println();
         out.println("directories with the most unused bytes (files directly inside):");
         if (r.directories().isEmpty()) {
@@ -161,6 +170,11 @@ final class UnusedOutput {
             json.writeNumberField("unused_share", Math.round(r.unusedShare() * 10_000) / 10_000.0);
             json.writeNumberField("used_paths", r.usedPaths());
             json.writeNumberField("used_paths_not_in_image", r.usedNotInImage());
+            json.writeArrayFieldStart("created_at_run_time");
+            for (String p : r.createdAtRunTime()) {
+                json.writeString(p);
+            }
+            json.writeEndArray();
             json.writeArrayFieldStart("directories");
             for (Directory d : r.directories()) {
                 json.writeStartObject();

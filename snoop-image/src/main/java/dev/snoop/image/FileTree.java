@@ -47,6 +47,8 @@ final class FileTree {
     private byte[] names = new byte[16 * 1024];
     private int namesUsed;
     private final List<String> targets = new ArrayList<>();
+    /** ELF program interpreters by inode: few files are executables, so a map, not an array. */
+    private final java.util.Map<Integer, String> interpreters = new java.util.HashMap<>();
     private int[] table = new int[2048];
     private int inodes;
 
@@ -185,6 +187,18 @@ final class FileTree {
         } else {
             linkTarget[node] = MISSING;
         }
+    }
+
+    /** Records that the file {@code node} is an ELF executable naming {@code interpreter}. */
+    void setInterpreter(int node, String interpreter) {
+        if (type[node] == FILE && interpreter != null) {
+            interpreters.put(inode[node], interpreter);
+        }
+    }
+
+    /** The ELF program interpreter the file {@code node} names, or null. */
+    String interpreter(int node) {
+        return type[node] == FILE ? interpreters.get(inode[node]) : null;
     }
 
     /** Removes {@code node} and everything below it. */

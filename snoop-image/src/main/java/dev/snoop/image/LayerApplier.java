@@ -91,7 +91,10 @@ final class LayerApplier {
                 if (PackageFiles.wanted(path)) {
                     packageFiles.capture(EntryNames.join(path), tree.inode(node), in, size, where);
                 } else {
-                    // read past the content here: the tar reader's own skip allocates a buffer per entry
+                    // read past the content here: the tar reader's own skip allocates a buffer per entry;
+                    // an executable's start is looked at for its ELF interpreter on the way
+                    int head = (mode & 0111) != 0 ? in.readNBytes(scratch, 0, ElfInterpreter.HEAD) : 0;
+                    tree.setInterpreter(node, ElfInterpreter.of(scratch, head));
                     while (in.read(scratch, 0, scratch.length) > 0) {
                         // discard
                     }

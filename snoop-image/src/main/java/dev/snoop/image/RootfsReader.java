@@ -89,12 +89,25 @@ final class RootfsReader {
             if (key != null && linkOf == FileTree.MISSING) {
                 inodes.put(key, node);
             }
+            if ((mode & 0111) != 0) {
+                tree.setInterpreter(node, interpreter(file));
+            }
             if (PackageFiles.wanted(path)) {
                 // the walk reached it through real directories only, so this reads inside the root
                 packageFiles.put(EntryNames.join(path), tree.inode(node), Files.readAllBytes(file));
             }
         } else {
             tree.put(path, FileTree.OTHER, 0, mode, null, FileTree.MISSING, 1);
+        }
+    }
+
+    /** The ELF interpreter of an executable file, or null; an unreadable file has none. */
+    private static String interpreter(Path file) {
+        try (java.io.InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            byte[] head = in.readNBytes(ElfInterpreter.HEAD);
+            return ElfInterpreter.of(head, head.length);
+        } catch (IOException e) {
+            return null;
         }
     }
 

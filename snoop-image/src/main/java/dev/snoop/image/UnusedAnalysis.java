@@ -29,6 +29,8 @@ public final class UnusedAnalysis {
     private final FileTree tree;
     private final BitSet kept = new BitSet();
     private final Deque<Integer> newSymlinks = new ArrayDeque<>();
+    private final Deque<Integer> newExecutables = new ArrayDeque<>();
+    private final List<String> createdAtRunTime = new ArrayList<>();
 
     private UnusedAnalysis(FileTree tree) {
         this.tree = tree;
@@ -54,6 +56,10 @@ public final class UnusedAnalysis {
             int node = a.tree.resolve(cursor.bytes(), cursor.length(), true, a::keep);
             if (node == FileTree.MISSING) {
                 notInImage++;
+                String path = cursor.path();
+                if (a.keepNearestAncestor(path) && !UnusedAnalysis.mounted(path)) {
+                    a.createdAtRunTime.add(path);
+                }
             } else {
                 a.keep(node);
             }
@@ -63,13 +69,53 @@ public final class UnusedAnalysis {
         return a.result(image, usage, usedIn, usedPaths, notInImage, warnings);
     }
 
-    /** Keeps {@code node} and its parents; a symlink is queued so that its target is kept too. */
+    /**
+     * Keeps {@code node} and its parents; a symlink is queued so that its target is kept too, an
+     * ELF executable so that its interpreter is.
+     */
     private void keep(int node) {
         for (int n = node; n != FileTree.ROOT && !kept.get(n); n = tree.parent(n)) {
             kept.set(n);
             if (tree.type(n) == FileTree.SYMLINK) {
                 newSymlinks.add(n);
+            } else if (tree.interpreter(n) != null) {
+                newExecutables.add(n);
             }
+        }
+    }
+
+    /** Paths on the file systems a runtime mounts (not files a program created). */
+    private static boolean mounted(String path) {
+        return path.startsWith("/proc/") || path.startsWith("/sys/") || path.startsWith("/dev/");
+    }
+
+    /**
+     * For a used path the image lacks (a pid file, a socket, a cache written at run time): keeps
+     * the nearest directory above it that the image has, and so every directory above that one.
+     * Without it an empty {@code /run} would be dropped and nginx could not write its pid file.
+     *
+     * @return whether the path is under a directory of the image (so it was created at run
+     *     time), false for a path under a file or a dangling symlink
+     */
+    private boolean keepNearestAncestor(String path) {
+        String p = path;
+        while (true) {
+            int slash = p.lastIndexOf('/');
+            if (slash <= 0) {
+                return true; // only the root is left, which is always there
+            }
+            p = p.substring(0, slash);
+            List<Integer> links = new ArrayList<>();
+            int dir = tree.resolve(p, true, links::add);
+            if (dir == FileTree.MISSING) {
+                continue;
+            }
+            if (tree.type(dir) != FileTree.DIR) {
+                return false;
+            }
+            links.forEach(this::keep);
+            keep(dir);
+            return true;
         }
     }
 
@@ -98,11 +144,20 @@ public final class UnusedAnalysis {
     }
 
     private void close() {
-        while (!newSymlinks.isEmpty()) {
-            int link = newSymlinks.poll();
-            int target = tree.resolve(tree.path(link), true, this::keep);
-            if (target != FileTree.MISSING) {
-                keep(target);
+        while (!newSymlinks.isEmpty() || !newExecutables.isEmpty()) {
+            if (!newSymlinks.isEmpty()) {
+                int link = newSymlinks.poll();
+                int target = tree.resolve(tree.path(link), true, this::keep);
+                if (target != FileTree.MISSING) {
+                    keep(target);
+                }
+            } else {
+                // the kernel opens the interpreter itself on execve, through the image's symlinks
+                int executable = newExecutables.poll();
+                int interpreter = tree.resolve(tree.interpreter(executable), true, this::keep);
+                if (interpreter != FileTree.MISSING) {
+                    keep(interpreter);
+                }
             }
         }
     }
@@ -152,7 +207,8 @@ public final class UnusedAnalysis {
         long unusedBytes = directories.stream().mapToLong(UnusedResult.Directory::bytes).sum();
         Packages packages = packages(image, warnings);
         return new UnusedResult(image.source().toString(), image.format(), image.digest(), usage.reports(), usedIn,
-                files, bytes, keptFiles, keptBytes, unusedBytes, usedPaths, notInImage, sorted(keepList),
+                files, bytes, keptFiles, keptBytes, unusedBytes, usedPaths, notInImage, List.copyOf(createdAtRunTime),
+                sorted(keepList),
                 directories, PackageDatabase.manager(image.packageFiles()), packages.uses, packages.fullyUsed,
                 packages.withoutFiles);
     }

@@ -22,6 +22,9 @@ import java.util.List;
  * @param unusedBytes bytes that removing the unused files frees
  * @param usedPaths paths the reports used (at least {@code usedIn} times)
  * @param usedNotInImage of those, paths that are not in the image (created at run time, /proc)
+ * @param createdAtRunTime the used paths not in the image that lie under one of its directories,
+ *     in the reports' order (sorted): files the program created at run time, whose nearest
+ *     directory the keep list keeps
  * @param keepList the closed keep list: used files, the symlinks on their way and their targets,
  *     and the parent directories of all of them, sorted
  * @param directories the directories that hold unused files, most reclaimable bytes first
@@ -44,6 +47,7 @@ public record UnusedResult(
         long unusedBytes,
         long usedPaths,
         long usedNotInImage,
+        List<String> createdAtRunTime,
         SortedPaths keepList,
         List<Directory> directories,
         String packageManager,

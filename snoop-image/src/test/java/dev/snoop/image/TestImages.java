@@ -53,6 +53,14 @@ public final class TestImages {
             return add(e, content);
         }
 
+        /** An executable file (mode 0755). */
+        public Layer executable(String name, byte[] content) {
+            TarArchiveEntry e = new TarArchiveEntry(name);
+            e.setMode(0100755);
+            e.setSize(content.length);
+            return add(e, content);
+        }
+
         public Layer symlink(String name, String target) {
             TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_SYMLINK);
             e.setLinkName(target);

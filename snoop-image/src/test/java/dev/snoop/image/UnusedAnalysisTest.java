@@ -116,6 +116,39 @@ class UnusedAnalysisTest {
     }
 
     @Test
+    void testAnalyze_usedPathCreatedAtRunTime_keepsItsNearestDirectory() throws Exception {
+        // nginx writes /run/nginx.pid and /var/lib/nginx/body/...: /run is empty in the image and
+        // /var/lib/nginx is not there at all, so /run and /var/lib are what must stay
+        Image image = Image.read(TestImages.oci(new TestImages.Layer()
+                .dir("run").dir("var").dir("var/lib").dir("var/cache").dir("usr").dir("usr/sbin")
+                .file("usr/sbin/nginx", 10).symlink("var/run", "/run")).writeTar(dir.resolve("run.tar")), w -> { });
+        UnusedResult r = UnusedAnalysis.analyze(image, usage(List.of("/usr/sbin/nginx", "/var/run/nginx.pid",
+                "/var/lib/nginx/body/0000000001", "/proc/self/stat", "/usr/sbin/nginx/not-a-dir")), 1, warnings::add);
+        assertEquals(List.of("/run", "/usr", "/usr/sbin", "/usr/sbin/nginx", "/var", "/var/lib", "/var/run"),
+                list(r.keepList()));
+        assertEquals(List.of("/var/lib/nginx/body/0000000001", "/var/run/nginx.pid"), r.createdAtRunTime());
+        assertEquals(4, r.usedNotInImage());
+    }
+
+    @Test
+    void testAnalyze_keptExecutable_keepsItsElfInterpreterThroughSymlinks() throws Exception {
+        // the recorder on overlayfs may never name the loader: only PT_INTERP says it is needed
+        Image image = Image.read(TestImages.oci(new TestImages.Layer()
+                .dir("usr").dir("usr/lib").dir("usr/lib/x86_64-linux-gnu").dir("usr/lib64").dir("usr/bin")
+                .symlink("lib64", "usr/lib64")
+                .symlink("usr/lib64/ld-linux-x86-64.so.2", "../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2")
+                .file("usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", 200)
+                .file("usr/lib/x86_64-linux-gnu/unused.so", 20)
+                .executable("usr/bin/app", ElfInterpreterTest.elf(true, true, "/lib64/ld-linux-x86-64.so.2"))
+                .executable("usr/bin/static", ElfInterpreterTest.elf(true, true, null)))
+                .writeTar(dir.resolve("interp.tar")), w -> { });
+        UnusedResult r = UnusedAnalysis.analyze(image, usage(List.of("/usr/bin/app", "/usr/bin/static")), 1, warnings::add);
+        assertEquals(List.of("/lib64", "/usr", "/usr/bin", "/usr/bin/app", "/usr/bin/static", "/usr/lib",
+                "/usr/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", "/usr/lib64",
+                "/usr/lib64/ld-linux-x86-64.so.2"), list(r.keepList()));
+    }
+
+    @Test
     void testAnalyze_usedIn_countsFromMergedReports() throws Exception {
         Usage u = new Usage();
         // a merge --with-counts of 4 reports: sh in all, passwd in 1

@@ -31,7 +31,7 @@ class SlimImageTest {
     private static final String WORKLOAD = "python3 -c 'import sys, os; print(sys.version_info[0], os.path.basename(sys.executable))'"
             + " && echo snoop | sed s/snoop/slim/ && ls /usr/share > /dev/null && date +%Y > /dev/null && id -u";
     /** Mount points the runtime needs and snoop never reports (they are excluded). */
-    private static final List<String> RUNTIME_MOUNT_POINTS = List.of("proc", "dev", "sys", "tmp");
+    static final List<String> RUNTIME_MOUNT_POINTS = List.of("proc", "dev", "sys", "tmp");
 
     @TempDir
     Path tmp;
@@ -114,8 +114,8 @@ class SlimImageTest {
         return RuncBundles.run(bundle, "snoop-slim-" + name + "-" + System.nanoTime(), Duration.ofMinutes(1));
     }
 
-    /** Copies one entry as it is (directory, symlink or file with its mode), its parents being there already. */
-    private static void copyEntry(Path from, Path to, String path) throws Exception {
+    /** Copies one entry as it is (directory, symlink or file with its mode and owner), its parents being there already. */
+    static void copyEntry(Path from, Path to, String path) throws Exception {
         Path source = from.resolve(path.substring(1));
         Path target = to.resolve(path.substring(1));
         if (Files.isSymbolicLink(source)) {
@@ -123,12 +123,14 @@ class SlimImageTest {
         } else if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
             Files.createDirectories(target);
             Files.setPosixFilePermissions(target, Files.getPosixFilePermissions(source));
+            Files.setAttribute(target, "unix:uid", Files.getAttribute(source, "unix:uid", LinkOption.NOFOLLOW_LINKS));
+            Files.setAttribute(target, "unix:gid", Files.getAttribute(source, "unix:gid", LinkOption.NOFOLLOW_LINKS));
         } else {
             Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
         }
     }
 
-    private static String snoop(String... args) {
+    static String snoop(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
