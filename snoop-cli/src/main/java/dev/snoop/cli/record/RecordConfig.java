@@ -14,6 +14,7 @@ import java.time.Duration;
  * @param cgroupRoot the cgroup v2 tree to use instead of this process's own mount, or null
  * @param labelsFile the pod's labels as the downward API writes them, or null
  * @param runtimeStateDir containerd's task state directory, read for container names and images
+ * @param existingReport what was found at the report path: a report to continue, or what is replaced
  */
 public record RecordConfig(
         TargetSpec targets,
@@ -30,4 +31,5 @@ public record RecordConfig(
         String snoopVersion,
         Path cgroupRoot,
         Path labelsFile,
-        Path runtimeStateDir) {}
+        Path runtimeStateDir,
+        ExistingReport existingReport) {}

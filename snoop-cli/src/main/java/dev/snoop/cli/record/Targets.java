@@ -92,23 +92,30 @@ public final class Targets {
             }
         }
         for (String id : spec.containerIds()) {
-            Path found = findByName(id);
-            if (found == null) {
-                missing.add(id);
+            List<Path> found = matching(fs.mount(), id, 2);
+            if (found.size() == 1) {
+                roots.putIfAbsent(found.get(0), false);
             } else {
-                roots.putIfAbsent(found, false);
+                // two containers whose names hold the id: tracing either could be the wrong one
+                missing.add(found.isEmpty() ? id : id + " (ambiguous: " + found.get(0) + ", " + found.get(1) + ", ...)");
             }
         }
         return missing;
     }
 
-    private Path findByName(String id) {
-        try {
-            return CgroupFs.findDirectory(fs.mount(),
-                    p -> p.getFileName() != null && p.getFileName().toString().contains(id)).orElse(null);
-        } catch (IOException e) {
-            return null; // cgroups come and go during the walk; the next scan sees a stable tree
+    /**
+     * Directories at or below {@code mount} whose name contains {@code id}, at most {@code limit};
+     * none if the tree keeps changing under the walk.
+     */
+    static List<Path> matching(Path mount, String id, int limit) {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                return TargetCheck.walkMatching(mount, id, limit);
+            } catch (IOException e) {
+                // a cgroup removed during the walk: walk again
+            }
         }
+        return List.of();
     }
 
     /**
