@@ -205,7 +205,7 @@ function _picocli_snoop_record() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-h' '--help' '-V' '--version' '--debug'"
+  local flag_opts="'--replace-report' '-h' '--help' '-V' '--version' '--debug'"
   local arg_opts="'--target-mode' '--cgroup' '--container-id' '--cgroup-root' '--labels-file' '--runtime-state-dir' '--exclude-paths' '--report-path' '--report-interval' '--duration' '--image-ref' '--image-digest' '--pod-name' '--namespace' '--metrics-addr' '--log-level' '--ring-buffer-size'"
 
   type compopt &>/dev/null && compopt +o default
