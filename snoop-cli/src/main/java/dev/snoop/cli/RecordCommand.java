@@ -41,7 +41,9 @@ import picocli.CommandLine.Spec;
             "Record which files containers access, with eBPF, and write a report periodically and on exit.",
             "By default every sibling cgroup of snoop's own (the other containers of its pod) is traced, "
                     + "including containers that start later. Needs root, or CAP_BPF and CAP_PERFMON.",
-            "Stops on SIGTERM or SIGINT after a final report (exit 0).",
+            "Stops on SIGTERM or SIGINT after a final report (exit 0), also when the signal comes while it starts.",
+            "Every option has a SNOOP_* variable; an empty variable is an unset one, an empty value on the command "
+                    + "line is refused (exit 2).",
         },
         footerHeading = "%nExamples:%n",
         footer = {
@@ -52,8 +54,9 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit Codes:%n",
         exitCodeList = {
             "0:stopped by SIGTERM/SIGINT or --duration, final report written",
-            "1:failure: BPF cannot be loaded (privileges, kernel, libbpf), the final report could not be written",
-            "2:invalid configuration (an option or SNOOP_* variable)",
+            "1:failure: BPF cannot be loaded (privileges, kernel, libbpf), the existing report cannot be read, "
+                    + "the final report could not be written",
+            "2:invalid configuration (an option or SNOOP_* variable), a file at --report-path that must not be replaced",
         })
 final class RecordCommand implements Callable<Integer> {
     @Spec
@@ -69,7 +72,8 @@ final class RecordCommand implements Callable<Integer> {
     String targetMode;
 
     @Option(names = "--cgroup", paramLabel = "DIR", split = ",",
-            description = {"A cgroup v2 directory to trace as one container (repeatable).", "Env: SNOOP_TARGET_CGROUP (comma-separated)."})
+            description = {"An existing cgroup v2 directory (absolute path) to trace as one container (repeatable); "
+                    + "for a container that starts later, use --container-id.", "Env: SNOOP_TARGET_CGROUP (comma-separated)."})
     List<Path> cgroups = new ArrayList<>();
 
     @Option(names = "--container-id", paramLabel = "ID", split = ",",
