@@ -231,7 +231,7 @@ function _picocli_snoop_record() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--check' '-h' '--help' '-V' '--version' '--debug'"
+  local flag_opts="'--replace-report' '--check' '-h' '--help' '-V' '--version' '--debug'"
   local arg_opts="'--target-mode' '--cgroup' '--container-id' '--cgroup-root' '--labels-file' '--runtime-state-dir' '--exclude-paths' '--report-path' '--report-interval' '--duration' '--image-ref' '--image-digest' '--pod-name' '--namespace' '--metrics-addr' '--log-level' '--ring-buffer-size' '--color'"
   local MODE_option_args=("exclude-self" "explicit") # --target-mode values
   local LEVEL_option_args=("debug" "info" "warn" "error") # --log-level values

@@ -1,12 +1,15 @@
 package dev.snoop.cli;
 
+import dev.snoop.cli.record.CgroupFs;
 import dev.snoop.cli.record.CommandRun;
 import dev.snoop.cli.record.DurationParser;
+import dev.snoop.cli.record.ExistingReport;
 import dev.snoop.cli.record.Log;
-import dev.snoop.cli.record.MetricsServer;
+import dev.snoop.cli.record.MetricsAddress;
 import dev.snoop.cli.record.RecordCheck;
 import dev.snoop.cli.record.RecordConfig;
 import dev.snoop.cli.record.Recorder;
+import dev.snoop.cli.record.TargetCheck;
 import dev.snoop.cli.record.TargetSpec;
 import dev.snoop.core.path.PathFilter;
 import java.net.InetSocketAddress;
@@ -18,10 +21,12 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
@@ -31,6 +36,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(
         name = "record",
+        defaultValueProvider = RecordEnvironment.class,
         mixinStandardHelpOptions = true,
         versionProvider = SnoopCommand.ManifestVersionProvider.class,
         sortOptions = false,
@@ -38,7 +44,9 @@ import picocli.CommandLine.Spec;
             "Record which files containers access, with eBPF, and write a report periodically and on exit.",
             "By default every sibling cgroup of snoop's own (the other containers of its pod) is traced, "
                     + "including containers that start later. Needs root, or CAP_BPF and CAP_PERFMON.",
-            "Stops on SIGTERM or SIGINT after a final report (exit 0).",
+            "Stops on SIGTERM or SIGINT after a final report (exit 0), also when the signal comes while it starts.",
+            "Every option has a SNOOP_* variable; an empty variable is an unset one, an empty value on the command "
+                    + "line is refused (exit 2).",
             "With -- CMD [ARGS...] it runs CMD in a cgroup of its own instead and records CMD and everything it starts "
                     + "(containers too, when placed below that cgroup) until CMD exits, then exits with CMD's exit code. "
                     + "The report then goes to ./snoop-report.json and metrics are off, unless set.",
@@ -50,12 +58,14 @@ import picocli.CommandLine.Spec;
             "  SNOOP_TARGET_CONTAINER_ID=3f2a9c snoop record --report-interval 10s",
             "  snoop record -- make test           record a command and all it starts",
             "  snoop record --report-path it.json -- ./run-integration-tests.sh",
+            "  snoop record --check                can snoop record here?",
         },
         exitCodeListHeading = "%nExit Codes:%n",
         exitCodeList = {
             "0:stopped by SIGTERM/SIGINT or --duration, final report written",
-            "1:failure: BPF cannot be loaded (privileges, kernel, libbpf), the final report could not be written",
-            "2:invalid configuration (an option or SNOOP_* variable)",
+            "1:failure: BPF cannot be loaded (privileges, kernel, libbpf), the existing report cannot be read, "
+                    + "the final report could not be written",
+            "2:invalid configuration (an option or SNOOP_* variable), a file at --report-path that must not be replaced",
             "CMD:with -- CMD: CMD's own exit code (128+N if signal N ended it)",
             "125:with -- CMD: snoop failed (BPF, the report)",
             "126:with -- CMD: CMD cannot be run",
@@ -71,86 +81,92 @@ final class RecordCommand implements Callable<Integer>, HasFailureExitCode {
     @ParentCommand
     SnoopCommand parent;
 
-    @Option(names = "--target-mode", paramLabel = "MODE", defaultValue = "${env:SNOOP_TARGET_MODE}",
-            completionCandidates = Candidates.TargetModes.class,
+    @Option(names = "--target-mode", paramLabel = "MODE", completionCandidates = Candidates.TargetModes.class,
             description = {"exclude-self: trace every sibling cgroup of snoop's own and their descendants (the default "
                     + "without --cgroup or --container-id); explicit: trace only the named targets.",
                 "Env: SNOOP_TARGET_MODE."})
     String targetMode;
 
-    @Option(names = "--cgroup", paramLabel = "DIR", split = ",", defaultValue = "${env:SNOOP_TARGET_CGROUP}",
-            description = {"A cgroup v2 directory to trace as one container (repeatable).", "Env: SNOOP_TARGET_CGROUP (comma-separated)."})
+    @Option(names = "--cgroup", paramLabel = "DIR", split = ",",
+            description = {"An existing cgroup v2 directory (absolute path) to trace as one container (repeatable); "
+                    + "for a container that starts later, use --container-id.", "Env: SNOOP_TARGET_CGROUP (comma-separated)."})
     List<Path> cgroups = new ArrayList<>();
 
-    @Option(names = "--container-id", paramLabel = "ID", split = ",", defaultValue = "${env:SNOOP_TARGET_CONTAINER_ID}",
+    @Option(names = "--container-id", paramLabel = "ID", split = ",",
             description = {"Trace the container whose cgroup directory name contains ID (repeatable); it may start later.",
                 "Env: SNOOP_TARGET_CONTAINER_ID (comma-separated)."})
     List<String> containerIds = new ArrayList<>();
 
-    @Option(names = "--cgroup-root", paramLabel = "DIR", defaultValue = "${env:SNOOP_CGROUP_ROOT}",
+    @Option(names = "--cgroup-root", paramLabel = "DIR",
             description = {"The host's cgroup v2 tree, when snoop's own /sys/fs/cgroup shows only its own cgroup "
                     + "(a container with a private cgroup namespace): mount the host's /sys/fs/cgroup read-only and name it here. "
                     + "Default: the cgroup v2 mount in /proc/self/mountinfo.", "Env: SNOOP_CGROUP_ROOT."})
     Path cgroupRoot;
 
-    @Option(names = "--labels-file", paramLabel = "FILE", defaultValue = "${env:SNOOP_LABELS_FILE}",
+    @Option(names = "--labels-file", paramLabel = "FILE",
             description = {"The pod's labels as a Kubernetes downward API volume writes them (key=\"value\" lines).",
                 "Env: SNOOP_LABELS_FILE."})
     Path labelsFile;
 
     @Option(names = "--runtime-state-dir", paramLabel = "DIR",
-            defaultValue = "${env:SNOOP_RUNTIME_STATE_DIR:-/run/containerd/io.containerd.runtime.v2.task}",
+            defaultValue = "/run/containerd/io.containerd.runtime.v2.task",
             description = {"containerd's task state, read (never written) for container names and images from the "
                     + "CRI annotations of each task's config.json. Default: ${DEFAULT-VALUE}.", "Env: SNOOP_RUNTIME_STATE_DIR."})
     Path runtimeStateDir;
 
     @Option(names = "--exclude-paths", paramLabel = "PREFIX", split = ",",
-            defaultValue = "${env:SNOOP_EXCLUDE_PATHS:-/proc,/sys,/dev}",
+            defaultValue = "/proc,/sys,/dev",
             description = {"Leave out paths under these prefixes (component boundaries). Default: ${DEFAULT-VALUE}.",
                 "Env: SNOOP_EXCLUDE_PATHS."})
     List<String> excludePaths;
 
-    @Option(names = "--report-path", paramLabel = "FILE", defaultValue = "${env:SNOOP_REPORT_PATH:-/data/snoop-report.json}",
-            description = {"Where the report is written (atomically). Default: ${DEFAULT-VALUE}.", "Env: SNOOP_REPORT_PATH."})
+    @Option(names = "--report-path", paramLabel = "FILE", defaultValue = "/data/snoop-report.json",
+            description = {"Where the report is written (atomically, mode 0600). A report of the same pod there is "
+                    + "continued; any other file is refused. Default: ${DEFAULT-VALUE}.", "Env: SNOOP_REPORT_PATH."})
     Path reportPath;
 
+    @Option(names = "--replace-report", defaultValue = "false",
+            description = {"Replace a file at --report-path that is not a report of this pod, or cannot be read, "
+                    + "instead of refusing to start.", "Env: SNOOP_REPLACE_REPORT (true or false)."})
+    boolean replaceReport;
+
     @Option(names = "--report-interval", paramLabel = "DURATION", converter = DurationParser.class,
-            defaultValue = "${env:SNOOP_REPORT_INTERVAL:-30s}",
-            description = {"How often the report is written. Default: ${DEFAULT-VALUE}.", "Env: SNOOP_REPORT_INTERVAL."})
+            defaultValue = "30s",
+            description = {"How often the report is written (Go syntax: 500ms, 30s, 1h30m; 1ms to 8784h). "
+                    + "Default: ${DEFAULT-VALUE}.", "Env: SNOOP_REPORT_INTERVAL."})
     Duration reportInterval;
 
     @Option(names = "--duration", paramLabel = "DURATION", converter = DurationParser.class,
-            defaultValue = "${env:SNOOP_DURATION}",
-            description = {"Stop by itself after DURATION, as on SIGTERM (default: run until stopped).", "Env: SNOOP_DURATION."})
+            description = {"Stop by itself after DURATION (1ms to 8784h), as on SIGTERM (default: run until stopped).", "Env: SNOOP_DURATION."})
     Duration duration;
 
-    @Option(names = "--image-ref", paramLabel = "REF", defaultValue = "${env:SNOOP_IMAGE_REF}",
+    @Option(names = "--image-ref", paramLabel = "REF",
             description = {"Image reference of the traced containers, when the runtime does not say.", "Env: SNOOP_IMAGE_REF."})
     String imageRef;
 
-    @Option(names = "--image-digest", paramLabel = "DIGEST", defaultValue = "${env:SNOOP_IMAGE_DIGEST}",
+    @Option(names = "--image-digest", paramLabel = "DIGEST",
             description = {"Image digest (sha256:...) of the traced containers, when the runtime does not say.", "Env: SNOOP_IMAGE_DIGEST."})
     String imageDigest;
 
-    @Option(names = "--pod-name", paramLabel = "NAME", defaultValue = "${env:SNOOP_POD_NAME}",
+    @Option(names = "--pod-name", paramLabel = "NAME",
             description = {"Pod name written into the report.", "Env: SNOOP_POD_NAME."})
     String podName;
 
-    @Option(names = "--namespace", paramLabel = "NAMESPACE", defaultValue = "${env:SNOOP_NAMESPACE}",
+    @Option(names = "--namespace", paramLabel = "NAMESPACE",
             description = {"Namespace written into the report.", "Env: SNOOP_NAMESPACE."})
     String namespace;
 
-    @Option(names = "--metrics-addr", paramLabel = "ADDR", defaultValue = "${env:SNOOP_METRICS_ADDR:-:9090}",
+    @Option(names = "--metrics-addr", paramLabel = "ADDR", defaultValue = ":9090",
             description = {"Serve /metrics and /healthz on ADDR ([host]:port; port 0 picks one; 'off' serves nothing). "
                     + "Default: ${DEFAULT-VALUE}.", "Env: SNOOP_METRICS_ADDR."})
     String metricsAddr;
 
-    @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "${env:SNOOP_LOG_LEVEL:-info}",
+    @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info",
             completionCandidates = Candidates.LogLevels.class,
             description = {"debug, info, warn or error. Default: ${DEFAULT-VALUE}.", "Env: SNOOP_LOG_LEVEL."})
     String logLevel;
 
-    @Option(names = "--ring-buffer-size", paramLabel = "BYTES", defaultValue = "${env:SNOOP_RING_BUFFER_SIZE:-4194304}",
+    @Option(names = "--ring-buffer-size", paramLabel = "BYTES", defaultValue = "4194304",
             description = {"Size of the kernel-to-snoop ring buffer, a power of two of at least 4096 "
                     + "(the kernel maps it twice). Default: ${DEFAULT-VALUE}.", "Env: SNOOP_RING_BUFFER_SIZE."})
     int ringBufferSize;
@@ -195,33 +211,35 @@ final class RecordCommand implements Callable<Integer>, HasFailureExitCode {
         if (!spec.commandLine().getParseResult().originalArgs().contains("--")) {
             throw usage("'" + command.get(0) + "': put the command to record after --: snoop record [OPTIONS] -- CMD [ARGS...]");
         }
-        if (!cgroups.isEmpty() || !containerIds.isEmpty() || targetMode != null && !targetMode.isBlank()) {
+        if (!cgroups.isEmpty() || !containerIds.isEmpty() || targetMode != null) {
             throw usage("-- CMD records the command's own cgroup: it takes no --cgroup, --container-id or --target-mode");
         }
         if (duration != null) {
             throw usage("-- CMD: the recording ends when the command does; --duration does not apply");
         }
-        if (!given("--report-path", "SNOOP_REPORT_PATH")) {
+        if (!given("--report-path")) {
             reportPath = COMMAND_REPORT;
         }
-        if (!given("--metrics-addr", "SNOOP_METRICS_ADDR")) {
+        if (!given("--metrics-addr")) {
             metricsAddr = "off";
         }
     }
 
     /** Whether the option is on the command line or its variable is set (an empty one is unset). */
-    private boolean given(String option, String variable) {
-        String env = System.getenv(variable);
-        return spec.commandLine().getParseResult().hasMatchedOption(option) || env != null && !env.isEmpty();
+    private boolean given(String option) {
+        RecordEnvironment environment = spec.defaultValueProvider() instanceof RecordEnvironment e ? e : new RecordEnvironment();
+        return spec.commandLine().getParseResult().hasMatchedOption(option)
+                || environment.valueOf(RecordEnvironment.VARIABLES.get(option)) != null;
     }
 
     /** Checks the whole configuration before anything is loaded: a mistake is exit 2, not a half-started sidecar. */
-    private RecordConfig validate() {
+    RecordConfig validate() {
+        refuseEmptyValues();
         if (!command.isEmpty()) {
             validateCommandMode();
         }
         boolean named = !cgroups.isEmpty() || !containerIds.isEmpty();
-        String mode = targetMode == null || targetMode.isBlank() ? (named ? "explicit" : "exclude-self") : targetMode.trim();
+        String mode = targetMode == null ? (named ? "explicit" : "exclude-self") : targetMode.trim();
         TargetSpec targets = switch (mode) {
             case "exclude-self" -> {
                 if (named) {
@@ -233,7 +251,7 @@ final class RecordCommand implements Callable<Integer>, HasFailureExitCode {
                 if (!named) {
                     throw usage("--target-mode explicit needs --cgroup or --container-id");
                 }
-                yield TargetSpec.of(cgroups, containerIds.stream().map(String::trim).filter(s -> !s.isEmpty()).toList());
+                yield TargetSpec.of(cgroups, containerIds.stream().map(String::trim).toList());
             }
             default -> throw usage("--target-mode: '" + mode + "' is not exclude-self or explicit");
         };
@@ -244,12 +262,12 @@ final class RecordCommand implements Callable<Integer>, HasFailureExitCode {
         }
         PathFilter exclusions;
         try {
-            exclusions = PathFilter.excluding(excludePaths.stream().map(String::trim).filter(s -> !s.isEmpty()).toList());
+            exclusions = PathFilter.excluding(excludePaths.stream().map(String::trim).toList());
         } catch (IllegalArgumentException e) {
             throw usage("--exclude-paths: " + e.getMessage());
         }
         Path report = reportPath.toAbsolutePath().normalize();
-        if (Files.isDirectory(report)) {
+        if (Files.isDirectory(report, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             throw usage("--report-path " + reportPath + ": is a directory");
         }
         if (!Files.isDirectory(report.getParent())) {
@@ -261,7 +279,7 @@ final class RecordCommand implements Callable<Integer>, HasFailureExitCode {
         InetSocketAddress metrics = null;
         if (!metricsAddr.equals("off")) {
             try {
-                metrics = MetricsServer.parseAddress(metricsAddr);
+                metrics = MetricsAddress.parse(metricsAddr);
             } catch (IllegalArgumentException e) {
                 throw usage("--metrics-addr: " + e.getMessage());
             }
@@ -274,20 +292,73 @@ final class RecordCommand implements Callable<Integer>, HasFailureExitCode {
         if (ringBufferSize < 4096 || Integer.bitCount(ringBufferSize) != 1) {
             throw usage("--ring-buffer-size: " + ringBufferSize + " is not a power of two of at least 4096");
         }
-        if (imageDigest != null && !imageDigest.isBlank() && !imageDigest.matches("[a-z0-9]+:[0-9a-fA-F]{32,}")) {
+        if (imageDigest != null && !imageDigest.matches("[a-z0-9]+:[0-9a-fA-F]{32,}")) {
             throw usage("--image-digest: '" + imageDigest + "' is not a digest such as sha256:<hex>");
         }
-        return new RecordConfig(targets, exclusions, report, reportInterval, duration, blankToNull(imageRef),
-                blankToNull(imageDigest), blankToNull(podName), blankToNull(namespace), metrics, ringBufferSize,
-                SnoopCommand.class.getPackage().getImplementationVersion(),
-                cgroupRoot == null ? null : cgroupRoot.toAbsolutePath().normalize(), labelsFile, runtimeStateDir, command);
+        Path root = cgroupRoot == null ? null : cgroupRoot.toAbsolutePath().normalize();
+        if (!targets.excludeSelf()) {
+            try {
+                // the cgroup tree is only read: a cgroup v1-only host or a bad --cgroup-root fails as before (exit 1)
+                TargetCheck.check(targets, root == null ? CgroupFs.current() : CgroupFs.at(root));
+            } catch (IllegalArgumentException e) {
+                throw usage(e.getMessage());
+            }
+        }
+        ExistingReport existing;
+        try {
+            existing = ExistingReport.check(report, "--report-path " + reportPath, trimmed(podName), trimmed(namespace),
+                    replaceReport);
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
+        return new RecordConfig(targets, exclusions, report, reportInterval, duration, trimmed(imageRef),
+                trimmed(imageDigest), trimmed(podName), trimmed(namespace), metrics, ringBufferSize,
+                SnoopCommand.class.getPackage().getImplementationVersion(), root, labelsFile, runtimeStateDir, existing, command);
+    }
+
+    /**
+     * The command-line half of the one rule for empty values ({@link RecordEnvironment} has the
+     * variables' half): an empty value, or an empty element of a comma-separated list, is a usage
+     * error, from the command line or from a variable. An empty variable is an unset one.
+     */
+    private void refuseEmptyValues() {
+        ParseResult parsed = spec.commandLine().getParseResult();
+        RecordEnvironment environment = spec.defaultValueProvider() instanceof RecordEnvironment e ? e : new RecordEnvironment();
+        for (OptionSpec option : spec.options()) {
+            if (option.arity().max() == 0) {
+                continue; // a flag takes no value
+            }
+            boolean list = !option.splitRegex().isEmpty();
+            if (parsed.hasMatchedOption(option)) {
+                for (String value : parsed.matchedOption(option.longestName()).originalStringValues()) {
+                    if (value.isBlank() || list && hasEmptyElement(value)) {
+                        throw usage(option.longestName() + ": empty value" + (value.isBlank() ? "" : " in '" + value + "'"));
+                    }
+                }
+            } else {
+                String variable = RecordEnvironment.variableOf(option);
+                String value = variable == null ? null : environment.valueOf(variable);
+                if (value != null && list && hasEmptyElement(value)) {
+                    throw usage(variable + ": empty value in '" + value + "'");
+                }
+            }
+        }
+    }
+
+    private static boolean hasEmptyElement(String list) {
+        for (String element : list.split(",", -1)) {
+            if (element.isBlank()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private ParameterException usage(String message) {
         return new ParameterException(spec.commandLine(), message);
     }
 
-    private static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s.trim();
+    private static String trimmed(String s) {
+        return s == null ? null : s.trim();
     }
 }

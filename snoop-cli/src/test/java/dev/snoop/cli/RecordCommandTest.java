@@ -53,6 +53,41 @@ class RecordCommandTest {
         assertEquals("snoop record: /etc/passwd: not an executable file\n", notExecutable.err());
     }
 
+    /**
+     * Values that used to pass validation and fail only after the probes were attached (exit 1), or
+     * overflow the recording loop's clock arithmetic. "--duration 1s --metrics-addr off" made the
+     * old code stop by itself where it accepted the value.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            --metrics-addr 300.1.1.1:80                    | --metrics-addr: '300.1.1.1:80': '300.1.1.1' is not an IPv4 address
+            --metrics-addr [::1:80                         | --metrics-addr: '[::1:80': '[::1' is not an IPv6 address in brackets
+            --metrics-addr :65536                          | --metrics-addr: ':65536': port out of range
+            --metrics-addr no-such-host.invalid:80         | cannot resolve host no-such-host.invalid
+            --report-interval 9999999999h                  | '9999999999h' is longer than the maximum of 8784h
+            --duration 9999999999h                         | '9999999999h' is longer than the maximum of 8784h
+            --duration 106751991167d                       | is not a duration
+            --report-interval 9223372036854775807ms        | is longer than the maximum of 8784h
+            """)
+    void testBadValue_isAUsageErrorBeforeAnythingLoads(String args, String message) {
+        // a target that never appears, so that the old code got as far as loading the probes
+        String[] argv = ("record --container-id snoop-no-such-container --report-path " + tmp.resolve("r.json") + " "
+                + args).split(" ");
+        CliRun run = CliRun.run(argv);
+        assertEquals(2, run.exitCode(), run.err());
+        String first = run.err().lines().findFirst().orElse("");
+        assertTrue(first.startsWith("snoop record: ") && first.contains(message), first);
+        assertTrue(!run.err().contains("msg="), "nothing was logged, so nothing loaded: " + run.err());
+    }
+
+    @org.junit.jupiter.api.Test
+    void testMetricsAddrWithASpace_isAUsageError() {
+        CliRun run = CliRun.run("record", "--container-id", "snoop-no-such-container", "--report-path",
+                tmp.resolve("r.json").toString(), "--metrics-addr", " :9090");
+        assertEquals(2, run.exitCode(), run.err());
+        assertTrue(run.err().startsWith("snoop record: --metrics-addr: ' :9090' has a space"), run.err());
+    }
+
     @ParameterizedTest(name = "{0}={1} {2}")
     @CsvSource(delimiter = '|', textBlock = """
             SNOOP_REPORT_INTERVAL | soon         | ''                        | 2 | 'soon' is not a duration

@@ -1,39 +1,66 @@
 package dev.snoop.cli.record;
 
+import java.math.BigDecimal;
 import java.time.Duration;
-import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Parses durations as Go and Kubernetes write them: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}. */
+/**
+ * Parses durations as Go's {@code time.ParseDuration} (and so Kubernetes manifests) writes them: a
+ * sequence of decimal numbers, each with a unit, e.g. {@code 500ms}, {@code 30s}, {@code 1h30m},
+ * {@code 1.5h}. Units: ns, us (or µs), ms, s, m, h, lower-case as in Go. Only positive durations
+ * of 1ms to {@link #MAX} are accepted: shorter ones mean nothing to a loop that wakes every second,
+ * and longer ones overflow the clock arithmetic of the recording loop (9999999999h did, after the
+ * probes were attached), so they are refused while the command line is parsed.
+ */
 public final class DurationParser implements ITypeConverter<Duration> {
+    /** 366 days: longer than any recording anybody waits for, far from any overflow. */
+    public static final Duration MAX = Duration.ofDays(366);
+    static final Duration MIN = Duration.ofMillis(1);
+    private static final Pattern WHOLE = Pattern.compile("(?:(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:ns|us|µs|μs|ms|s|m|h))+");
+    private static final Pattern PART = Pattern.compile("([0-9]*(?:\\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)");
+    private static final Map<String, BigDecimal> NANOS = Map.of(
+            "ns", BigDecimal.ONE,
+            "us", BigDecimal.valueOf(1_000L),
+            "µs", BigDecimal.valueOf(1_000L),
+            "μs", BigDecimal.valueOf(1_000L),
+            "ms", BigDecimal.valueOf(1_000_000L),
+            "s", BigDecimal.valueOf(1_000_000_000L),
+            "m", BigDecimal.valueOf(60_000_000_000L),
+            "h", BigDecimal.valueOf(3_600_000_000_000L));
+
     @Override
     public Duration convert(String value) {
         return parse(value);
     }
 
+    /** @throws TypeConversionException for anything but a duration of 1ms to {@link #MAX} */
     public static Duration parse(String value) {
-        String v = value.trim().toLowerCase(Locale.ROOT);
-        try {
-            if (v.endsWith("ms")) {
-                return positive(Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2))), value);
-            } else if (v.endsWith("s")) {
-                return positive(Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1))), value);
-            } else if (v.endsWith("m")) {
-                return positive(Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1))), value);
-            } else if (v.endsWith("h")) {
-                return positive(Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1))), value);
-            }
-        } catch (NumberFormatException e) {
-            // falls through to the error below
-        }
-        throw new TypeConversionException("'" + value + "' is not a duration such as 500ms, 30s, 5m or 1h");
-    }
-
-    private static Duration positive(Duration d, String value) {
-        if (d.isZero() || d.isNegative()) {
+        if (value.equals("0")) {
             throw new TypeConversionException("'" + value + "' is not a positive duration");
         }
-        return d;
+        if (value.length() > 100 || !WHOLE.matcher(value).matches()) {
+            throw new TypeConversionException("'" + value + "' is not a duration such as 500ms, 30s, 5m or 1h "
+                    + "(Go syntax, e.g. 1h30m)");
+        }
+        BigDecimal nanos = BigDecimal.ZERO;
+        Matcher part = PART.matcher(value);
+        while (part.find()) {
+            nanos = nanos.add(new BigDecimal(part.group(1).endsWith(".") ? part.group(1) + "0" : part.group(1))
+                    .multiply(NANOS.get(part.group(2))));
+        }
+        if (nanos.signum() == 0) {
+            throw new TypeConversionException("'" + value + "' is not a positive duration");
+        }
+        if (nanos.compareTo(BigDecimal.valueOf(MIN.toNanos())) < 0) {
+            throw new TypeConversionException("'" + value + "' is shorter than the minimum of 1ms");
+        }
+        if (nanos.compareTo(BigDecimal.valueOf(MAX.toNanos())) > 0) {
+            throw new TypeConversionException("'" + value + "' is longer than the maximum of " + MAX.toHours() + "h");
+        }
+        return Duration.ofNanos(nanos.longValue());
     }
 }

@@ -14,6 +14,7 @@ import java.time.Duration;
  * @param cgroupRoot the cgroup v2 tree to use instead of this process's own mount, or null
  * @param labelsFile the pod's labels as the downward API writes them, or null
  * @param runtimeStateDir containerd's task state directory, read for container names and images
+ * @param existingReport what was found at the report path: a report to continue, or what is replaced
  * @param command with {@code snoop record -- CMD [ARGS...]}, the command to run and record (its own
  *     cgroup is then the one target); empty for a sidecar
  */
@@ -33,6 +34,7 @@ public record RecordConfig(
         Path cgroupRoot,
         Path labelsFile,
         Path runtimeStateDir,
+        ExistingReport existingReport,
         java.util.List<String> command) {
     public RecordConfig {
         command = command == null ? java.util.List.of() : java.util.List.copyOf(command);

@@ -7,7 +7,6 @@ import dev.snoop.core.SnoopException;
 import dev.snoop.core.record.Recording;
 import dev.snoop.core.record.Recording.Identity;
 import dev.snoop.core.report.RecordingInfo;
-import dev.snoop.core.report.ReportJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +22,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import sun.misc.Signal;
 
 /**
  * Runs one recording: loads the probes, keeps the kernel's target set in step with the cgroup
@@ -91,6 +89,11 @@ public final class Recorder {
         } catch (IllegalArgumentException e) {
             throw new SnoopException(e.getMessage());
         }
+        if (!config.targets().excludeSelf() && config.targets().containerIds().isEmpty() && !config.targets().cgroups().isEmpty()
+                && targets.invalidTargets().size() == config.targets().cgroups().size()) {
+            // every target was checked before (TargetCheck), but may have gone since: never record nothing silently
+            throw new SnoopException("no target can be traced: " + String.join("; ", targets.invalidTargets()));
+        }
         Recording recording = new Recording(clock, config.exclusions());
         List<MetadataSource> sources = new ArrayList<>();
         if (command != null) {
@@ -114,6 +117,7 @@ public final class Recorder {
         ReportFlusher flusher = new ReportFlusher(config.reportPath(), recording, log);
 
         BpfRecorder probes;
+        log.debug("loading the probes");
         try {
             probes = BpfRecorder.open(probeOptions(config.ringBufferBytes()));
         } catch (BpfException e) {
@@ -303,36 +307,28 @@ public final class Recorder {
 
     private void installSignalHandlers() {
         // handled, not left to shutdown hooks: the final flush then runs on the main thread and
-        // the process exits 0, which Kubernetes reads as a clean stop
-        for (String name : List.of("TERM", "INT")) {
-            Signal.handle(new Signal(name), signal -> {
-                log.info("signal received, writing the final report", "signal", "SIG" + signal.getName());
-                stop.countDown();
-            });
-        }
+        // the process exits 0, which Kubernetes reads as a clean stop. A signal that came while
+        // snoop started (StopSignal has listened since main) stops the loop before its first wait.
+        StopSignal.onStop(signal -> {
+            log.info("signal received, writing the final report", "signal", signal);
+            stop.countDown();
+        });
     }
 
     /**
      * Takes over the report a previous run of snoop left for the same pod (a restarted sidecar),
-     * so that its files are not lost when the new run writes its first report.
+     * so that its files are not lost when the new run writes its first report. What is at the
+     * report path was checked, and read, before anything loaded ({@link ExistingReport}).
      */
     private void resume(Recording recording) {
-        if (!Files.exists(config.reportPath())) {
-            return;
+        ExistingReport existing = config.existingReport();
+        if (existing.replaced() != null) {
+            log.warn("replacing the existing file", "report", config.reportPath(), "because", existing.replaced());
         }
-        try {
-            dev.snoop.core.report.Report previous = ReportJson.read(config.reportPath(), warning -> {});
-            if (!java.util.Objects.equals(previous.podName(), config.podName())
-                    || !java.util.Objects.equals(previous.namespace(), config.namespace())) {
-                log.warn("existing report is of another pod: replacing it", "report", config.reportPath(),
-                        "pod", previous.podName());
-                return;
-            }
-            recording.resume(previous);
+        if (existing.previous() != null) {
+            recording.resume(existing.previous());
             log.info("continuing the existing report", "report", config.reportPath(),
-                    "containers", previous.containers().size(), "files", previous.fileCount());
-        } catch (SnoopException e) {
-            log.warn("existing report unreadable: replacing it", "report", config.reportPath(), "error", e.getMessage());
+                    "containers", existing.previous().containers().size(), "files", existing.previous().fileCount());
         }
     }
 

@@ -95,11 +95,12 @@ public final class Targets {
             }
         }
         for (String id : spec.containerIds()) {
-            Path dir = findByName(id);
-            if (dir == null) {
-                missing.add(id);
+            List<Path> matches = matching(fs.mount(), id, 2);
+            if (matches.size() == 1) {
+                found.add(matches.get(0));
             } else {
-                found.add(dir);
+                // two containers whose names hold the id: tracing either could be the wrong one
+                missing.add(matches.isEmpty() ? id : id + " (ambiguous: " + matches.get(0) + ", " + matches.get(1) + ", ...)");
             }
         }
         synchronized (this) {
@@ -108,13 +109,19 @@ public final class Targets {
         return missing;
     }
 
-    private Path findByName(String id) {
-        try {
-            return CgroupFs.findDirectory(fs.mount(),
-                    p -> p.getFileName() != null && p.getFileName().toString().contains(id)).orElse(null);
-        } catch (IOException e) {
-            return null; // cgroups come and go during the walk; the next scan sees a stable tree
+    /**
+     * Directories at or below {@code mount} whose name contains {@code id}, at most {@code limit};
+     * none if the tree keeps changing under the walk.
+     */
+    static List<Path> matching(Path mount, String id, int limit) {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                return TargetCheck.walkMatching(mount, id, limit);
+            } catch (IOException e) {
+                // a cgroup removed during the walk: walk again
+            }
         }
+        return List.of();
     }
 
     /**
