@@ -47,6 +47,11 @@ public final class Main {
         // picocli registers converters for java.sql and java.time types by reflection, loading
         // ~150 classes (java.sql.DriverManager among them) that no snoop option uses: resident
         // memory in the recorder, start-up time in every command (docs/performance.md, Memory)
+        // slf4j-api is on the class path for snoop serve's libraries; with no binding it warns on
+        // stderr the first time any library asks it for a logger, whatever the command
+        if (System.getProperty("slf4j.internal.verbosity") == null) {
+            System.setProperty("slf4j.internal.verbosity", "ERROR");
+        }
         if (System.getProperty(UNUSED_CONVERTERS_PROPERTY) == null) {
             System.setProperty(UNUSED_CONVERTERS_PROPERTY, "java\\.sql\\..*,java\\.time\\..*");
         }

@@ -26,9 +26,8 @@ final class Serving {
 
     /** Serves until SIGTERM or SIGINT; returns the exit code. */
     static int run(Settings s, PrintWriter err) throws InterruptedException {
-        // the libraries' own chatter (Flyway's steps, SLF4J finding no binding) is not snoop's log
+        // the libraries' own chatter (Flyway's steps) is not snoop's log; Main quiets SLF4J
         FLYWAY.setLevel(Level.WARNING);
-        System.setProperty("slf4j.internal.verbosity", "ERROR");
         ServerConfig config = new ServerConfig(s.bindAddress(), s.port(), s.dataDir(), s.databaseUrl(), s.tokensFile(),
                 s.poolSize());
         CountDownLatch stop = new CountDownLatch(1);
