@@ -224,7 +224,7 @@ function _picocli_snoop_record() {
 
   local commands=""
   local flag_opts="'--replace-report' '--check' '-h' '--help' '-V' '--version' '--debug'"
-  local arg_opts="'--target-mode' '--cgroup' '--container-id' '--cgroup-root' '--labels-file' '--runtime-state-dir' '--exclude-paths' '--report-path' '--report-interval' '--duration' '--image-ref' '--image-digest' '--pod-name' '--namespace' '--metrics-addr' '--log-level' '--ring-buffer-size' '--color'"
+  local arg_opts="'--target-mode' '--cgroup' '--container-id' '--cgroup-root' '--labels-file' '--runtime-state-dir' '--exclude-paths' '--report-path' '--report-interval' '--duration' '--image-ref' '--image-digest' '--pod-name' '--namespace' '--metrics-addr' '--log-level' '--ring-buffer-size' '--api-endpoint' '--api-token-file' '--color'"
   local MODE_option_args=("exclude-self" "explicit") # --target-mode values
   local LEVEL_option_args=("debug" "info" "warn" "error") # --log-level values
   local WHEN_option_args=("auto" "always" "never") # --color values
@@ -301,6 +301,15 @@ function _picocli_snoop_record() {
       ;;
     '--ring-buffer-size')
       return
+      ;;
+    '--api-endpoint')
+      return
+      ;;
+    '--api-token-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--color')
       local IFS=$'\n'

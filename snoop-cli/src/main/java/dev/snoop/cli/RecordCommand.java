@@ -1,5 +1,6 @@
 package dev.snoop.cli;
 
+import dev.snoop.cli.record.ApiSettings;
 import dev.snoop.cli.record.CgroupFs;
 import dev.snoop.cli.record.CommandRun;
 import dev.snoop.cli.record.DurationParser;
@@ -13,6 +14,8 @@ import dev.snoop.cli.record.TargetCheck;
 import dev.snoop.cli.record.TargetSpec;
 import dev.snoop.core.path.PathFilter;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -171,6 +174,18 @@ final class RecordCommand implements Callable<Integer>, HasFailureExitCode {
                     + "(the kernel maps it twice). Default: ${DEFAULT-VALUE}.", "Env: SNOOP_RING_BUFFER_SIZE."})
     int ringBufferSize;
 
+    @Option(names = "--api-endpoint", paramLabel = "URL",
+            description = {"Deliver the report to snoop serve at URL (http:// or https://, e.g. "
+                    + "http://snoop-serve.snoop:8080/v1/reports) after every write; the written report is the outbox. "
+                    + "The token comes from --api-token-file or the variable SNOOP_API_TOKEN (never from the command line).",
+                "Env: SNOOP_API_ENDPOINT."})
+    String apiEndpoint;
+
+    @Option(names = "--api-token-file", paramLabel = "FILE",
+            description = {"The bearer token for --api-endpoint, read again on every attempt (a projected "
+                    + "service-account token rotates).", "Env: SNOOP_API_TOKEN_FILE."})
+    Path apiTokenFile;
+
     @Option(names = "--check", description = "Probe every prerequisite (privileges, BTF, libbpf, BPF helpers and maps, "
             + "cgroup v2, tracefs), print each as ok or missing and exit 0 if snoop can record here, else 1. "
             + "Loads nothing that stays; records nothing.")
@@ -311,9 +326,10 @@ final class RecordCommand implements Callable<Integer>, HasFailureExitCode {
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }
+        ApiSettings api = apiSettings();
         return new RecordConfig(targets, exclusions, report, reportInterval, duration, trimmed(imageRef),
                 trimmed(imageDigest), trimmed(podName), trimmed(namespace), metrics, ringBufferSize,
-                SnoopCommand.class.getPackage().getImplementationVersion(), root, labelsFile, runtimeStateDir, existing, command);
+                SnoopCommand.class.getPackage().getImplementationVersion(), root, labelsFile, runtimeStateDir, existing, api, command);
     }
 
     /**
@@ -352,6 +368,30 @@ final class RecordCommand implements Callable<Integer>, HasFailureExitCode {
             }
         }
         return false;
+    }
+
+    /** The delivery to snoop serve, or null without --api-endpoint. */
+    private ApiSettings apiSettings() {
+        String token = new RecordEnvironment().valueOf("SNOOP_API_TOKEN");
+        if (apiEndpoint == null) {
+            if (apiTokenFile != null || token != null) {
+                throw usage("--api-token-file and SNOOP_API_TOKEN need --api-endpoint");
+            }
+            return null;
+        }
+        URI uri;
+        try {
+            uri = new URI(apiEndpoint.trim());
+        } catch (URISyntaxException e) {
+            throw usage("--api-endpoint: '" + apiEndpoint + "' is not a URL: " + e.getReason());
+        }
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+            throw usage("--api-endpoint: '" + apiEndpoint + "' is not an http:// or https:// URL with a host");
+        }
+        if (apiTokenFile != null && !Files.isRegularFile(apiTokenFile)) {
+            throw usage("--api-token-file " + apiTokenFile + ": no such file");
+        }
+        return ApiSettings.of(uri, apiTokenFile, apiTokenFile == null ? token : null);
     }
 
     private ParameterException usage(String message) {

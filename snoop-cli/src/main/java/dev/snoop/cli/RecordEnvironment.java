@@ -34,7 +34,9 @@ final class RecordEnvironment implements IDefaultValueProvider {
             "--namespace", "SNOOP_NAMESPACE",
             "--metrics-addr", "SNOOP_METRICS_ADDR",
             "--log-level", "SNOOP_LOG_LEVEL",
-            "--ring-buffer-size", "SNOOP_RING_BUFFER_SIZE");
+            "--ring-buffer-size", "SNOOP_RING_BUFFER_SIZE",
+            "--api-endpoint", "SNOOP_API_ENDPOINT",
+            "--api-token-file", "SNOOP_API_TOKEN_FILE");
 
     private final Map<String, String> environment;
 

@@ -213,6 +213,10 @@ final class ApiHandler extends Handler.Abstract {
                 unavailable(response, callback, "the database failed; nothing was stored");
             }
             return;
+        } catch (RuntimeException e) {
+            // a bug of ours: the transaction was rolled back; the client gets one line, not a stack trace
+            error(response, callback, HttpStatus.INTERNAL_SERVER_ERROR_500, "internal error; nothing was stored");
+            return;
         }
         reply(response, callback, HttpStatus.OK_200, String.format(Locale.ROOT,
                 "{\"containers\": %d, \"new_files\": %d, \"new_access\": %d, \"files\": %d}",

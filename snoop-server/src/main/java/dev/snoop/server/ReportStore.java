@@ -187,7 +187,7 @@ final class ReportStore {
         // by instance: its file count after this report (a later entry of the same instance sees the earlier's)
         TreeMap<InstanceKey, Long> filesAfter = new TreeMap<>();
         for (Target target : targets) {
-            long[] instance = upsertInstance(c, target, workloadId, imageIds.get(target.imageKey()));
+            long[] instance = upsertInstance(c, target, workloadId, target.imageKey() == null ? null : imageIds.get(target.imageKey()));
             long[] stored = insertFiles(c, instance[0], target.container());
             if (stored[0] > 0) {
                 try (PreparedStatement add = c.prepareStatement(ADD_FILE_COUNT)) {

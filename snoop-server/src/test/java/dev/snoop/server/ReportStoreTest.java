@@ -41,6 +41,19 @@ class ReportStoreTest {
     }
 
     @Test
+    void testStore_hostReportWithoutImageOrPod_stored() throws Exception {
+        // what snoop record --cgroup writes on a host: no pod, no namespace, no image (was a 500: NPE)
+        Report withImage = Reports.report(null, null, "web", "x", java.util.Map.of("/etc/hostname", "r"), 5, 0);
+        ContainerReport c = withImage.containers().get(0);
+        ContainerReport noImage = new ContainerReport(c.name(), null, 42, "/web", null, null, c.startedAt(),
+                c.lastUpdatedAt(), c.totalEvents(), c.droppedEvents(), c.files(), c.access(), c.completeness());
+        Report host = withImage.withContainers(List.of(noImage));
+        ReportStore.Result result = store.store(host);
+        assertEquals(1, result.newFiles(), result.toString());
+        assertEquals(0, store.store(host).newFiles(), "stored twice");
+    }
+
+    @Test
     void testStore_firstReport_storesEverything() throws Exception {
         ReportStore.Result result = store.store(Reports.growing("shop", "shop-5b8d-aaaaa", "shop", 2, 5));
         assertEquals(new ReportStore.Result(1, 11, 0, 11), result);

@@ -32,20 +32,9 @@ import java.util.zip.GZIPOutputStream;
  * attempt (projected service-account tokens rotate) and is never logged.
  */
 final class ApiDelivery implements AutoCloseable {
-    /**
-     * @param tokenFile read on every attempt, or null
-     * @param token used when there is no token file, or null for none
-     */
-    record Settings(URI endpoint, Path tokenFile, String token, Duration backoffBase, Duration backoffCap,
-            Duration requestTimeout) {
-        static Settings of(URI endpoint, Path tokenFile, String token) {
-            return new Settings(endpoint, tokenFile, token, Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofSeconds(30));
-        }
-    }
-
     private enum Outcome { DELIVERED, RETRY, UNAUTHORIZED, REJECTED }
 
-    private final Settings settings;
+    private final ApiSettings settings;
     private final Path report;
     private final Log log;
     private final Random random;
@@ -68,7 +57,7 @@ final class ApiDelivery implements AutoCloseable {
     private volatile long lastSuccessEpochSecond;
     private volatile Duration retryAfter;
 
-    ApiDelivery(Settings settings, Path report, Log log, MeterRegistry registry, Random random) {
+    ApiDelivery(ApiSettings settings, Path report, Log log, MeterRegistry registry, Random random) {
         this.settings = settings;
         this.report = report;
         this.log = log;
@@ -107,8 +96,9 @@ final class ApiDelivery implements AutoCloseable {
     }
 
     /**
-     * The last delivery, on stop: sends the newest report now, without waiting out a backoff, and
-     * gives up at {@code deadline}. True if snoop serve has the newest report.
+     * The last delivery, on stop: sends the newest report now, once, without waiting out a backoff
+     * (a 401 gets its one retry with the token read again), and gives up at {@code deadline}. True
+     * if snoop serve has the newest report.
      */
     boolean finish(Instant deadline) throws InterruptedException {
         lock.lock();
@@ -158,6 +148,9 @@ final class ApiDelivery implements AutoCloseable {
                     return;
                 }
                 Outcome outcome = send(version);
+                if (isFinishing() && outcome != Outcome.DELIVERED && outcome != Outcome.UNAUTHORIZED) {
+                    return; // stopping: one last attempt, not a retry loop against a server that is down
+                }
                 switch (outcome) {
                     case DELIVERED -> {
                         attempt = 0;
@@ -177,6 +170,15 @@ final class ApiDelivery implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private boolean isFinishing() {
+        lock.lock();
+        try {
+            return finishing;
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -15,6 +15,7 @@ import java.time.Duration;
  * @param labelsFile the pod's labels as the downward API writes them, or null
  * @param runtimeStateDir containerd's task state directory, read for container names and images
  * @param existingReport what was found at the report path: a report to continue, or what is replaced
+ * @param api where the report is delivered ({@code --api-endpoint}), or null for nowhere
  * @param command with {@code snoop record -- CMD [ARGS...]}, the command to run and record (its own
  *     cgroup is then the one target); empty for a sidecar
  */
@@ -35,6 +36,7 @@ public record RecordConfig(
         Path labelsFile,
         Path runtimeStateDir,
         ExistingReport existingReport,
+        ApiSettings api,
         java.util.List<String> command) {
     public RecordConfig {
         command = command == null ? java.util.List.of() : java.util.List.copyOf(command);

@@ -138,6 +138,15 @@ public final class Recorder {
 
             EventRouter router = new EventRouter(recording, directory, log);
             RecorderMetrics metrics = new RecorderMetrics(probes, recording, flusher, router);
+            ApiDelivery delivery = config.api() == null ? null
+                    : new ApiDelivery(config.api(), config.reportPath(), log, metrics.registry(), new java.security.SecureRandom());
+            if (delivery != null) {
+                flusher.onWritten(delivery::reportWritten);
+                if (config.existingReport() != null && config.existingReport().previous() != null) {
+                    // the outbox of the run before: delivered now, not only at the first write
+                    delivery.reportWritten(config.existingReport().previous().fileCount());
+                }
+            }
             metrics.counter("snoop.metadata.errors", "Failed lookups of container names and images",
                     () -> kubernetes.map(KubernetesPods::errors).orElse(0L), "source", "kubernetes");
             metrics.counter("snoop.target.errors", "Targets that can never be traced (not cgroup v2)",
@@ -181,6 +190,13 @@ public final class Recorder {
                 refreshCounters(probes, directory, recording);
             }
             boolean written = flusher.write();
+            if (delivery != null) {
+                // one last delivery within the stop's grace period; undelivered, the report stays the outbox
+                boolean delivered = written && delivery.finish(clock.instant().plus(config.api().finalDelivery()));
+                delivery.close();
+                log.info(delivered ? "final report delivered" : "final report not delivered; it stays in the report file",
+                        "endpoint", config.api().endpoint());
+            }
             log.info("stopped", "report", config.reportPath(), "written", written,
                     "containers", recording.containerNames().size());
             boolean complete = written && pollerFailure.get() == null;

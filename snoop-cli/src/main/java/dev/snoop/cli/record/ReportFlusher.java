@@ -18,6 +18,8 @@ final class ReportFlusher {
     private final AtomicLong writes = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private volatile boolean lastWriteSucceeded = true;
+    /** Told the file count of each report written (the delivery to snoop serve), or nothing. */
+    private volatile java.util.function.LongConsumer onWritten = files -> {};
 
     ReportFlusher(Path target, Recording recording, Log log) {
         this.target = target;
@@ -28,8 +30,10 @@ final class ReportFlusher {
     /** Writes a snapshot; true if it is on disk. */
     boolean write() {
         try {
-            ReportJson.write(recording.snapshot(), target);
+            var snapshot = recording.snapshot();
+            ReportJson.write(snapshot, target);
             writes.incrementAndGet();
+            onWritten.accept(snapshot.fileCount());
             if (!lastWriteSucceeded) {
                 log.info("report written again", "report", target);
             }
@@ -41,6 +45,10 @@ final class ReportFlusher {
             log.error("report not written; the previous one is kept", "report", target, "error", e.getMessage());
             return false;
         }
+    }
+
+    void onWritten(java.util.function.LongConsumer listener) {
+        this.onWritten = listener;
     }
 
     long writes() {

@@ -78,8 +78,8 @@ class ApiDeliveryTest {
 
     private ApiDelivery delivery(Path tokenFile, String token) {
         URI endpoint = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1/reports");
-        var settings = new ApiDelivery.Settings(endpoint, tokenFile, token, Duration.ofMillis(20), Duration.ofMillis(200),
-                Duration.ofSeconds(5));
+        var settings = new ApiSettings(endpoint, tokenFile, token, Duration.ofMillis(20), Duration.ofMillis(200),
+                Duration.ofSeconds(5), Duration.ofSeconds(5));
         return new ApiDelivery(settings, report, new Log(new PrintWriter(logText, true), Log.Level.INFO), registry,
                 new Random(7));
     }

@@ -91,7 +91,7 @@ class RecorderMetricsTest {
                     TargetSpec.of(List.of(app, Path.of("/sys/fs/cgroup/memory/not-v2"), pod.dir().resolve("later")), List.of()),
                     PathFilter.defaults(), report, Duration.ofSeconds(1), null, null, null, null, null,
                     new InetSocketAddress("127.0.0.1", 0), 1 << 20, null, null, labels, tmp.resolve("no-containerd"),
-                    ExistingReport.check(report, "--report-path", null, null, false), List.of());
+                    ExistingReport.check(report, "--report-path", null, null, false), null, List.of());
             StringWriter logText = new StringWriter();
             Recorder recorder = new Recorder(config, new Log(new PrintWriter(logText, true), Log.Level.INFO));
             int[] exit = {-1};
