@@ -26,8 +26,8 @@ final class CheckedTarInputStream extends InputStream {
     private int limit;
     private long offset;
     private boolean ended;
-    /** Content records still to come for the current entry. */
-    private long dataRecords;
+    /** Bytes of content records (content and its padding) still to come for the current entry. */
+    private long dataBytes;
     /** Old GNU sparse headers: extension records before the content. */
     private boolean sparseExtension;
     private String entryName = "";
@@ -56,6 +56,16 @@ final class CheckedTarInputStream extends InputStream {
         if (len == 0) {
             return 0;
         }
+        if (pos == limit && !ended && dataBytes > 0 && pax == null) {
+            // content passes straight through in large reads; only its length is checked
+            int n = in.read(b, off, (int) Math.min(len, dataBytes));
+            if (n < 0) {
+                throw truncatedContent();
+            }
+            offset += n;
+            dataBytes -= n;
+            return n;
+        }
         if (pos == limit && !fill()) {
             return -1;
         }
@@ -81,21 +91,21 @@ final class CheckedTarInputStream extends InputStream {
             limit = n;
             return true;
         }
-        int n = in.readNBytes(record, 0, RECORD);
+        int want = dataBytes > 0 && !sparseExtension ? (int) Math.min(RECORD, dataBytes) : RECORD;
+        int n = in.readNBytes(record, 0, want);
         long at = offset;
         offset += n;
-        if (n < RECORD) {
-            throw damaged(dataRecords > 0 || sparseExtension
-                    ? "truncated inside the content of '" + entryName + "' (the input ends at byte " + offset + ")"
-                    : n > 0 ? "truncated inside a header at byte " + at
+        if (n < want) {
+            throw dataBytes > 0 || sparseExtension ? truncatedContent()
+                    : damaged(n > 0 ? "truncated inside a header at byte " + at
                     : "truncated: the input ends at byte " + at + " without the end-of-archive marker");
         }
         pos = 0;
-        limit = RECORD;
+        limit = n;
         if (sparseExtension) {
             sparseExtension = record[504] != 0;
-        } else if (dataRecords > 0) {
-            dataRecords--;
+        } else if (dataBytes > 0) {
+            dataBytes -= n;
             if (pax != null) {
                 int take = (int) Math.min(paxRemaining, RECORD);
                 pax.write(record, 0, take);
@@ -154,7 +164,11 @@ final class CheckedTarInputStream extends InputStream {
         if (type == 'S' && record[482] != 0) {
             sparseExtension = true;
         }
-        dataRecords = (size + RECORD - 1) / RECORD;
+        dataBytes = (size + RECORD - 1) / RECORD * RECORD;
+    }
+
+    private SnoopException truncatedContent() {
+        return damaged("truncated inside the content of '" + entryName + "' (the input ends at byte " + offset + ")");
     }
 
     private SnoopException damaged(String what) {
