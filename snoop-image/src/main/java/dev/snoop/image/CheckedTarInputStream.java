@@ -22,6 +22,7 @@ final class CheckedTarInputStream extends InputStream {
     private final InputStream in;
     private final String where;
     private final byte[] record = new byte[RECORD];
+    private byte[] skipBuffer;
     private int pos;
     private int limit;
     private long offset;
@@ -73,6 +74,27 @@ final class CheckedTarInputStream extends InputStream {
         System.arraycopy(record, pos, b, off, n);
         pos += n;
         return n;
+    }
+
+    /**
+     * Skips by reading, so that a cut inside skipped content is seen (a file's skip may move past
+     * its end), into one buffer (InputStream's allocates one per call, and the tar reader skips
+     * every entry's padding).
+     */
+    @Override
+    public long skip(long n) throws IOException {
+        if (skipBuffer == null) {
+            skipBuffer = new byte[8192];
+        }
+        long skipped = 0;
+        while (skipped < n) {
+            int r = read(skipBuffer, 0, (int) Math.min(skipBuffer.length, n - skipped));
+            if (r < 0) {
+                break;
+            }
+            skipped += r;
+        }
+        return skipped;
     }
 
     @Override
