@@ -81,6 +81,9 @@ class UnusedCommandTest {
                 unused     10.3 KiB of 12.6 KiB (81.5%)
                 used paths 10, 2 of them not in the image
 
+                created at run time (not in the image; their nearest directory is kept): 1
+                  /tmp/runtime
+
                 directories with the most unused bytes (files directly inside):
                     9.8 KiB       3  /opt/app
                       300 B       1  /usr/lib
@@ -147,6 +150,9 @@ class UnusedCommandTest {
                   "unused_share": 0.8145,
                   "used_paths": 10,
                   "used_paths_not_in_image": 2,
+                  "created_at_run_time": [
+                    "/tmp/runtime"
+                  ],
                   "directories": [
                     {
                       "path": "/opt/app",

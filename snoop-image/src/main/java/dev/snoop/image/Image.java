@@ -87,7 +87,13 @@ public final class Image {
             throw new NotAnImageException(file + ": a compressed file; decompress it first (gunzip), "
                     + "snoop reads image tars in place");
         }
-        if (head.length < 512 || !new String(head, 257, 5, java.nio.charset.StandardCharsets.ISO_8859_1).equals("ustar")) {
+        boolean ustar = head.length >= 262
+                && new String(head, 257, 5, java.nio.charset.StandardCharsets.ISO_8859_1).equals("ustar");
+        if (ustar && head.length < 512) {
+            throw new SnoopException(file + ": not a valid tar archive: truncated inside the first header ("
+                    + head.length + " bytes)");
+        }
+        if (!ustar) {
             throw new NotAnImageException(file + ": not an image: expected an OCI layout or docker save tar, "
                     + "or a root filesystem directory");
         }

@@ -52,7 +52,7 @@ final class LayerApplier {
         String absoluteExample = null;
         int outside = 0;
         String outsideExample = null;
-        TarArchiveInputStream in = new TarArchiveInputStream(tar);
+        TarArchiveInputStream in = new TarArchiveInputStream(new CheckedTarInputStream(tar, where));
         TarArchiveEntry entry;
         while ((entry = nextEntry(in, where)) != null) {
             String name = entry.getName();

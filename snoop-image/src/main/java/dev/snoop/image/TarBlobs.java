@@ -26,7 +26,12 @@ final class TarBlobs implements Blobs {
 
     TarBlobs(Path file) throws IOException {
         this.file = file;
-        this.tar = new TarFile(file);
+        try {
+            this.tar = new TarFile(file);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            // commons-compress reports some malformed headers (a bad number field) unchecked
+            throw new SnoopException(file + ": not a valid tar archive: " + e.getMessage(), e);
+        }
         for (TarArchiveEntry e : tar.getEntries()) {
             List<String> path = EntryNames.split(e.getName());
             if (path != null && !path.isEmpty() && !e.isDirectory()) {

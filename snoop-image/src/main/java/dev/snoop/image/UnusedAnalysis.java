@@ -23,7 +23,8 @@ import java.util.function.Consumer;
  * to (the closure runs until no new symlink is kept, so chains and links inside targets are
  * covered, also for paths that turned out not to exist). Finally every symlink that resolves to
  * something kept is kept too, since the kernel resolves some names (the ELF interpreter's) before
- * the recorder sees them.
+ * the recorder sees them. A kept ELF executable keeps its program interpreter ({@code PT_INTERP}),
+ * and a used path the image lacks (created at run time) keeps its nearest existing directory.
  */
 public final class UnusedAnalysis {
     private final FileTree tree;
