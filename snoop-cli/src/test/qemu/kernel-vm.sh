@@ -22,6 +22,9 @@ esac
 # the newest package of the series the archive knows; else the newest already cached
 pkg=$(apt-cache search --names-only "$pattern" 2>/dev/null | cut -d' ' -f1 | sort -V | tail -1 || true)
 mkdir -p "$cache/dl" "$cache/x"
+# one download and one initramfs build at a time: builds of other checkouts share the cache
+exec 9> "$cache/lock"
+flock 9
 if [[ -n $pkg ]]; then
     version=${pkg#linux-image-}; version=${version%-unsigned}
     if [[ ! -f $cache/x/$version/ok ]]; then
@@ -63,6 +66,7 @@ if [[ ! -f $initrd || $here/init.sh -nt $initrd ]]; then
     rm -rf "$work"
 fi
 
+flock -u 9
 mkdir -p "$result"
 say "booting $version (TCG)"
 timeout "${SNOOP_VM_TIMEOUT:-600}" qemu-system-x86_64 -accel tcg -cpu max -smp "${SNOOP_VM_CPUS:-2}" -m 2048 \
