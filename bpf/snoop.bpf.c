@@ -2,10 +2,9 @@
 /*
  * snoop: every file a traced cgroup tries to reach, deduplicated in the kernel.
  *
- * Attach type: tp_btf on the raw sys_enter/sys_exit tracepoints and on
- * sched_process_exec. The per-syscall tracepoint/syscalls/sys_enter_* events
- * are themselves a dispatcher on the same raw tracepoint, but need tracefs
- * mounted and cost a perf-buffer copy per call; see README.md.
+ * Attach type: per traced syscall, fexit or the syscalls/sys_exit_*
+ * tracepoints, else tp_btf on the raw sys_enter/sys_exit tracepoints (see
+ * "Attachment" below); tp_btf on sched_process_exec in every case.
  *
  * Kernel: 5.17+ (tp_btf, ring buffer, bpf_loop) with BTF. x86-64 only:
  * the syscall numbers below are the 64-bit table.
@@ -617,20 +616,66 @@ static __always_inline bool is_runtime_setup(void)
 	       comm[4] == ':' && comm[5] == '[';
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(tp_btf__sys_enter, struct pt_regs *regs, long id)
+/* the syscall's arguments in ABI order (di, si, dx, r10, r8) into the saved form */
+static __always_inline void fill_args(struct args *a, __u32 kind, __u64 container_id,
+				      __u64 a0, __u64 a1, __u64 a2, __u64 a3, __u64 a4)
 {
-	/* cheapest test first: this runs for every syscall on the machine */
-	__u32 kind = kind_of(id);
-	struct task_struct *task;
-	struct args a = {};
-	__u64 container_id;
-	__u32 tid;
+	a->container_id = container_id;
+	a->kind = kind;
+	a->dirfd = AT_FDCWD;
+	switch (kind) {
+	case SNOOP_KIND_OPEN:
+		a->path = a0;
+		a->open_flags = a1;
+		break;
+	case SNOOP_KIND_CREAT:
+		a->path = a0;
+		a->open_flags = O_CREAT | O_WRONLY | O_TRUNC;
+		break;
+	case SNOOP_KIND_OPENAT:
+		a->dirfd = a0;
+		a->path = a1;
+		a->open_flags = a2;
+		break;
+	case SNOOP_KIND_OPENAT2:
+		a->dirfd = a0;
+		a->path = a1;
+		a->how = a2;
+		break;
+	case SNOOP_KIND_EXECVEAT:
+		a->dirfd = a0;
+		a->path = a1;
+		a->at_flags = a4;
+		break;
+	case SNOOP_KIND_NEWFSTATAT:
+	case SNOOP_KIND_FACCESSAT2:
+		a->dirfd = a0;
+		a->path = a1;
+		a->at_flags = a3;
+		break;
+	case SNOOP_KIND_STATX:
+		a->dirfd = a0;
+		a->path = a1;
+		a->at_flags = a2;
+		break;
+	case SNOOP_KIND_FACCESSAT:
+	case SNOOP_KIND_READLINKAT:
+		a->dirfd = a0;
+		a->path = a1;
+		break;
+	default: /* execve, stat, lstat, access, readlink */
+		a->path = a0;
+		break;
+	}
+}
 
-	if (!kind)
-		return 0;
-	/* next cheapest: a cached verdict, one LRU lookup for an untraced task */
-	container_id = current_container();
+/* the traced container of the current task, 0 to ignore this syscall */
+static __always_inline __u64 traced_container(void)
+{
+	/* a cached verdict first: one LRU lookup for an untraced task */
+	__u64 container_id = current_container();
+	struct task_struct *task;
+
 	if (!container_id)
 		return 0;
 	if (is_runtime_setup()) {
@@ -641,90 +686,23 @@ int BPF_PROG(tp_btf__sys_enter, struct pt_regs *regs, long id)
 	/* a 32-bit task uses the ia32 table: these numbers mean other calls there */
 	if (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT)
 		return 0;
-
-	a.container_id = container_id;
-	a.kind = kind;
-	a.dirfd = AT_FDCWD;
-	switch (kind) {
-	case SNOOP_KIND_OPEN:
-		a.path = regs->di;
-		a.open_flags = regs->si;
-		break;
-	case SNOOP_KIND_CREAT:
-		a.path = regs->di;
-		a.open_flags = O_CREAT | O_WRONLY | O_TRUNC;
-		break;
-	case SNOOP_KIND_OPENAT:
-		a.dirfd = regs->di;
-		a.path = regs->si;
-		a.open_flags = regs->dx;
-		break;
-	case SNOOP_KIND_OPENAT2:
-		a.dirfd = regs->di;
-		a.path = regs->si;
-		a.how = regs->dx;
-		break;
-	case SNOOP_KIND_EXECVEAT:
-		a.dirfd = regs->di;
-		a.path = regs->si;
-		a.at_flags = regs->r8;
-		break;
-	case SNOOP_KIND_NEWFSTATAT:
-		a.dirfd = regs->di;
-		a.path = regs->si;
-		a.at_flags = regs->r10;
-		break;
-	case SNOOP_KIND_STATX:
-	case SNOOP_KIND_FACCESSAT2:
-		a.dirfd = regs->di;
-		a.path = regs->si;
-		a.at_flags = kind == SNOOP_KIND_STATX ? regs->dx : regs->r10;
-		break;
-	case SNOOP_KIND_FACCESSAT:
-	case SNOOP_KIND_READLINKAT:
-		a.dirfd = regs->di;
-		a.path = regs->si;
-		break;
-	default: /* execve, stat, lstat, access, readlink */
-		a.path = regs->di;
-		break;
-	}
-	tid = (__u32)bpf_get_current_pid_tgid();
-	bpf_map_update_elem(&start, &tid, &a, BPF_ANY);
-	return 0;
+	return container_id;
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(tp_btf__sys_exit, struct pt_regs *regs, long ret)
+/* a finished syscall of a traced task, its arguments in a: builds and sends the event */
+static __always_inline int on_exit(__u32 kind, long ret, const struct args *a)
 {
-	__u32 kind = kind_of(regs->orig_ax);
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct task_struct *task;
-	struct args *a;
 	struct event *ev;
 
-	if (!kind)
-		return 0;
-	/* only a traced task's sys_enter saved arguments */
-	a = bpf_map_lookup_elem(&start, &tid);
-	if (!a)
-		return 0;
-	if (a->kind != kind) {
-		bpf_map_delete_elem(&start, &tid);
-		return 0;
-	}
 	count(SNOOP_CTR_KIND_BASE + kind);
 	count_container_event(a->container_id);
 	/* a successful exec replaced the memory holding the name: sched_process_exec reports it */
-	if ((kind == SNOOP_KIND_EXECVE || kind == SNOOP_KIND_EXECVEAT) && ret == 0) {
-		bpf_map_delete_elem(&start, &tid);
+	if ((kind == SNOOP_KIND_EXECVE || kind == SNOOP_KIND_EXECVEAT) && ret == 0)
 		return 0;
-	}
 	ev = new_event(a->container_id, kind);
-	if (!ev) {
-		bpf_map_delete_elem(&start, &tid);
+	if (!ev)
 		return 0;
-	}
 	ev->result = ret;
 	ev->dirfd = a->dirfd;
 	ev->open_flags = a->open_flags;
@@ -743,7 +721,6 @@ int BPF_PROG(tp_btf__sys_exit, struct pt_regs *regs, long ret)
 		else if (empty || ev->path_len > 0)
 			resolve_base(ev, task, empty);
 	}
-	bpf_map_delete_elem(&start, &tid);
 	if (ret >= 0 && (kind == SNOOP_KIND_OPEN || kind == SNOOP_KIND_OPENAT ||
 			 kind == SNOOP_KIND_OPENAT2 || kind == SNOOP_KIND_CREAT)) {
 		struct file *f = fd_file(task, ret);
@@ -757,6 +734,107 @@ int BPF_PROG(tp_btf__sys_exit, struct pt_regs *regs, long ret)
 	emit(ev);
 	return 0;
 }
+
+/*
+ * Attachment, one of three, chosen by user space at load (the others are
+ * not loaded, bpf_program__set_autoload):
+ *
+ * - fexit on each traced syscall's __x64_sys_* function: nothing runs for
+ *   any other syscall. Needs BTF for the functions and BPF trampolines.
+ * - the syscalls/sys_exit_* tracepoints: needs tracefs for their ids; every
+ *   syscall of every task then takes the kernel's slow syscall path and a
+ *   bit test, but only the traced ones run a program.
+ * - raw tp_btf sys_enter + sys_exit: one program pair for every syscall on
+ *   the node, which filters by number.
+ *
+ * The first two run only at exit: the arguments are still in the task's
+ * saved user registers (pt_regs) then, which a syscall does not change, and
+ * the user memory the path is read from has been faulted in by the call.
+ */
+
+/* raw: the number, then the saved arguments pair enter with exit by tid */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tp_btf__sys_enter, struct pt_regs *regs, long id)
+{
+	/* cheapest test first: this runs for every syscall on the machine */
+	__u32 kind = kind_of(id);
+	__u64 container_id;
+	struct args a = {};
+	__u32 tid;
+
+	if (!kind)
+		return 0;
+	container_id = traced_container();
+	if (!container_id)
+		return 0;
+	fill_args(&a, kind, container_id, regs->di, regs->si, regs->dx, regs->r10, regs->r8);
+	tid = (__u32)bpf_get_current_pid_tgid();
+	bpf_map_update_elem(&start, &tid, &a, BPF_ANY);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tp_btf__sys_exit, struct pt_regs *regs, long ret)
+{
+	__u32 kind = kind_of(regs->orig_ax);
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct args *a;
+
+	if (!kind)
+		return 0;
+	/* only a traced task's sys_enter saved arguments */
+	a = bpf_map_lookup_elem(&start, &tid);
+	if (!a)
+		return 0;
+	if (a->kind == kind)
+		on_exit(kind, ret, a);
+	bpf_map_delete_elem(&start, &tid);
+	return 0;
+}
+
+/* per-syscall attachment: the kind is a constant, so each program keeps only its own case */
+static __always_inline int on_exit_regs(__u32 kind, long ret, struct pt_regs *regs)
+{
+	__u64 container_id = traced_container();
+	struct args a = {};
+
+	if (!container_id)
+		return 0;
+	fill_args(&a, kind, container_id, regs->di, regs->si, regs->dx, regs->r10, regs->r8);
+	return on_exit(kind, ret, &a);
+}
+
+#define SNOOP_SYSCALL(name, kind)							\
+SEC("tracepoint/syscalls/sys_exit_" #name)						\
+int tracepoint__syscalls__sys_exit_##name(struct trace_event_raw_sys_exit *ctx)	\
+{											\
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()); \
+											\
+	return on_exit_regs(kind, ctx->ret, regs);					\
+}											\
+											\
+SEC("fexit/__x64_sys_" #name)								\
+int BPF_PROG(fexit__x64_sys_##name, struct pt_regs *regs, long ret)			\
+{											\
+	return on_exit_regs(kind, ret, regs);						\
+}
+
+/* the syscalls kind_of() knows, by their kernel names (stat and lstat are newstat and newlstat) */
+SNOOP_SYSCALL(open, SNOOP_KIND_OPEN)
+SNOOP_SYSCALL(openat, SNOOP_KIND_OPENAT)
+SNOOP_SYSCALL(openat2, SNOOP_KIND_OPENAT2)
+SNOOP_SYSCALL(creat, SNOOP_KIND_CREAT)
+SNOOP_SYSCALL(execve, SNOOP_KIND_EXECVE)
+SNOOP_SYSCALL(execveat, SNOOP_KIND_EXECVEAT)
+SNOOP_SYSCALL(newstat, SNOOP_KIND_STAT)
+SNOOP_SYSCALL(newlstat, SNOOP_KIND_LSTAT)
+SNOOP_SYSCALL(newfstatat, SNOOP_KIND_NEWFSTATAT)
+SNOOP_SYSCALL(statx, SNOOP_KIND_STATX)
+SNOOP_SYSCALL(access, SNOOP_KIND_ACCESS)
+SNOOP_SYSCALL(faccessat, SNOOP_KIND_FACCESSAT)
+SNOOP_SYSCALL(faccessat2, SNOOP_KIND_FACCESSAT2)
+SNOOP_SYSCALL(readlink, SNOOP_KIND_READLINK)
+SNOOP_SYSCALL(readlinkat, SNOOP_KIND_READLINKAT)
 
 /* an exec name: kernel memory, relative to the cwd unless absolute */
 static __always_inline void emit_exec_name(__u64 container_id, __u32 kind,

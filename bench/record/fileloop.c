@@ -3,6 +3,7 @@
  * The workloads of bench/record/run.sh, one small program so every contender runs the same code.
  *
  *   fileloop open N FILE          open(O_RDONLY)+close FILE N times; prints ns per open+close
+ *   fileloop getppid N            getppid() N times (a syscall no file tracer wants); prints ns per call
  *   fileloop mktree DIR N         creates N empty files DIR/dNNNN/fNNNNNN, 1000 per directory
  *   fileloop stat DIR FIRST N     stat()s files FIRST..FIRST+N-1 of the tree once each, as fast
  *                                 as possible; prints the count, elapsed ns and stats per second
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,6 +52,16 @@ static int do_open(long n, const char *file)
 		if (fd >= 0)
 			close(fd);
 	}
+	long long dt = now_ns() - t0;
+	printf("%.1f\n", (double)dt / n);
+	return 0;
+}
+
+static int do_getppid(long n)
+{
+	long long t0 = now_ns();
+	for (long i = 0; i < n; i++)
+		syscall(SYS_getppid); /* not the libc wrapper: never cached */
 	long long dt = now_ns() - t0;
 	printf("%.1f\n", (double)dt / n);
 	return 0;
@@ -121,6 +133,8 @@ int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "open"))
 		return do_open(atol(argv[2]), argv[3]);
+	if (argc == 3 && !strcmp(argv[1], "getppid"))
+		return do_getppid(atol(argv[2]));
 	if (argc == 4 && !strcmp(argv[1], "mktree"))
 		return do_mktree(argv[2], atol(argv[3]));
 	if (argc == 5 && !strcmp(argv[1], "stat"))
@@ -128,6 +142,6 @@ int main(int argc, char **argv)
 	if ((argc == 6 || argc == 7) && !strcmp(argv[1], "paced"))
 		return do_paced(argv[2], atol(argv[3]), atol(argv[4]), !strcmp(argv[5], "distinct"),
 				argc == 7 ? atol(argv[6]) : 0);
-	fprintf(stderr, "usage: fileloop open N FILE | mktree DIR N | stat DIR FIRST N | paced DIR RATE SECS distinct|same [FIRST]\n");
+	fprintf(stderr, "usage: fileloop open N FILE | getppid N | mktree DIR N | stat DIR FIRST N | paced DIR RATE SECS distinct|same [FIRST]\n");
 	return 2;
 }

@@ -2,9 +2,9 @@
 # Measures `snoop record`: syscall overhead against opensnoop and bpftrace, event throughput and
 # drops, recorder memory, idle CPU. Prints markdown tables on stdout, progress on stderr.
 #
-#   bench/record/run.sh [overhead] [throughput] [memory] [idle]     (default: all four)
+#   bench/record/run.sh [overhead] [attach] [throughput] [memory] [idle]     (default: all but attach)
 #
-# Environment: ROUNDS (3), MEM_RATE (25000 stat/s in the memory section), N_OPEN (1000000), N_FLOOD (1000000), FLOOD_ROUNDS (2),
+# Environment: ROUNDS (3), N_PPID (5000000, attach), MEM_RATE (25000 stat/s in the memory section), N_OPEN (1000000), N_FLOOD (1000000), FLOOD_ROUNDS (2),
 # RINGS ("262144 1048576 4194304 16777216"), PRODUCERS ("1 2"), IDLE_SECS (60),
 # LEAN_OPTS (the recommended JVM flags), EXTRA_FLOODS, MEM_CFGS, IDLE_CFGS (see below), SNOOP_BENCH_DIR (/tmp/snoop-recbench), METRICS_PORT.
 # Needs root, the packages in bench/record/apt-packages and a built snoop-cli/target/snoop.
@@ -13,6 +13,7 @@ source "$(dirname "$0")/lib.sh"
 
 ROUNDS=${ROUNDS:-3}
 N_OPEN=${N_OPEN:-1000000}
+N_PPID=${N_PPID:-5000000}
 N_FLOOD=${N_FLOOD:-1000000}
 FLOOD_ROUNDS=${FLOOD_ROUNDS:-2}
 RINGS=${RINGS:-"262144 1048576 4194304 16777216"}
@@ -93,6 +94,60 @@ overhead() {
     echo "opensnoop: libbpf-tools $(dpkg-query -W -f '${Version}' libbpf-tools 2>/dev/null) has no --cgroup option, so it traces"
     echo "every open on the machine (output to a file, line-buffered); bpftrace: \`tracepoint:syscalls:sys_enter_openat"
     echo "/cgroup == cgroupid(\"$CG_T\")/ { @[str(args->filename)] = count(); }\`."
+}
+
+# --- 1b. per-syscall attachment ----------------------------------------------------------------
+# attach: open+close and getppid, each from the traced and from an untraced cgroup, with no tracer,
+# snoop forced onto the raw tp_btf programs (SNOOP_ATTACH=raw), snoop as it attaches by itself, and
+# the bpftrace one-liner; one alternating run, medians of ROUNDS.
+attach() {
+    header "Per-syscall attachment: ns per call, open+close of one file ($N_OPEN times) and getppid ($N_PPID times)"
+    local tsv=$W/attach.tsv contenders=(none snoop-raw snoop bpftrace) r k c l
+    : > "$tsv"
+    for r in $(seq "$ROUNDS"); do
+        for k in 0 1 2 3; do
+            c=${contenders[(k + r) % 4]}
+            case $c in
+                none) TRACER_PID= ;;
+                snoop-raw) SNOOP_ATTACH=raw start_snoop attach-raw 4194304 "" ;;
+                snoop) SNOOP_ATTACH= start_snoop attach 4194304 "" ;;
+                bpftrace) start_bpftrace ;;
+            esac
+            local ot ou pt pu
+            ot=$(run_in "$CG_T" "$FILELOOP" open "$N_OPEN" "$W/one-file")
+            ou=$(run_in "$CG_U" "$FILELOOP" open "$N_OPEN" "$W/one-file")
+            pt=$(run_in "$CG_T" "$FILELOOP" getppid "$N_PPID")
+            pu=$(run_in "$CG_U" "$FILELOOP" getppid "$N_PPID")
+            l=$(load1)
+            if [[ $c == snoop* ]]; then
+                stop_tracer TERM
+                jq -e --arg f "$W/one-file" '[.containers[].files[] | select(. == $f)] | length == 1' "$REPORT" > /dev/null \
+                    || die "snoop's report does not list $W/one-file"
+                c="$c($(jq -r '.recording.attachment' "$REPORT"))"
+            elif [[ -n $TRACER_PID ]]; then
+                stop_tracer INT
+            fi
+            echo "$r $c $ot $ou $pt $pu $l" >> "$tsv"
+            log "round $r $c: open traced $ot, untraced $ou; getppid traced $pt, untraced $pu ns; load $l"
+        done
+    done
+    local names col base
+    names=$(awk '{ print $2 }' "$tsv" | awk '!seen[$0]++')
+    echo "| tracer | open+close, traced cgroup | added | open+close, other cgroup | added | getppid, traced cgroup | added | getppid, other cgroup | added |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    for c in $names; do
+        local row="| $c"
+        for col in 3 4 5 6; do
+            local m
+            m=$(awk -v c="$c" -v f="$col" '$2 == c { print $f }' "$tsv" | median)
+            base=$(awk -v f="$col" '$2 == "none" { print $f }' "$tsv" | median)
+            row="$row | $m | $(printf '%+.0f' "$(echo "$m - $base" | bc)")"
+        done
+        echo "$row |"
+    done
+    echo
+    echo "Medians of $ROUNDS rounds; runs per round in \`$tsv\` (round, tracer, the four figures, 1-minute load)."
+    echo "bpftrace: \`tracepoint:syscalls:sys_enter_openat /cgroup == cgroupid(\"$CG_T\")/ { @[str(args->filename)] = count(); }\`."
 }
 
 # --- 2. throughput --------------------------------------------------------------------------

@@ -105,6 +105,13 @@ final class BpfObject implements AutoCloseable {
         return new BpfMap(libs, name, fd);
     }
 
+    /** Before load: leaves a program out of the load. */
+    void setAutoload(String program, boolean autoload) {
+        Pointer prog = libs.checkPointer(libs.bpf.bpf_object__find_program_by_name(obj, program),
+                "the BPF object has no program " + program);
+        libs.check(libs.bpf.bpf_program__set_autoload(prog, autoload), "failed to set autoload of " + program);
+    }
+
     /** Attaches one program as its SEC() says; keeps the link until {@link #close()}. */
     void attach(String program) {
         Pointer prog = libs.checkPointer(libs.bpf.bpf_object__find_program_by_name(obj, program),

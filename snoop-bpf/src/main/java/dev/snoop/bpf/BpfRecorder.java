@@ -36,8 +36,6 @@ import java.util.function.Consumer;
 public final class BpfRecorder implements AutoCloseable {
 
     private static final String OBJECT_RESOURCE = "snoop.bpf.o";
-    /** Without these two nothing is recorded: their failure fails {@link #open}. */
-    private static final List<String> ESSENTIAL = List.of("tp_btf__sys_enter", "tp_btf__sys_exit");
     private static final List<String> OPTIONAL = List.of("tp_btf__sched_process_exec");
     private static final List<String> MAPS = List.of("events", "dedup", "start", "counters",
             "traced_roots", "excluded_cgroups", "cgroup_verdicts", "container_stats");
@@ -53,6 +51,7 @@ public final class BpfRecorder implements AutoCloseable {
     private final int possibleCpus;
     private final List<String> attached;
     private final Map<String, String> skipped;
+    private final Attachment attachment;
     private final Map<String, Integer> maxEntries;
     /** poll and map calls share it; close takes it exclusively, so no fd is used after close */
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
@@ -61,8 +60,10 @@ public final class BpfRecorder implements AutoCloseable {
     private int generation;
     private boolean closed;
 
-    private BpfRecorder(NativeLibs libs, BpfObject object, List<String> attached, Map<String, String> skipped) {
+    private BpfRecorder(NativeLibs libs, BpfObject object, Attachment attachment, List<String> attached,
+            Map<String, String> skipped) {
         this.libs = libs;
+        this.attachment = attachment;
         this.object = object;
         this.attached = List.copyOf(attached);
         this.skipped = Collections.unmodifiableMap(new LinkedHashMap<>(skipped));
@@ -82,8 +83,11 @@ public final class BpfRecorder implements AutoCloseable {
 
     /**
      * Loads libbpf and the embedded BPF object, applies the options, loads it into the kernel
-     * and attaches its programs. A program other than sys_enter/sys_exit that fails to attach
-     * is skipped, see {@link #skippedPrograms()}.
+     * and attaches its programs. The syscall programs attach as {@link RecorderOptions#attachment()}
+     * says; with {@link Attachment#AUTO} each mode of {@link Attachment} is tried in turn, best
+     * first, until one loads and attaches (the reasons the better ones failed go to
+     * {@link #skippedPrograms()}). A program other than the syscall ones that fails to attach
+     * is skipped too.
      *
      * @throws BpfException when libbpf is missing, BPF is not permitted, or loading fails
      */
@@ -91,19 +95,48 @@ public final class BpfRecorder implements AutoCloseable {
         // what is missing, named, instead of the verifier's EINVAL on an older kernel
         KernelFeatures.requireForRecording();
         NativeLibs libs = NativeLibs.get();
-        BpfObject object = BpfObject.open(libs, embeddedObject(), "snoop");
+        byte[] elf = embeddedObject();
+        boolean auto = options.attachment() == Attachment.AUTO;
+        List<Attachment> modes = auto ? AttachPlan.ORDER : List.of(options.attachment());
+        Map<String, String> failed = new LinkedHashMap<>();
+        for (int i = 0; i < modes.size(); i++) {
+            Attachment mode = modes.get(i);
+            try {
+                AttachPlan plan = AttachPlan.probe(libs, mode);
+                return open(libs, elf, options, plan, failed);
+            } catch (BpfException e) {
+                if (i == modes.size() - 1) {
+                    throw failed.isEmpty() ? e : new BpfException(e.getMessage() + " (after " + String.join("; ", failed.values()) + ")", e.errno());
+                }
+                failed.put(mode.label(), e.getMessage());
+            }
+        }
+        throw new AssertionError("unreachable");
+    }
+
+    private static BpfRecorder open(NativeLibs libs, byte[] elf, RecorderOptions options, AttachPlan plan,
+            Map<String, String> failedModes) {
+        BpfObject object = BpfObject.open(libs, elf, "snoop");
         try {
             object.setRodata("targ_dedup", new byte[] {(byte) (options.dedup() ? 1 : 0)});
             object.setRodata("targ_no_wakeup", new byte[] {1});
             object.setRodata("targ_wakeup_bytes", BpfMap.u64(options.wakeupBytes()));
             object.setMaxEntries("events", options.ringBufferBytes());
             object.setMaxEntries("dedup", options.dedupEntries());
+            for (String program : AttachPlan.allPrograms()) {
+                object.setAutoload(program, plan.programs().contains(program));
+            }
             object.load();
-            for (String program : ESSENTIAL) {
+            // without these nothing is recorded: their failure fails the mode
+            for (String program : plan.programs()) {
                 object.attach(program);
             }
-            List<String> attached = new ArrayList<>(ESSENTIAL);
+            List<String> attached = new ArrayList<>(plan.programs());
             Map<String, String> skipped = new LinkedHashMap<>();
+            for (Map.Entry<String, String> failed : failedModes.entrySet()) {
+                skipped.put(failed.getKey() + " attachment", failed.getValue());
+            }
+            skipped.putAll(plan.skipped());
             for (String program : OPTIONAL) {
                 try {
                     object.attach(program);
@@ -112,7 +145,7 @@ public final class BpfRecorder implements AutoCloseable {
                     skipped.put(program, e.getMessage());
                 }
             }
-            return new BpfRecorder(libs, object, attached, skipped);
+            return new BpfRecorder(libs, object, plan.attachment(), attached, skipped);
         } catch (RuntimeException | Error e) {
             object.close();
             throw e;
@@ -239,6 +272,11 @@ public final class BpfRecorder implements AutoCloseable {
             }
             return all;
         });
+    }
+
+    /** How the syscall programs attached: never {@link Attachment#AUTO}. */
+    public Attachment attachment() {
+        return attachment;
     }
 
     /** The programs attached, by name. */

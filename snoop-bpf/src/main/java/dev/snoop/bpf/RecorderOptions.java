@@ -8,8 +8,10 @@ package dev.snoop.bpf;
  *     below it, events wait for the next {@link BpfRecorder#poll} timeout
  * @param ringBufferBytes size of the events ring buffer: a power of two, at least one page
  * @param dedupEntries size of the in-kernel dedup LRU
+ * @param attachment how the syscall programs attach; {@link Attachment#AUTO} probes
  */
-public record RecorderOptions(boolean dedup, long wakeupBytes, int ringBufferBytes, int dedupEntries) {
+public record RecorderOptions(boolean dedup, long wakeupBytes, int ringBufferBytes, int dedupEntries,
+        Attachment attachment) {
 
     private static final int PAGE = 4096;
 
@@ -23,6 +25,11 @@ public record RecorderOptions(boolean dedup, long wakeupBytes, int ringBufferByt
         if (dedupEntries < 1) {
             throw new IllegalArgumentException("dedup entries must be positive, not " + dedupEntries);
         }
+        java.util.Objects.requireNonNull(attachment, "attachment");
+    }
+
+    public RecorderOptions(boolean dedup, long wakeupBytes, int ringBufferBytes, int dedupEntries) {
+        this(dedup, wakeupBytes, ringBufferBytes, dedupEntries, Attachment.AUTO);
     }
 
     /** Dedup on, 4 MiB ring buffer, wakeup at 1 MiB, 65536 dedup entries. */
@@ -31,18 +38,22 @@ public record RecorderOptions(boolean dedup, long wakeupBytes, int ringBufferByt
     }
 
     public RecorderOptions withDedup(boolean on) {
-        return new RecorderOptions(on, wakeupBytes, ringBufferBytes, dedupEntries);
+        return new RecorderOptions(on, wakeupBytes, ringBufferBytes, dedupEntries, attachment);
     }
 
     public RecorderOptions withWakeupBytes(long bytes) {
-        return new RecorderOptions(dedup, bytes, ringBufferBytes, dedupEntries);
+        return new RecorderOptions(dedup, bytes, ringBufferBytes, dedupEntries, attachment);
     }
 
     public RecorderOptions withRingBufferBytes(int bytes) {
-        return new RecorderOptions(dedup, Math.min(wakeupBytes, bytes), bytes, dedupEntries);
+        return new RecorderOptions(dedup, Math.min(wakeupBytes, bytes), bytes, dedupEntries, attachment);
     }
 
     public RecorderOptions withDedupEntries(int entries) {
-        return new RecorderOptions(dedup, wakeupBytes, ringBufferBytes, entries);
+        return new RecorderOptions(dedup, wakeupBytes, ringBufferBytes, entries, attachment);
+    }
+
+    public RecorderOptions withAttachment(Attachment mode) {
+        return new RecorderOptions(dedup, wakeupBytes, ringBufferBytes, dedupEntries, mode);
     }
 }

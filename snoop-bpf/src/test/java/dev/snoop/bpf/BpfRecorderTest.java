@@ -41,6 +41,7 @@ class BpfRecorderTest {
     private Path work;
     private Path fileops;
     private Set<Integer> ourPrograms = Set.of();
+    private int attachedCount;
     private final List<FileEvent> seen = new ArrayList<>();
 
     @BeforeAll
@@ -55,6 +56,7 @@ class BpfRecorderTest {
         }
         ourPrograms = new HashSet<>(BpfTestSupport.snoopProgramIds());
         ourPrograms.removeAll(before);
+        attachedCount = recorder.attachedPrograms().size();
         work = Files.createTempDirectory("snoop-bpf-test").toRealPath();
         fileops = BpfTestSupport.compileC("fileops", work);
         testRoot = Cgroup.create(BpfTestSupport.cgroup2Mount(), "snoop-test-" + UUID.randomUUID());
@@ -72,7 +74,7 @@ class BpfRecorderTest {
                 recorder.close();
                 recorder.close();
                 assertThrows(IllegalStateException.class, () -> recorder.counters());
-                assertEquals(3, ourPrograms.size(), "programs seen while open: " + ourPrograms);
+                assertEquals(attachedCount, ourPrograms.size(), "programs seen while open: " + ourPrograms);
                 /* the kernel frees a detached tracing program after an RCU grace period */
                 Set<Integer> left = Set.of();
                 for (int i = 0; i < 100; i++) {
@@ -94,9 +96,22 @@ class BpfRecorderTest {
 
     @Test
     void testOpen_attachesAllProgramsAndSizesMaps() {
-        assertEquals(List.of("tp_btf__sys_enter", "tp_btf__sys_exit", "tp_btf__sched_process_exec"),
-                recorder.attachedPrograms());
-        assertEquals(java.util.Map.of(), recorder.skippedPrograms());
+        List<String> expected = new ArrayList<>();
+        if (recorder.attachment() == Attachment.RAW) {
+            expected.addAll(AttachPlan.RAW_PROGRAMS);
+        } else {
+            for (String syscall : AttachPlan.SYSCALLS) {
+                expected.add(AttachPlan.program(recorder.attachment(), syscall));
+            }
+        }
+        expected.add("tp_btf__sched_process_exec");
+        assertEquals(expected, recorder.attachedPrograms());
+        /* the modes better than the one used say why they were not */
+        for (Attachment better : AttachPlan.ORDER.subList(0, AttachPlan.ORDER.indexOf(recorder.attachment()))) {
+            assertTrue(recorder.skippedPrograms().containsKey(better.label() + " attachment"), recorder.skippedPrograms().toString());
+        }
+        assertEquals(AttachPlan.ORDER.indexOf(recorder.attachment()), recorder.skippedPrograms().size(),
+                recorder.skippedPrograms().toString());
         assertEquals(4 << 20, recorder.mapMaxEntries().get("events"));
         assertEquals(65536, recorder.mapMaxEntries().get("dedup"));
     }
@@ -128,6 +143,30 @@ class BpfRecorderTest {
             assertTrue(events.stream().allMatch(e -> e.containerCgroupId() == c.id()));
             assertEquals(0, recorder.droppedFor(c.id()));
             recorder.untraceRoot(c.id());
+        }
+    }
+
+    @Test
+    void testOpen_forcedRaw_recordsWithTheRawTracepoints() throws IOException {
+        try (BpfRecorder raw = BpfRecorder.open(RecorderOptions.defaults().withAttachment(Attachment.RAW));
+                Cgroup c = testRoot.child("raw")) {
+            assertEquals(Attachment.RAW, raw.attachment());
+            assertEquals(List.of("tp_btf__sys_enter", "tp_btf__sys_exit", "tp_btf__sched_process_exec"),
+                    raw.attachedPrograms());
+            assertEquals(java.util.Map.of(), raw.skippedPrograms());
+            raw.traceRoot(c.id(), RootMode.CONTAINER);
+            c.run(fileops.toString(), "open", work + "/abs.txt", "stat", work + "/rel.txt");
+            List<FileEvent> events = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (events.stream().noneMatch(e -> e.kind() == EventKind.STAT) && System.nanoTime() < deadline) {
+                raw.poll(Duration.ofMillis(100), e -> {
+                    if (e.containerCgroupId() == c.id()) {
+                        events.add(e);
+                    }
+                });
+            }
+            only(events, EventKind.OPEN, work + "/abs.txt");
+            only(events, EventKind.STAT, work + "/rel.txt");
         }
     }
 

@@ -79,6 +79,14 @@ public interface LibBpf {
 
     Pointer bpf_program__attach(Pointer prog);
 
+    /** Before load: false leaves the program out of the load (and its attach target unresolved). */
+    int bpf_program__set_autoload(Pointer prog, boolean autoload);
+
+    /** The running kernel's BTF ({@code /sys/kernel/btf/vmlinux}), NULL with errno when absent. */
+    Pointer btf__load_vmlinux_btf();
+
+    void btf__free(Pointer btf);
+
     int bpf_link__destroy(Pointer link);
 
     int btf__find_by_name_kind(Pointer btf, String name, @u_int32_t int kind);

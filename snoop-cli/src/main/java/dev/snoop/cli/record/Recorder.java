@@ -1,5 +1,6 @@
 package dev.snoop.cli.record;
 
+import dev.snoop.bpf.Attachment;
 import dev.snoop.bpf.BpfException;
 import dev.snoop.bpf.BpfRecorder;
 import dev.snoop.bpf.RecorderOptions;
@@ -128,7 +129,8 @@ public final class Recorder {
             for (Map.Entry<String, String> skipped : probes.skippedPrograms().entrySet()) {
                 log.warn("probe not attached", "probe", skipped.getKey(), "reason", skipped.getValue());
             }
-            recording.setInfo(new RecordingInfo(config.snoopVersion(), kernelRelease(), probes.attachedPrograms(),
+            recording.setInfo(new RecordingInfo(config.snoopVersion(), kernelRelease(), probes.attachment().label(),
+                    probes.attachedPrograms(),
                     probes.skippedPrograms(), BLIND_SPOTS));
             for (String problem : targets.invalidTargets()) {
                 log.error("target ignored", "problem", problem);
@@ -224,8 +226,21 @@ public final class Recorder {
      * burst fills the ring (bench/record: 61% of a 1M-file flood dropped with a 1 MiB ring).
      */
     static RecorderOptions probeOptions(int ringBytes) {
-        RecorderOptions options = RecorderOptions.defaults().withRingBufferBytes(ringBytes);
+        RecorderOptions options = RecorderOptions.defaults().withRingBufferBytes(ringBytes)
+                .withAttachment(attachmentFromEnv(System.getenv("SNOOP_ATTACH")));
         return options.withWakeupBytes(Math.min(options.wakeupBytes(), ringBytes / 4));
+    }
+
+    /** SNOOP_ATTACH=fexit|tracepoint|raw forces how the syscall probes attach (benchmarks, CI); unset: probe. */
+    static Attachment attachmentFromEnv(String value) {
+        if (value == null || value.isBlank()) {
+            return Attachment.AUTO;
+        }
+        try {
+            return Attachment.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new SnoopException("SNOOP_ATTACH: " + e.getMessage());
+        }
     }
 
     private void loop(BpfRecorder probes, KernelTargets kernelTargets, ContainerDirectory directory,

@@ -1,8 +1,12 @@
 package dev.snoop.cli.record;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.snoop.bpf.Attachment;
 import dev.snoop.bpf.RecorderOptions;
+import dev.snoop.core.SnoopException;
 import org.junit.jupiter.api.Test;
 
 class RecorderTest {
@@ -23,5 +27,20 @@ class RecorderTest {
     @Test
     void testProbeOptions_largeRing_keepsOneMiB() {
         assertEquals(1 << 20, Recorder.probeOptions(64 << 20).wakeupBytes());
+    }
+
+    @Test
+    void testAttachmentFromEnv_unsetOrNamed() {
+        assertEquals(Attachment.AUTO, Recorder.attachmentFromEnv(null));
+        assertEquals(Attachment.AUTO, Recorder.attachmentFromEnv(""));
+        assertEquals(Attachment.RAW, Recorder.attachmentFromEnv("raw"));
+        assertEquals(Attachment.TRACEPOINT, Recorder.attachmentFromEnv("Tracepoint"));
+        assertEquals(Attachment.FEXIT, Recorder.attachmentFromEnv("fexit"));
+    }
+
+    @Test
+    void testAttachmentFromEnv_unknown_namesTheChoices() {
+        SnoopException e = assertThrows(SnoopException.class, () -> Recorder.attachmentFromEnv("kprobe"));
+        assertTrue(e.getMessage().contains("expected auto, fexit, tracepoint or raw"), e.getMessage());
     }
 }

@@ -9,6 +9,8 @@ import java.util.TreeMap;
  *
  * @param snoopVersion the recorder's version
  * @param kernelRelease {@code uname -r} of the host
+ * @param attachment how the syscall probes attached ({@code fexit}, {@code tracepoint} or
+ *     {@code raw}), null when unknown (reports before it was recorded)
  * @param probes the kernel hooks that were attached
  * @param skippedProbes hooks that could not be attached, with the reason
  * @param blindSpots file accesses this recording cannot see, e.g. io_uring opens
@@ -16,6 +18,7 @@ import java.util.TreeMap;
 public record RecordingInfo(
         String snoopVersion,
         String kernelRelease,
+        String attachment,
         List<String> probes,
         Map<String, String> skippedProbes,
         List<String> blindSpots) {
@@ -24,5 +27,10 @@ public record RecordingInfo(
         probes = List.copyOf(probes);
         skippedProbes = java.util.Collections.unmodifiableMap(new TreeMap<>(skippedProbes));
         blindSpots = List.copyOf(blindSpots);
+    }
+
+    public RecordingInfo(String snoopVersion, String kernelRelease, List<String> probes,
+            Map<String, String> skippedProbes, List<String> blindSpots) {
+        this(snoopVersion, kernelRelease, null, probes, skippedProbes, blindSpots);
     }
 }

@@ -220,6 +220,7 @@ final class ReportReader {
         expect(JsonToken.START_OBJECT, "'" + field + "' must be an object");
         String version = null;
         String kernel = null;
+        String attachment = null;
         List<String> probes = List.of();
         Map<String, String> skipped = Map.of();
         List<String> blindSpots = List.of();
@@ -229,13 +230,14 @@ final class ReportReader {
             switch (name) {
                 case "snoop_version" -> version = readString(name);
                 case "kernel_release" -> kernel = readString(name);
+                case "attachment" -> attachment = readString(name);
                 case "probes" -> probes = readStrings(name);
                 case "skipped_probes" -> skipped = readLabels(name);
                 case "blind_spots" -> blindSpots = readStrings(name);
                 default -> parser.skipChildren();
             }
         }
-        return new RecordingInfo(version, kernel, probes, skipped, blindSpots);
+        return new RecordingInfo(version, kernel, attachment, probes, skipped, blindSpots);
     }
 
     private List<String> readStrings(String field) throws IOException {

@@ -96,6 +96,7 @@ final class ReportWriter {
         out.writeObjectFieldStart("recording");
         optional("snoop_version", info.snoopVersion());
         optional("kernel_release", info.kernelRelease());
+        optional("attachment", info.attachment());
         out.writeArrayFieldStart("probes");
         for (String probe : info.probes()) {
             out.writeString(probe);

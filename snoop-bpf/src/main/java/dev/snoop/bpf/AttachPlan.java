@@ -1,0 +1,121 @@
+package dev.snoop.bpf;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import jnr.ffi.Pointer;
+
+/**
+ * Which syscall programs of snoop.bpf.o one {@link Attachment} loads, found by probing the
+ * kernel: the BTF of the syscall functions for fexit, the tracefs event directories for the
+ * tracepoints. A syscall this kernel lacks (openat2 before 5.6) is skipped, not fatal.
+ *
+ * @param attachment the mode
+ * @param programs the syscall programs to load and attach
+ * @param skipped programs of this mode left out, with the reason
+ */
+record AttachPlan(Attachment attachment, List<String> programs, Map<String, String> skipped) {
+
+    /** The syscalls the per-syscall programs are named after (kernel names: stat is newstat). */
+    static final List<String> SYSCALLS = List.of("open", "openat", "openat2", "creat", "execve", "execveat",
+            "newstat", "newlstat", "newfstatat", "statx", "access", "faccessat", "faccessat2", "readlink", "readlinkat");
+    static final List<String> RAW_PROGRAMS = List.of("tp_btf__sys_enter", "tp_btf__sys_exit");
+    /** The modes {@link Attachment#AUTO} tries, cheapest for the node first. */
+    static final List<Attachment> ORDER = List.of(Attachment.FEXIT, Attachment.TRACEPOINT, Attachment.RAW);
+
+    private static final int BTF_KIND_FUNC = 12;
+    private static final int BPF_PROG_TYPE_TRACEPOINT = 5;
+    private static final int BPF_FUNC_TASK_PT_REGS = 175;
+    private static final List<Path> TRACEFS = List.of(Path.of("/sys/kernel/tracing"), Path.of("/sys/kernel/debug/tracing"));
+
+    AttachPlan {
+        programs = List.copyOf(programs);
+        skipped = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(skipped));
+    }
+
+    /** Every syscall program in the object, of every mode. */
+    static List<String> allPrograms() {
+        List<String> all = new ArrayList<>(RAW_PROGRAMS);
+        for (String syscall : SYSCALLS) {
+            all.add(program(Attachment.TRACEPOINT, syscall));
+            all.add(program(Attachment.FEXIT, syscall));
+        }
+        return all;
+    }
+
+    static String program(Attachment mode, String syscall) {
+        return switch (mode) {
+            case FEXIT -> "fexit__x64_sys_" + syscall;
+            case TRACEPOINT -> "tracepoint__syscalls__sys_exit_" + syscall;
+            default -> throw new IllegalArgumentException("no per-syscall program in mode " + mode);
+        };
+    }
+
+    /**
+     * The plan for one mode on this kernel.
+     *
+     * @throws BpfException (errno 0) naming what the kernel lacks for it
+     */
+    static AttachPlan probe(NativeLibs libs, Attachment mode) {
+        return switch (mode) {
+            case RAW -> new AttachPlan(mode, RAW_PROGRAMS, Map.of());
+            case FEXIT -> fexit(libs);
+            case TRACEPOINT -> tracepoint(libs);
+            case AUTO -> throw new IllegalArgumentException("auto is not a mode of its own");
+        };
+    }
+
+    private static AttachPlan fexit(NativeLibs libs) {
+        if (!"amd64".equals(System.getProperty("os.arch")) && !"x86_64".equals(System.getProperty("os.arch"))) {
+            throw new BpfException("fexit: the object's fexit programs are for x86-64 syscall functions", 0);
+        }
+        Pointer btf = libs.bpf.btf__load_vmlinux_btf();
+        if (btf == null || btf.address() == 0) {
+            throw new BpfException("fexit: kernel lacks BTF (/sys/kernel/btf/vmlinux)", 0);
+        }
+        try {
+            return plan(Attachment.FEXIT, syscall -> libs.bpf.btf__find_by_name_kind(btf, "__x64_sys_" + syscall, BTF_KIND_FUNC) > 0,
+                    "kernel BTF has no function __x64_sys_");
+        } finally {
+            libs.bpf.btf__free(btf);
+        }
+    }
+
+    private static AttachPlan tracepoint(NativeLibs libs) {
+        Path events = null;
+        for (Path root : TRACEFS) {
+            if (Files.isDirectory(root.resolve("events/syscalls"))) {
+                events = root.resolve("events/syscalls");
+                break;
+            }
+        }
+        if (events == null) {
+            throw new BpfException("tracepoint: tracefs is not mounted (no /sys/kernel/tracing/events/syscalls)", 0);
+        }
+        if (libs.bpf.libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_TASK_PT_REGS, null) != 1) {
+            throw new BpfException("tracepoint: kernel lacks bpf_task_pt_regs (5.15)", 0);
+        }
+        Path dir = events;
+        return plan(Attachment.TRACEPOINT, syscall -> Files.isDirectory(dir.resolve("sys_exit_" + syscall)),
+                "tracefs has no syscalls/sys_exit_");
+    }
+
+    private static AttachPlan plan(Attachment mode, java.util.function.Predicate<String> present, String missing) {
+        List<String> programs = new ArrayList<>();
+        Map<String, String> skipped = new LinkedHashMap<>();
+        for (String syscall : SYSCALLS) {
+            if (present.test(syscall)) {
+                programs.add(program(mode, syscall));
+            } else {
+                skipped.put(program(mode, syscall), missing + syscall);
+            }
+        }
+        if (!programs.contains(program(mode, "openat"))) {
+            throw new BpfException(mode.label() + ": " + missing + "openat", 0);
+        }
+        return new AttachPlan(mode, programs, skipped);
+    }
+}
