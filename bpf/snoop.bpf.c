@@ -606,14 +606,33 @@ static __always_inline __u64 current_container(void)
 	return fresh.container_id;
 }
 
-/* runc's init stages ("runc:[0:PARENT]", "runc:[1:CHILD]", "runc:[2:INIT]") set up, not use, the container */
+/*
+ * runc sets up, not uses, the container. Its init stages rename themselves ("runc:[0:PARENT]",
+ * "runc:[1:CHILD]", "runc:[2:INIT]"), but before that "runc init" has run as /proc/self/exe (comm
+ * "exe") and as its cloned binary, loading its own libraries from the host: and runc may put it
+ * into the container's cgroup already then. Those stages are told by their executable: runc
+ * itself, or its clone ("runc.XXXXXX" under /run/runc, or the memfd "runc_cloned:...").
+ */
 static __always_inline bool is_runtime_setup(void)
 {
+	struct task_struct *task;
+	const unsigned char *name;
 	char comm[8] = {};
+	char exe[13] = {};
 
 	bpf_get_current_comm(comm, sizeof(comm));
-	return comm[0] == 'r' && comm[1] == 'u' && comm[2] == 'n' && comm[3] == 'c' &&
-	       comm[4] == ':' && comm[5] == '[';
+	if (comm[0] == 'r' && comm[1] == 'u' && comm[2] == 'n' && comm[3] == 'c' && comm[4] == ':' && comm[5] == '[')
+		return true;
+	task = bpf_get_current_task_btf();
+	name = BPF_CORE_READ(task, mm, exe_file, f_path.dentry, d_name.name);
+	if (!name || bpf_probe_read_kernel_str(exe, sizeof(exe), name) < 5)
+		return false;
+	if (exe[0] != 'r' || exe[1] != 'u' || exe[2] != 'n' || exe[3] != 'c')
+		return false;
+	/* "runc\0", "runc.", "runc_cloned:" */
+	return exe[4] == '\0' || exe[4] == '.' ||
+	       (exe[4] == '_' && exe[5] == 'c' && exe[6] == 'l' && exe[7] == 'o' && exe[8] == 'n' &&
+		exe[9] == 'e' && exe[10] == 'd' && exe[11] == ':');
 }
 
 /* the syscall's arguments in ABI order (di, si, dx, r10, r8) into the saved form */
