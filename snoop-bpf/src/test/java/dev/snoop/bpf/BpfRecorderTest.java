@@ -48,13 +48,14 @@ class BpfRecorderTest {
     void open() throws IOException {
         require(BpfTestSupport.isRoot(), "not root: these tests load BPF programs and create cgroups");
         require(BpfTestSupport.hasTool("bpftool"), "bpftool is not installed (./test.sh installs it)");
-        Set<Integer> before = BpfTestSupport.snoopProgramIds();
+        // this JVM's own programs, by the fds it holds: other recorders may load theirs meanwhile
+        Set<Integer> before = BpfTestSupport.heldProgramIds();
         try {
             recorder = BpfRecorder.open(RecorderOptions.defaults());
         } catch (BpfException e) {
             require(false, "BPF cannot be loaded here: " + e.getMessage());
         }
-        ourPrograms = new HashSet<>(BpfTestSupport.snoopProgramIds());
+        ourPrograms = new HashSet<>(BpfTestSupport.heldProgramIds());
         ourPrograms.removeAll(before);
         attachedCount = recorder.attachedPrograms().size();
         work = Files.createTempDirectory("snoop-bpf-test").toRealPath();

@@ -115,6 +115,30 @@ final class BpfTestSupport {
         return ids;
     }
 
+    /**
+     * The BPF programs this JVM holds file descriptors of ({@code prog_id} in /proc/self/fdinfo):
+     * its own, whatever other recorders load on the same kernel meanwhile.
+     */
+    static Set<Integer> heldProgramIds() {
+        Set<Integer> ids = new TreeSet<>();
+        try (var fds = Files.list(Path.of("/proc/self/fdinfo"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    for (String line : Files.readAllLines(fd)) {
+                        if (line.startsWith("prog_id:")) {
+                            ids.add(Integer.parseInt(line.substring("prog_id:".length()).strip()));
+                        }
+                    }
+                } catch (IOException e) {
+                    // closed meanwhile
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list /proc/self/fdinfo", e);
+        }
+        return ids;
+    }
+
     /** A real cgroup v2 directory, removed on close once its processes have exited. */
     record Cgroup(Path dir) implements AutoCloseable {
 
