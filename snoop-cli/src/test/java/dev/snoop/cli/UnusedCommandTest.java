@@ -338,7 +338,10 @@ class UnusedCommandTest {
         Path bad = BadReports.write(dir, name, content);
         CliRun r = run("unused", "--image", image.toString(), sampleReport().toString(), bad.toString());
         assertEquals(1, r.exitCode(), r.err());
-        assertEquals("snoop unused: " + bad + ": " + expected + "\n", r.err());
+        // the image is read at the same time: its own warning may come before the report fails
+        String err = r.err().lines().filter(l -> !l.startsWith("snoop unused: warning: " + image + ": "))
+                .map(l -> l + "\n").reduce("", String::concat);
+        assertEquals("snoop unused: " + bad + ": " + expected + "\n", err);
         assertEquals("", r.out());
     }
 
