@@ -127,7 +127,14 @@ public final class Recorder {
         try (probes; resolver) {
             resolver.start();
             for (Map.Entry<String, String> skipped : probes.skippedPrograms().entrySet()) {
-                log.warn("probe not attached", "probe", skipped.getKey(), "reason", skipped.getValue());
+                if (skipped.getKey().endsWith(" attachment")) {
+                    // a faster way to attach this kernel does not offer: the next one is used, nothing is missed.
+                    // Its error is libbpf's, whose hint about privileges does not apply to a fallback
+                    String reason = skipped.getValue().replaceFirst("; run as root or grant .*$", "");
+                    log.info("attachment not available here, using the next", "attachment", skipped.getKey(), "reason", reason);
+                } else {
+                    log.warn("probe not attached", "probe", skipped.getKey(), "reason", skipped.getValue());
+                }
             }
             recording.setInfo(new RecordingInfo(config.snoopVersion(), kernelRelease(), probes.attachment().label(),
                     probes.attachedPrograms(),
