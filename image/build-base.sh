@@ -31,7 +31,9 @@ mkdir -p "$(dirname "$out")"
 for tool in jlink ldd sha256sum tar; do
     command -v "$tool" >/dev/null || { echo "build-base.sh: $tool is not installed" >&2; exit 1; }
 done
-libbpf=$(ldconfig -p 2>/dev/null | awk '$1 == "libbpf.so.1" && /x86-64/ {print $NF; exit}')
+# awk reads to the end: exiting at the first match would leave ldconfig writing into a closed
+# pipe, and its SIGPIPE (141) fails the whole script under pipefail, now and then
+libbpf=$(ldconfig -p 2>/dev/null | awk '$1 == "libbpf.so.1" && /x86-64/ && !found {print $NF; found = 1}')
 [[ -n $libbpf ]] || libbpf=$LIBDIR/libbpf.so.1
 [[ -e $libbpf ]] || { echo "build-base.sh: libbpf.so.1 is not installed (Debian: libbpf1)" >&2; exit 1; }
 
