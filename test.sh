@@ -70,6 +70,6 @@ if ! command -v java > /dev/null; then
     say "java (17 or newer) is needed: apt-get install openjdk-17-jdk-headless"
     exit 1
 fi
-java -version 2>&1 | head -1
+java -version 2>&1 | sed -n 1p  # sed reads it all: head could SIGPIPE java under pipefail
 uname -r
 ./mvnw -B -ntp verify "$@"
