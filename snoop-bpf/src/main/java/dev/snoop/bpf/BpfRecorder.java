@@ -108,7 +108,8 @@ public final class BpfRecorder implements AutoCloseable {
                 if (i == modes.size() - 1) {
                     throw failed.isEmpty() ? e : new BpfException(e.getMessage() + " (after " + String.join("; ", failed.values()) + ")", e.errno());
                 }
-                failed.put(mode.label(), e.getMessage());
+                // privileges were checked above: libbpf's EPERM hint would mislead here (fexit refused by the kernel)
+                failed.put(mode.label(), mode.label() + " programs not used: " + e.getMessage().replaceFirst("^" + mode.label() + ": ", "").replaceFirst("; run as root.*$", ""));
             }
         }
         throw new AssertionError("unreachable");
