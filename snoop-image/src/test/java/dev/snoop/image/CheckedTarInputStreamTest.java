@@ -114,6 +114,8 @@ class CheckedTarInputStreamTest {
             p = new ProcessBuilder("tar", "--format=gnu", "-C", dir.resolve("src").toString(), "-cf", tar.toString(), ".")
                     .inheritIO().start();
         } catch (java.io.IOException e) {
+            // under CI nothing may skip: a machine without GNU tar fails the test there
+            org.junit.jupiter.api.Assertions.assertFalse("true".equals(System.getenv("CI")), "CI=true and tar is not installed");
             assumeTrue(false, "tar is not installed");
             return;
         }
