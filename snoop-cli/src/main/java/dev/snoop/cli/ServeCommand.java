@@ -1,6 +1,6 @@
 package dev.snoop.cli;
 
-import dev.snoop.cli.record.MetricsServer;
+import dev.snoop.cli.record.MetricsAddress;
 import dev.snoop.core.SnoopException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -84,7 +84,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         InetSocketAddress address;
         try {
-            address = MetricsServer.parseAddress(listen);
+            address = MetricsAddress.parse(listen);
         } catch (IllegalArgumentException e) {
             throw usage("--listen: " + e.getMessage());
         }

@@ -22,7 +22,7 @@ public final class MetricsServer implements AutoCloseable {
     /**
      * Starts serving.
      *
-     * @param address from {@link #parseAddress}
+     * @param address from {@link MetricsAddress#parse}
      * @param healthy true while probes are attached and the last report write succeeded
      * @throws IOException if the address cannot be bound
      */
@@ -39,32 +39,6 @@ public final class MetricsServer implements AutoCloseable {
     /** The address actually bound (its port, when 0 was asked for). */
     public InetSocketAddress address() {
         return server.getAddress();
-    }
-
-    /**
-     * Parses {@code host:port}, {@code :port} (all interfaces) or {@code [v6]:port}.
-     *
-     * @throws IllegalArgumentException for anything else
-     */
-    public static InetSocketAddress parseAddress(String value) {
-        int colon = value.lastIndexOf(':');
-        if (colon < 0) {
-            throw new IllegalArgumentException("'" + value + "' is not an address such as :9090 or 127.0.0.1:9090");
-        }
-        String host = value.substring(0, colon);
-        int port;
-        try {
-            port = Integer.parseInt(value.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + value + "' has no valid port");
-        }
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("'" + value + "': port out of range");
-        }
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        return host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
     }
 
     @Override
