@@ -84,14 +84,18 @@ record AttachPlan(Attachment attachment, List<String> programs, Map<String, Stri
         }
     }
 
-    private static AttachPlan tracepoint(NativeLibs libs) {
-        Path events = null;
+    /** tracefs's {@code events/syscalls}, where the syscall tracepoints are, or null without tracefs. */
+    static Path syscallEvents() {
         for (Path root : TRACEFS) {
             if (Files.isDirectory(root.resolve("events/syscalls"))) {
-                events = root.resolve("events/syscalls");
-                break;
+                return root.resolve("events/syscalls");
             }
         }
+        return null;
+    }
+
+    private static AttachPlan tracepoint(NativeLibs libs) {
+        Path events = syscallEvents();
         if (events == null) {
             throw new BpfException("tracepoint: tracefs is not mounted (no /sys/kernel/tracing/events/syscalls)", 0);
         }

@@ -42,8 +42,21 @@ public final class KernelFeatures {
 
     private KernelFeatures() {}
 
-    /** Every probe and prerequisite, in the order a user fixes them. Loads nothing that stays. */
+    /**
+     * Every probe and prerequisite, in the order a user fixes them, tracefs last (optional: it
+     * lets the probes attach per syscall). Loads nothing that stays.
+     */
     public static List<Check> check() {
+        List<Check> checks = probes();
+        Path events = AttachPlan.syscallEvents();
+        checks.add(events != null
+                ? new Check("tracefs", true, false, events.getParent().getParent() + " (syscall tracepoints)")
+                : new Check("tracefs", false, false, "not mounted: mount -t tracefs none /sys/kernel/tracing "
+                        + "(optional: lets snoop attach per syscall)"));
+        return checks;
+    }
+
+    private static List<Check> probes() {
         List<Check> checks = new ArrayList<>();
         checks.add(privileges());
         checks.add(hasBtf(BTF)
@@ -73,7 +86,7 @@ public final class KernelFeatures {
      * @throws BpfException with errno 0 when something is missing
      */
     public static void requireForRecording() {
-        List<Check> checks = check();
+        List<Check> checks = probes(); // tracefs is optional: the attachment falls back without it
         List<String> missing = new ArrayList<>();
         for (Check c : checks) {
             if (c.required() && !c.ok()) {

@@ -4,8 +4,6 @@ import dev.snoop.bpf.KernelFeatures;
 import dev.snoop.bpf.KernelFeatures.Check;
 import dev.snoop.core.SnoopException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,15 +12,12 @@ import java.util.List;
  * each with ok or missing; nothing loaded stays and nothing is recorded.
  */
 public final class RecordCheck {
-    private static final List<Path> TRACEFS = List.of(Path.of("/sys/kernel/tracing"), Path.of("/sys/kernel/debug/tracing"));
-
     private RecordCheck() {}
 
     /** Prints the checks; returns 0 when every required one is ok, else 1. */
     public static int run(PrintWriter out) {
         List<Check> checks = new ArrayList<>(KernelFeatures.check());
-        checks.add(cgroupV2());
-        checks.add(tracefs());
+        checks.add(checks.size() - 1, cgroupV2()); // before tracefs, the optional one
         int width = checks.stream().mapToInt(c -> c.name().length()).max().orElse(0);
         boolean ok = true;
         for (Check c : checks) {
@@ -41,16 +36,5 @@ public final class RecordCheck {
         } catch (SnoopException | IllegalArgumentException e) {
             return new Check("cgroup v2", false, true, e.getMessage());
         }
-    }
-
-    /** Optional: the syscalls tracepoints, for attaching per syscall instead of to every syscall. */
-    private static Check tracefs() {
-        for (Path dir : TRACEFS) {
-            if (Files.isDirectory(dir.resolve("events/syscalls"))) {
-                return new Check("tracefs", true, false, dir + " (syscall tracepoints)");
-            }
-        }
-        return new Check("tracefs", false, false, "not mounted: mount -t tracefs none /sys/kernel/tracing "
-                + "(optional: lets snoop attach per syscall)");
     }
 }
