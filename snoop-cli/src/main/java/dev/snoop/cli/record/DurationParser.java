@@ -63,4 +63,32 @@ public final class DurationParser implements ITypeConverter<Duration> {
         }
         return Duration.ofNanos(nanos.longValue());
     }
+
+    /**
+     * A duration as it is configured, in the syntax {@link #parse} reads: {@code 30s},
+     * {@code 1m30s}, {@code 500ms}, not {@code PT30S}.
+     */
+    public static String format(Duration d) {
+        if (d.isZero()) {
+            return "0s";
+        }
+        StringBuilder sb = new StringBuilder();
+        long hours = d.toHours();
+        int minutes = d.toMinutesPart();
+        int seconds = d.toSecondsPart();
+        int millis = d.toMillisPart();
+        if (hours > 0) {
+            sb.append(hours).append('h');
+        }
+        if (minutes > 0) {
+            sb.append(minutes).append('m');
+        }
+        if (seconds > 0) {
+            sb.append(seconds).append('s');
+        }
+        if (millis > 0) {
+            sb.append(millis).append("ms");
+        }
+        return sb.length() == 0 ? d.toNanos() + "ns" : sb.toString();
+    }
 }

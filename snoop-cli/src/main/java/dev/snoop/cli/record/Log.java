@@ -67,38 +67,13 @@ public final class Log {
             if (value == null) {
                 continue; // an unknown value is left out, never logged as "null"
             }
-            String text = value instanceof java.time.Duration d ? goDuration(d) : String.valueOf(value);
+            String text = value instanceof java.time.Duration d ? DurationParser.format(d) : String.valueOf(value);
             sb.append(' ').append(keyValues[i]).append('=').append(quote(text));
         }
         synchronized (out) {
             out.println(sb);
             out.flush();
         }
-    }
-
-    /** A duration as it is configured (Go syntax): {@code 30s}, {@code 1m30s}, {@code 500ms}, not {@code PT30S}. */
-    static String goDuration(java.time.Duration d) {
-        if (d.isZero()) {
-            return "0s";
-        }
-        StringBuilder sb = new StringBuilder();
-        long hours = d.toHours();
-        int minutes = d.toMinutesPart();
-        int seconds = d.toSecondsPart();
-        int millis = d.toMillisPart();
-        if (hours > 0) {
-            sb.append(hours).append('h');
-        }
-        if (minutes > 0) {
-            sb.append(minutes).append('m');
-        }
-        if (seconds > 0) {
-            sb.append(seconds).append('s');
-        }
-        if (millis > 0) {
-            sb.append(millis).append("ms");
-        }
-        return sb.length() == 0 ? d.toNanos() + "ns" : sb.toString();
     }
 
     /**

@@ -25,7 +25,7 @@ class LogTest {
     @CsvSource({"PT30S, 30s", "PT1M30S, 1m30s", "PT0.5S, 500ms", "PT2H, 2h", "PT25H0.001S, 25h1ms", "PT0S, 0s",
         "PT0.000001S, 1000ns"})
     void testGoDuration(Duration d, String expected) {
-        assertEquals(expected, Log.goDuration(d));
+        assertEquals(expected, DurationParser.format(d));
     }
 
     @Test
