@@ -49,7 +49,7 @@ for round in $(seq "$ROUNDS"); do
     peak=$before
     ( while kill -0 "$pid" 2> /dev/null; do r=$(rss_kb "$pid" || echo 0); echo "$r"; sleep 0.2; done ) > "$work/rss" &
     sampler=$!
-    out=$(java -cp "$repo/snoop-cli/target/test-classes" dev.snoop.cli.record.HealthUnderLoad 127.0.0.1 "$PORT" \
+    out=$(java -cp "$repo/snoop-cli/target/test-classes" dev.snoop.record.HealthUnderLoad 127.0.0.1 "$PORT" \
         "$SCRAPERS" "$STALLS" "$PROBES")
     peak=$(sort -n "$work/rss" | tail -1)
     sleep 15

@@ -15,7 +15,7 @@ public final class Main {
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("record")) {
             // first: a SIGTERM while snoop starts must still end in a final report and exit 0
-            dev.snoop.cli.record.StopSignal.install();
+            dev.snoop.record.StopSignal.install();
         }
         ReportPrefetch.start(args);
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), false);

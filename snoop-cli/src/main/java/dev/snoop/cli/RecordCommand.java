@@ -1,17 +1,16 @@
 package dev.snoop.cli;
 
-import dev.snoop.cli.record.ApiSettings;
-import dev.snoop.cli.record.CgroupFs;
-import dev.snoop.cli.record.CommandRun;
-import dev.snoop.cli.record.DurationParser;
-import dev.snoop.cli.record.ExistingReport;
-import dev.snoop.cli.record.Log;
-import dev.snoop.cli.record.MetricsAddress;
-import dev.snoop.cli.record.RecordCheck;
-import dev.snoop.cli.record.RecordConfig;
-import dev.snoop.cli.record.Recorder;
-import dev.snoop.cli.record.TargetCheck;
-import dev.snoop.cli.record.TargetSpec;
+import dev.snoop.record.ApiSettings;
+import dev.snoop.record.CgroupFs;
+import dev.snoop.record.CommandRun;
+import dev.snoop.record.ExistingReport;
+import dev.snoop.record.Log;
+import dev.snoop.record.MetricsAddress;
+import dev.snoop.record.RecordCheck;
+import dev.snoop.record.RecordConfig;
+import dev.snoop.record.Recorder;
+import dev.snoop.record.TargetCheck;
+import dev.snoop.record.TargetSpec;
 import dev.snoop.core.path.PathFilter;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -133,13 +132,13 @@ final class RecordCommand implements Callable<Integer>, HasFailureExitCode {
                     + "instead of refusing to start.", "Env: SNOOP_REPLACE_REPORT (true or false)."})
     boolean replaceReport;
 
-    @Option(names = "--report-interval", paramLabel = "DURATION", converter = DurationParser.class,
+    @Option(names = "--report-interval", paramLabel = "DURATION", converter = DurationConverter.class,
             defaultValue = "30s",
             description = {"How often the report is written (Go syntax: 500ms, 30s, 1h30m; 1ms to 8784h). "
                     + "Default: ${DEFAULT-VALUE}.", "Env: SNOOP_REPORT_INTERVAL."})
     Duration reportInterval;
 
-    @Option(names = "--duration", paramLabel = "DURATION", converter = DurationParser.class,
+    @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
             description = {"Stop by itself after DURATION (1ms to 8784h), as on SIGTERM (default: run until stopped).", "Env: SNOOP_DURATION."})
     Duration duration;
 

@@ -1,6 +1,6 @@
 package dev.snoop.cli;
 
-import dev.snoop.cli.record.MetricsAddress;
+import dev.snoop.record.MetricsAddress;
 import dev.snoop.core.SnoopException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;

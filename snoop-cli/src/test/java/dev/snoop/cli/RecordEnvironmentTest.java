@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.snoop.cli.record.RecordConfig;
+import dev.snoop.record.RecordConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;

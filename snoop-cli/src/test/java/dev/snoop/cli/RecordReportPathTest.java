@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.snoop.cli.record.RecordConfig;
+import dev.snoop.record.RecordConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
