@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -47,6 +48,7 @@ final class KubernetesPods implements MetadataSource {
     private final Log log;
     private final AtomicLong errors = new AtomicLong();
     private volatile Pod pod;
+    private volatile Consumer<Map<String, String>> labelsListener = labels -> {};
     private String lastError;
 
     KubernetesPods(URI apiBase, String namespace, String podName, Path tokenFile, SSLContext ssl, Log log) {
@@ -102,6 +104,14 @@ final class KubernetesPods implements MetadataSource {
         }
         Pod current = pod;
         return current == null ? Optional.empty() : current.find(containerId);
+    }
+
+    /**
+     * Tells {@code listener} the pod's labels each time the API shows the pod: the first ask may
+     * fail (a slow or restarting API server), and a later container lookup's answer carries them.
+     */
+    void onLabels(Consumer<Map<String, String>> listener) {
+        labelsListener = listener;
     }
 
     /** The pod's labels as the API last showed them, for when no labels file is mounted. */
@@ -182,7 +192,9 @@ final class KubernetesPods implements MetadataSource {
                             ? " (the service account needs get on pods: see examples/kubernetes/rbac.yaml)" : ""));
                     return false;
                 }
-                pod = Pod.read(body);
+                Pod read = Pod.read(body);
+                pod = read;
+                labelsListener.accept(read.labels());
                 return true;
             }
         } catch (IOException e) {

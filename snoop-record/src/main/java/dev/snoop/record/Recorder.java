@@ -372,7 +372,8 @@ public final class Recorder {
 
     /**
      * Labels from the downward API file if there is one, else none for now and the API's later:
-     * asked on the resolver thread, so a slow API never delays the start of recording.
+     * asked on the resolver thread, so a slow API never delays the start of recording, and taken
+     * again from every later answer, so a first ask that failed is not final.
      */
     private Map<String, String> podLabels(Optional<KubernetesPods> kubernetes, Recording recording, Resolver resolver) {
         if (config.labelsFile() != null) {
@@ -383,7 +384,10 @@ public final class Recorder {
             }
             return labels.labels();
         }
-        kubernetes.ifPresent(api -> resolver.submit(() -> recording.setPod(config.podName(), config.namespace(), api.labels())));
+        kubernetes.ifPresent(api -> {
+            api.onLabels(labels -> recording.setPod(config.podName(), config.namespace(), labels));
+            resolver.submit(api::labels);
+        });
         return Map.of();
     }
 

@@ -99,4 +99,16 @@ class KubernetesPodsTest {
         assertEquals(1, pods.errors());
         assertTrue(logged.toString().contains("unreachable"), logged.toString());
     }
+
+    @Test
+    void labelsAFirstAskMissedComeWithALaterLookup() throws Exception {
+        AtomicReference<Map<String, String>> told = new AtomicReference<>(Map.of());
+        KubernetesPods pods = client(server.getAddress().getPort());
+        pods.onLabels(told::set);
+        status.set(503); // the API server restarting when the recorder starts (RecordBurstTest saw it under load)
+        assertEquals(Map.of(), pods.labels());
+        status.set(200);
+        assertEquals("app", pods.lookup(APP, null).orElseThrow().name());
+        assertEquals(Map.of("app", "shop", "pod-template-hash", "7d9c5b8f4"), told.get());
+    }
 }
