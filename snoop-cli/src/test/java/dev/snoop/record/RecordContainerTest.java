@@ -42,7 +42,7 @@ class RecordContainerTest {
                     pod.pathInHierarchy() + "/app");
             try (SnoopProcess snoop = SnoopProcess.start(self, List.of(), "--report-path", report.toString(),
                     "--report-interval", "1s", "--metrics-addr", "off")) {
-                snoop.awaitRecording(Duration.ofSeconds(30));
+                snoop.awaitRecording(Duration.ofSeconds(60));
                 RuncBundles.run(bundle, id, Duration.ofSeconds(60));
                 assertEquals(0, snoop.terminate(), snoop.log());
             } finally {

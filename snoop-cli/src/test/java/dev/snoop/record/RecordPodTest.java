@@ -60,7 +60,7 @@ class RecordPodTest {
             Path self = pod.child("snoop");
             try (SnoopProcess snoop = SnoopProcess.start(self, List.of(), "--report-path", report.toString(),
                     "--report-interval", "1s", "--metrics-addr", "off", "--pod-name", "shop-1", "--namespace", "shop")) {
-                snoop.awaitRecording(Duration.ofSeconds(30));
+                snoop.awaitRecording(Duration.ofSeconds(60));
                 run(pod, started, "pause", "sandbox", ref, pinned, "cat /pause-marker");
                 run(pod, started, "web", "container", ref, pinned, "cat /shared.txt /web.conf");
                 run(pod, started, "worker", "container", ref, pinned, "cat /shared.txt /worker.conf");

@@ -51,7 +51,7 @@ class SlimImageTest {
             Path self = pod.child("snoop");
             try (SnoopProcess snoop = SnoopProcess.start(self, List.of(), "--report-path", report.toString(),
                     "--metrics-addr", "off", "--image-ref", "debian:bookworm-minbase-python3")) {
-                snoop.awaitRecording(Duration.ofSeconds(30));
+                snoop.awaitRecording(Duration.ofSeconds(60));
                 fullOutput = runc(full, pod.pathInHierarchy() + "/app", "full");
                 assertEquals(0, snoop.terminate(), snoop.log());
             } finally {

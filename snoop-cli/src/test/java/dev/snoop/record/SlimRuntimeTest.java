@@ -60,7 +60,7 @@ class SlimRuntimeTest {
             Path self = pod.child("snoop");
             try (SnoopProcess snoop = SnoopProcess.start(self, List.of(), "--report-path", report.toString(),
                     "--metrics-addr", "off", "--image-ref", "debian:bookworm-nginx-light")) {
-                snoop.awaitRecording(Duration.ofSeconds(30));
+                snoop.awaitRecording(Duration.ofSeconds(60));
                 fullOutput = runc(merged, pod.pathInHierarchy() + "/app", "full");
                 assertEquals(0, snoop.terminate(), snoop.log());
             } finally {
