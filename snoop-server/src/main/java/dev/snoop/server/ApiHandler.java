@@ -210,6 +210,7 @@ final class ApiHandler extends Handler.Abstract {
                 // a data exception: something in the report PostgreSQL cannot hold (e.g. a NUL in a name)
                 error(response, callback, HttpStatus.BAD_REQUEST_400, "report: cannot be stored: " + oneLine(e.getMessage()));
             } else {
+                request.setAttribute(MetricsHandler.REASON, "database");
                 unavailable(response, callback, "the database failed; nothing was stored");
             }
             return;
@@ -218,6 +219,7 @@ final class ApiHandler extends Handler.Abstract {
             error(response, callback, HttpStatus.INTERNAL_SERVER_ERROR_500, "internal error; nothing was stored");
             return;
         }
+        request.setAttribute(MetricsHandler.NEW_FILES, result.newFiles());
         reply(response, callback, HttpStatus.OK_200, String.format(Locale.ROOT,
                 "{\"containers\": %d, \"new_files\": %d, \"new_access\": %d, \"files\": %d}",
                 result.containers(), result.newFiles(), result.newAccess(), result.files()));

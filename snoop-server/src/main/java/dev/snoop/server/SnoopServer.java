@@ -51,25 +51,34 @@ public final class SnoopServer implements AutoCloseable {
      */
     public static SnoopServer start(ServerConfig config, Consumer<String> log) {
         Tokens tokens = Tokens.load(config.tokensFile());
+        ServerMetrics metrics = new ServerMetrics();
         Database database;
         if (config.databaseUrl() != null) {
             log.accept("snoop serve: connecting to the database");
-            database = Database.external(config.databaseUrl(), config.poolSize());
+            database = Database.external(config.databaseUrl(), config.poolSize(), metrics.registry());
         } else {
             log.accept("snoop serve: starting the embedded PostgreSQL in " + config.dataDir());
-            database = Database.embedded(config.dataDir(), config.poolSize());
+            database = Database.embedded(config.dataDir(), config.poolSize(), metrics.registry());
         }
         try {
-            return start(config, tokens, database, true, log);
+            return start(config, tokens, database, true, log, metrics);
         } catch (RuntimeException e) {
             database.close();
             throw e;
         }
     }
 
-    /** Starts the HTTP API over a database the caller keeps (tests share one). */
+    /**
+     * Starts the HTTP API over a database the caller keeps (tests share one). Its pool's use is not
+     * in this server's metrics: Hikari takes a registry only when the pool is made.
+     */
     static SnoopServer start(ServerConfig config, Tokens tokens, Database database, boolean ownsDatabase,
             Consumer<String> log) {
+        return start(config, tokens, database, ownsDatabase, log, new ServerMetrics());
+    }
+
+    private static SnoopServer start(ServerConfig config, Tokens tokens, Database database, boolean ownsDatabase,
+            Consumer<String> log, ServerMetrics metrics) {
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 4, 60_000,
                 new BlockingArrayQueue<>(64, 64, MAX_QUEUED_JOBS));
         threads.setName("snoop-http");
@@ -84,7 +93,7 @@ public final class SnoopServer implements AutoCloseable {
         connector.setIdleTimeout(IDLE_TIMEOUT_MILLIS);
         jetty.addConnector(connector);
         ApiHandler api = new ApiHandler(tokens, new ReportStore(database.dataSource()), database, config.poolSize());
-        jetty.setHandler(api);
+        jetty.setHandler(new MetricsHandler(metrics, api));
         jetty.setStopTimeout(10_000);
         try {
             jetty.start();
