@@ -63,6 +63,11 @@ final class ServeCommand implements Callable<Integer> {
                 "Env: SNOOP_POOL_SIZE."})
     int poolSize;
 
+    @Option(names = "--rate-limit", paramLabel = "N", defaultValue = "${env:SNOOP_RATE_LIMIT:-50}",
+            description = {"Reports a second per token, with a burst of twice as many; over it 429 with a "
+                    + "Retry-After. 0: no limit. Default: ${DEFAULT-VALUE}.", "Env: SNOOP_RATE_LIMIT."})
+    int rateLimit;
+
     @Override
     public Integer call() throws InterruptedException {
         Serving.Settings settings = validate();
@@ -91,12 +96,16 @@ final class ServeCommand implements Callable<Integer> {
         if (poolSize < 1 || poolSize > 1000) {
             throw usage("--pool-size: " + poolSize + " is not between 1 and 1000");
         }
+        if (rateLimit < 0 || rateLimit > 1_000_000) {
+            throw usage("--rate-limit: " + rateLimit + " is not between 0 (no limit) and 1000000");
+        }
         String url = databaseUrl == null || databaseUrl.isBlank() ? null : databaseUrl.trim();
         if (url != null && !url.startsWith("jdbc:postgresql:")) {
             throw usage("--database-url: not a PostgreSQL JDBC URL (jdbc:postgresql://host/db)");
         }
         String host = address.getAddress() == null ? "0.0.0.0" : address.getAddress().getHostAddress();
-        return new Serving.Settings(host, address.getPort(), dataDir.toAbsolutePath().normalize(), url, tokensFile, poolSize);
+        return new Serving.Settings(host, address.getPort(), dataDir.toAbsolutePath().normalize(), url, tokensFile, poolSize,
+                rateLimit);
     }
 
     private ParameterException usage(String message) {

@@ -20,7 +20,8 @@ final class Serving {
     private static final Logger FLYWAY = Logger.getLogger("org.flywaydb");
 
     /** What ServeCommand validated, in JDK types only. */
-    record Settings(String bindAddress, int port, Path dataDir, String databaseUrl, Path tokensFile, int poolSize) {}
+    record Settings(String bindAddress, int port, Path dataDir, String databaseUrl, Path tokensFile, int poolSize,
+            int rateLimit) {}
 
     private Serving() {}
 
@@ -29,7 +30,7 @@ final class Serving {
         // the libraries' own chatter (Flyway's steps) is not snoop's log; Main quiets SLF4J
         FLYWAY.setLevel(Level.WARNING);
         ServerConfig config = new ServerConfig(s.bindAddress(), s.port(), s.dataDir(), s.databaseUrl(), s.tokensFile(),
-                s.poolSize());
+                s.poolSize()).withRateLimit(s.rateLimit());
         CountDownLatch stop = new CountDownLatch(1);
         for (String name : List.of("TERM", "INT")) {
             Signal.handle(new Signal(name), signal -> stop.countDown());

@@ -71,7 +71,9 @@ class ServeCommandTest {
                 List.of("serve"),
                 List.of("serve", "--tokens-file", tmp.resolve("missing").toString()),
                 List.of("serve", "--tokens-file", tokens.toString(), "--listen", "nowhere"),
-                List.of("serve", "--tokens-file", tokens.toString(), "--database-url", "mysql://db"))) {
+                List.of("serve", "--tokens-file", tokens.toString(), "--database-url", "mysql://db"),
+                List.of("serve", "--tokens-file", tokens.toString(), "--rate-limit", "-1"),
+                List.of("serve", "--tokens-file", tokens.toString(), "--rate-limit", "lots"))) {
             CliRun r = CliRun.run(args.toArray(String[]::new));
             assertEquals(2, r.exitCode(), args + ": " + r.err());
             assertTrue(r.err().startsWith("snoop serve: "), r.err());

@@ -23,7 +23,7 @@ import org.eclipse.jetty.util.Callback;
 /**
  * The HTTP API, on Jetty's core handlers: exact routes, thin handling (authenticate, read, store
  * in one call, map the outcome to a status). Status codes follow the conventions the sidecar's
- * retries obey: 503 (with a jittered {@code Retry-After}) is worth retrying, 400, 401, 403, 413 and
+ * retries obey: 429 and 503 (with a jittered {@code Retry-After}) are worth retrying, 400, 401, 403, 413 and
  * 415 are not (401 after re-reading the token file).
  *
  * <p>Nothing of a rejected request is stored: it is refused before the store is called, and the
@@ -49,14 +49,16 @@ final class ApiHandler extends Handler.Abstract {
     private final ReportStore store;
     private final Database database;
     private final Semaphore ingests;
+    private final RateLimiter rateLimiter;
     private volatile long bodyReadMillis = MAX_BODY_READ_MILLIS;
 
     /**
      * @param maxConcurrentIngests reports read and stored at once; one more is answered 503 at
      *     once, never queued (each holds up to {@link #MAX_BODY_BYTES} and a connection)
      */
-    ApiHandler(Tokens tokens, ReportStore store, Database database, int maxConcurrentIngests) {
+    ApiHandler(Tokens tokens, ReportStore store, Database database, int maxConcurrentIngests, RateLimiter rateLimiter) {
         this.tokens = tokens;
+        this.rateLimiter = rateLimiter;
         this.store = store;
         this.database = database;
         this.ingests = new Semaphore(maxConcurrentIngests);
@@ -65,6 +67,10 @@ final class ApiHandler extends Handler.Abstract {
     /** For tests: a shorter deadline for reading a body. */
     void bodyReadMillis(long millis) {
         this.bodyReadMillis = millis;
+    }
+
+    RateLimiter rateLimiter() {
+        return rateLimiter;
     }
 
     /** The permits of concurrent ingests, for tests that take them all. */
@@ -133,6 +139,15 @@ final class ApiHandler extends Handler.Abstract {
         if (token == null) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
             reject(request, response, callback, HttpStatus.UNAUTHORIZED_401, "a valid bearer token is required");
+            return;
+        }
+        long waitNanos = rateLimiter.acquire(token.identity());
+        if (waitNanos > 0) {
+            // at the earliest when the token's bucket has a report again, jittered as a 503's
+            long seconds = Math.max(RETRY_AFTER_MIN_SECONDS, (waitNanos + 999_999_999L) / 1_000_000_000L)
+                    + ThreadLocalRandom.current().nextInt(RETRY_AFTER_MAX_SECONDS - RETRY_AFTER_MIN_SECONDS + 1);
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(seconds));
+            reject(request, response, callback, HttpStatus.TOO_MANY_REQUESTS_429, "over this token's rate limit");
             return;
         }
         String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);

@@ -92,7 +92,8 @@ public final class SnoopServer implements AutoCloseable {
         connector.setPort(config.port());
         connector.setIdleTimeout(IDLE_TIMEOUT_MILLIS);
         jetty.addConnector(connector);
-        ApiHandler api = new ApiHandler(tokens, new ReportStore(database.dataSource()), database, config.poolSize());
+        ApiHandler api = new ApiHandler(tokens, new ReportStore(database.dataSource()), database, config.poolSize(),
+                new RateLimiter(config.rateLimit()));
         jetty.setHandler(new MetricsHandler(metrics, api));
         jetty.setStopTimeout(10_000);
         try {
