@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit Codes:%n",
         exitCodeList = {
             "0:stopped by SIGTERM/SIGINT",
-            "1:failure: the database or the port cannot be had, an unreadable tokens file",
+            "1:failure: the database or the port cannot be had, an unreadable tokens file or TLS key",
             "2:usage error: an unknown option, a bad address",
         })
 final class ServeCommand implements Callable<Integer> {
@@ -68,6 +68,16 @@ final class ServeCommand implements Callable<Integer> {
                     + "Retry-After. 0: no limit. Default: ${DEFAULT-VALUE}.", "Env: SNOOP_RATE_LIMIT."})
     int rateLimit;
 
+    @Option(names = "--tls-cert", paramLabel = "FILE", defaultValue = "${env:SNOOP_TLS_CERT}",
+            description = {"Serve HTTPS with this PEM certificate (then any intermediates); needs --tls-key. "
+                    + "Without: plain HTTP (behind an ingress that terminates TLS).", "Env: SNOOP_TLS_CERT."})
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", defaultValue = "${env:SNOOP_TLS_KEY}",
+            description = {"The certificate's private key: PEM, unencrypted PKCS#8 (BEGIN PRIVATE KEY).",
+                "Env: SNOOP_TLS_KEY."})
+    Path tlsKey;
+
     @Override
     public Integer call() throws InterruptedException {
         Serving.Settings settings = validate();
@@ -99,13 +109,21 @@ final class ServeCommand implements Callable<Integer> {
         if (rateLimit < 0 || rateLimit > 1_000_000) {
             throw usage("--rate-limit: " + rateLimit + " is not between 0 (no limit) and 1000000");
         }
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw usage(tlsCert == null ? "--tls-key needs --tls-cert" : "--tls-cert needs --tls-key");
+        }
+        for (Path file : new Path[] {tlsCert, tlsKey}) {
+            if (file != null && !Files.isRegularFile(file)) {
+                throw usage((file == tlsCert ? "--tls-cert " : "--tls-key ") + file + ": no such file");
+            }
+        }
         String url = databaseUrl == null || databaseUrl.isBlank() ? null : databaseUrl.trim();
         if (url != null && !url.startsWith("jdbc:postgresql:")) {
             throw usage("--database-url: not a PostgreSQL JDBC URL (jdbc:postgresql://host/db)");
         }
         String host = address.getAddress() == null ? "0.0.0.0" : address.getAddress().getHostAddress();
         return new Serving.Settings(host, address.getPort(), dataDir.toAbsolutePath().normalize(), url, tokensFile, poolSize,
-                rateLimit);
+                rateLimit, tlsCert, tlsKey);
     }
 
     private ParameterException usage(String message) {

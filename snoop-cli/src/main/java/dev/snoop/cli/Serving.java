@@ -21,7 +21,7 @@ final class Serving {
 
     /** What ServeCommand validated, in JDK types only. */
     record Settings(String bindAddress, int port, Path dataDir, String databaseUrl, Path tokensFile, int poolSize,
-            int rateLimit) {}
+            int rateLimit, Path tlsCert, Path tlsKey) {}
 
     private Serving() {}
 
@@ -30,7 +30,8 @@ final class Serving {
         // the libraries' own chatter (Flyway's steps) is not snoop's log; Main quiets SLF4J
         FLYWAY.setLevel(Level.WARNING);
         ServerConfig config = new ServerConfig(s.bindAddress(), s.port(), s.dataDir(), s.databaseUrl(), s.tokensFile(),
-                s.poolSize()).withRateLimit(s.rateLimit());
+                s.poolSize()).withRateLimit(s.rateLimit())
+                .withTls(s.tlsCert() == null ? null : new ServerConfig.Tls(s.tlsCert(), s.tlsKey()));
         CountDownLatch stop = new CountDownLatch(1);
         for (String name : List.of("TERM", "INT")) {
             Signal.handle(new Signal(name), signal -> stop.countDown());

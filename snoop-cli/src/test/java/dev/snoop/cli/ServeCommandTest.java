@@ -73,7 +73,11 @@ class ServeCommandTest {
                 List.of("serve", "--tokens-file", tokens.toString(), "--listen", "nowhere"),
                 List.of("serve", "--tokens-file", tokens.toString(), "--database-url", "mysql://db"),
                 List.of("serve", "--tokens-file", tokens.toString(), "--rate-limit", "-1"),
-                List.of("serve", "--tokens-file", tokens.toString(), "--rate-limit", "lots"))) {
+                List.of("serve", "--tokens-file", tokens.toString(), "--rate-limit", "lots"),
+                List.of("serve", "--tokens-file", tokens.toString(), "--tls-cert", tokens.toString()),
+                List.of("serve", "--tokens-file", tokens.toString(), "--tls-key", tokens.toString()),
+                List.of("serve", "--tokens-file", tokens.toString(), "--tls-cert", tokens.toString(),
+                        "--tls-key", tmp.resolve("missing.key").toString()))) {
             CliRun r = CliRun.run(args.toArray(String[]::new));
             assertEquals(2, r.exitCode(), args + ": " + r.err());
             assertTrue(r.err().startsWith("snoop serve: "), r.err());
@@ -83,6 +87,11 @@ class ServeCommandTest {
         CliRun r = CliRun.run("serve", "--tokens-file", bad.toString(), "--data-dir", tmp.resolve("d").toString());
         assertEquals(1, r.exitCode(), r.err());
         assertEquals("snoop serve: " + bad + ": line 1: the first field is not a SHA-256 in hex (64 hex digits)\n", r.err());
+        // a TLS "certificate" that is none: exit 1, one line, before the database is started
+        r = CliRun.run("serve", "--tokens-file", tokens.toString(), "--data-dir", tmp.resolve("d").toString(),
+                "--tls-cert", tokens.toString(), "--tls-key", tokens.toString());
+        assertEquals(1, r.exitCode(), r.err());
+        assertEquals("snoop serve: " + tokens + ": no PEM certificate (BEGIN CERTIFICATE) in it\n", r.err());
     }
 
     private static String sha256(String token) throws Exception {

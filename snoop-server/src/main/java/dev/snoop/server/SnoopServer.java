@@ -2,11 +2,15 @@ package dev.snoop.server;
 
 import dev.snoop.core.SnoopException;
 import java.util.function.Consumer;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.BlockingArrayQueue;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -51,6 +55,10 @@ public final class SnoopServer implements AutoCloseable {
      */
     public static SnoopServer start(ServerConfig config, Consumer<String> log) {
         Tokens tokens = Tokens.load(config.tokensFile());
+        if (config.tls() != null) {
+            // read here as well, so that a bad file fails before the database is started for nothing
+            PemKeyStore.load(config.tls().certFile(), config.tls().keyFile());
+        }
         ServerMetrics metrics = new ServerMetrics();
         Database database;
         if (config.databaseUrl() != null) {
@@ -87,7 +95,9 @@ public final class SnoopServer implements AutoCloseable {
         http.setRequestHeaderSize(MAX_REQUEST_HEADER_BYTES);
         http.setSendServerVersion(false);
         http.setSendDateHeader(false);
-        ServerConnector connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
+        ServerConnector connector = config.tls() == null
+                ? new ServerConnector(jetty, new HttpConnectionFactory(http))
+                : httpsConnector(jetty, http, config.tls());
         connector.setHost(config.bindAddress());
         connector.setPort(config.port());
         connector.setIdleTimeout(IDLE_TIMEOUT_MILLIS);
@@ -108,8 +118,20 @@ public final class SnoopServer implements AutoCloseable {
                     + ": " + Database.rootCause(e), e);
         }
         log.accept("snoop serve: listening on " + config.bindAddress() + ":" + connector.getLocalPort()
-                + " with " + tokens.size() + " token(s)");
+                + (config.tls() == null ? "" : " (TLS)") + " with " + tokens.size() + " token(s)");
         return new SnoopServer(database, ownsDatabase, jetty, connector, api);
+    }
+
+    /** HTTPS/1.1 with the key and certificate chain of the PEM files; TLS versions and ciphers are Jetty's defaults. */
+    private static ServerConnector httpsConnector(Server jetty, HttpConfiguration http, ServerConfig.Tls tls) {
+        PemKeyStore.Loaded keys = PemKeyStore.load(tls.certFile(), tls.keyFile());
+        SslContextFactory.Server ssl = new SslContextFactory.Server();
+        ssl.setKeyStore(keys.keyStore());
+        ssl.setKeyStorePassword(keys.password());
+        HttpConfiguration https = new HttpConfiguration(http);
+        https.addCustomizer(new SecureRequestCustomizer());
+        return new ServerConnector(jetty, new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()),
+                new HttpConnectionFactory(https));
     }
 
     /** The port it listens on (the chosen one when the config said 0). */
