@@ -45,7 +45,8 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--tokens-file", paramLabel = "FILE", defaultValue = "${env:SNOOP_TOKENS_FILE}",
             description = {"The accepted tokens: a SHA-256 and the namespaces it may report for, a line each "
-                    + "(docs/server.md). Required.", "Env: SNOOP_TOKENS_FILE."})
+                    + "(docs/server.md). Required. Re-read within a second of a change, and on SIGHUP.",
+                "Env: SNOOP_TOKENS_FILE."})
     Path tokensFile;
 
     @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:SNOOP_DATA_DIR:-snoop-data}",

@@ -25,7 +25,7 @@ final class Serving {
 
     private Serving() {}
 
-    /** Serves until SIGTERM or SIGINT; returns the exit code. */
+    /** Serves until SIGTERM or SIGINT, re-reading the tokens file on SIGHUP; returns the exit code. */
     static int run(Settings s, PrintWriter err) throws InterruptedException {
         // the libraries' own chatter (Flyway's steps) is not snoop's log; Main quiets SLF4J
         FLYWAY.setLevel(Level.WARNING);
@@ -40,6 +40,8 @@ final class Serving {
             err.println(line);
             err.flush();
         })) {
+            // SIGHUP: re-read the tokens file now (it is also re-read within a second of a change)
+            Signal.handle(new Signal("HUP"), signal -> server.reloadTokens());
             stop.await();
             err.println("snoop serve: stopping");
             err.flush();

@@ -45,7 +45,7 @@ final class ApiHandler extends Handler.Abstract {
     static final String HEALTHZ = "/healthz";
     static final String READYZ = "/readyz";
 
-    private final Tokens tokens;
+    private final Authenticator auth;
     private final ReportStore store;
     private final Database database;
     private final Semaphore ingests;
@@ -56,8 +56,8 @@ final class ApiHandler extends Handler.Abstract {
      * @param maxConcurrentIngests reports read and stored at once; one more is answered 503 at
      *     once, never queued (each holds up to {@link #MAX_BODY_BYTES} and a connection)
      */
-    ApiHandler(Tokens tokens, ReportStore store, Database database, int maxConcurrentIngests, RateLimiter rateLimiter) {
-        this.tokens = tokens;
+    ApiHandler(Authenticator auth, ReportStore store, Database database, int maxConcurrentIngests, RateLimiter rateLimiter) {
+        this.auth = auth;
         this.rateLimiter = rateLimiter;
         this.store = store;
         this.database = database;
@@ -135,12 +135,18 @@ final class ApiHandler extends Handler.Abstract {
     }
 
     private void postReport(Request request, Response response, Callback callback) {
-        Tokens.Entry token = tokens.authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION));
-        if (token == null) {
+        Authenticator.Outcome outcome = auth.authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION));
+        if (outcome instanceof Authenticator.Unavailable unavailable) {
+            request.setAttribute(MetricsHandler.REASON, "auth_unavailable");
+            reject(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, unavailable.reason());
+            return;
+        }
+        if (!(outcome instanceof Authenticator.Accepted accepted)) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
             reject(request, response, callback, HttpStatus.UNAUTHORIZED_401, "a valid bearer token is required");
             return;
         }
+        Tokens.Entry token = accepted.entry();
         long waitNanos = rateLimiter.acquire(token.identity());
         if (waitNanos > 0) {
             // at the earliest when the token's bucket has a report again, jittered as a 503's

@@ -1,6 +1,9 @@
 package dev.snoop.server;
 
 import dev.snoop.core.SnoopException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -36,10 +39,20 @@ public final class SnoopServer implements AutoCloseable {
     private final boolean ownsDatabase;
     private final Server jetty;
     private final ServerConnector connector;
-    private final ApiHandler api;
+    /** How often the tokens file is looked at for a change. */
+    static final long TOKENS_CHECK_MILLIS = 1_000;
 
-    private SnoopServer(Database database, boolean ownsDatabase, Server jetty, ServerConnector connector, ApiHandler api) {
+    private final ApiHandler api;
+    private final TokensFile tokensFile;
+    private final ScheduledExecutorService ops;
+    private final Consumer<String> log;
+
+    private SnoopServer(Database database, boolean ownsDatabase, Server jetty, ServerConnector connector, ApiHandler api,
+            TokensFile tokensFile, ScheduledExecutorService ops, Consumer<String> log) {
         this.api = api;
+        this.log = log;
+        this.tokensFile = tokensFile;
+        this.ops = ops;
         this.database = database;
         this.ownsDatabase = ownsDatabase;
         this.jetty = jetty;
@@ -102,7 +115,8 @@ public final class SnoopServer implements AutoCloseable {
         connector.setPort(config.port());
         connector.setIdleTimeout(IDLE_TIMEOUT_MILLIS);
         jetty.addConnector(connector);
-        ApiHandler api = new ApiHandler(tokens, new ReportStore(database.dataSource()), database, config.poolSize(),
+        TokensFile tokensFile = new TokensFile(config.tokensFile(), tokens, log);
+        ApiHandler api = new ApiHandler(new Authenticator(tokensFile), new ReportStore(database.dataSource()), database, config.poolSize(),
                 new RateLimiter(config.rateLimit()));
         jetty.setHandler(new MetricsHandler(metrics, api));
         jetty.setStopTimeout(10_000);
@@ -119,7 +133,36 @@ public final class SnoopServer implements AutoCloseable {
         }
         log.accept("snoop serve: listening on " + config.bindAddress() + ":" + connector.getLocalPort()
                 + (config.tls() == null ? "" : " (TLS)") + " with " + tokens.size() + " token(s)");
-        return new SnoopServer(database, ownsDatabase, jetty, connector, api);
+        ScheduledExecutorService ops = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "snoop-ops");
+            thread.setDaemon(true);
+            return thread;
+        });
+        ops.scheduleWithFixedDelay(() -> guarded(tokensFile::check, log, "checking the tokens file"),
+                TOKENS_CHECK_MILLIS, TOKENS_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        return new SnoopServer(database, ownsDatabase, jetty, connector, api, tokensFile, ops, log);
+    }
+
+    /** Runs a background job so that a bug in it is one line in the log, and the job runs again next time. */
+    private static void guarded(Runnable job, Consumer<String> log, String what) {
+        try {
+            job.run();
+        } catch (RuntimeException e) {
+            log.accept("snoop serve: " + what + " failed: " + Database.rootCause(e));
+        }
+    }
+
+    /** Re-reads the tokens file now, changed or not (what SIGHUP asks); a bad file keeps the tokens in use. */
+    public void reloadTokens() {
+        try {
+            ops.execute(() -> guarded(tokensFile::reload, log, "re-reading the tokens file"));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // stopping: nothing left to authenticate
+        }
+    }
+
+    TokensFile tokensFile() {
+        return tokensFile;
     }
 
     /** HTTPS/1.1 with the key and certificate chain of the PEM files; TLS versions and ciphers are Jetty's defaults. */
@@ -155,6 +198,7 @@ public final class SnoopServer implements AutoCloseable {
     /** Stops taking requests, lets those under way finish (up to 10 s), then stops the database. */
     @Override
     public void close() {
+        ops.shutdownNow();
         try {
             jetty.stop();
         } catch (Exception e) {
