@@ -1,10 +1,12 @@
 package dev.snoop.cli;
 
+import dev.snoop.cli.record.DurationParser;
 import dev.snoop.cli.record.MetricsAddress;
 import dev.snoop.core.SnoopException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -79,6 +81,12 @@ final class ServeCommand implements Callable<Integer> {
                 "Env: SNOOP_TLS_KEY."})
     Path tlsKey;
 
+    @Option(names = "--retention", paramLabel = "DURATION", defaultValue = "${env:SNOOP_RETENTION}",
+            converter = DurationParser.class,
+            description = {"Delete an instance (a container run) and its files once its last report is older, "
+                    + "e.g. 720h. Default: keep every one.", "Env: SNOOP_RETENTION."})
+    Duration retention;
+
     @Override
     public Integer call() throws InterruptedException {
         Serving.Settings settings = validate();
@@ -124,7 +132,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         String host = address.getAddress() == null ? "0.0.0.0" : address.getAddress().getHostAddress();
         return new Serving.Settings(host, address.getPort(), dataDir.toAbsolutePath().normalize(), url, tokensFile, poolSize,
-                rateLimit, tlsCert, tlsKey);
+                rateLimit, tlsCert, tlsKey, retention);
     }
 
     private ParameterException usage(String message) {

@@ -4,6 +4,7 @@ import dev.snoop.server.ServerConfig;
 import dev.snoop.server.SnoopServer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
@@ -21,7 +22,7 @@ final class Serving {
 
     /** What ServeCommand validated, in JDK types only. */
     record Settings(String bindAddress, int port, Path dataDir, String databaseUrl, Path tokensFile, int poolSize,
-            int rateLimit, Path tlsCert, Path tlsKey) {}
+            int rateLimit, Path tlsCert, Path tlsKey, Duration retention) {}
 
     private Serving() {}
 
@@ -31,7 +32,8 @@ final class Serving {
         FLYWAY.setLevel(Level.WARNING);
         ServerConfig config = new ServerConfig(s.bindAddress(), s.port(), s.dataDir(), s.databaseUrl(), s.tokensFile(),
                 s.poolSize()).withRateLimit(s.rateLimit())
-                .withTls(s.tlsCert() == null ? null : new ServerConfig.Tls(s.tlsCert(), s.tlsKey()));
+                .withTls(s.tlsCert() == null ? null : new ServerConfig.Tls(s.tlsCert(), s.tlsKey()))
+                .withRetention(s.retention());
         CountDownLatch stop = new CountDownLatch(1);
         for (String name : List.of("TERM", "INT")) {
             Signal.handle(new Signal(name), signal -> stop.countDown());

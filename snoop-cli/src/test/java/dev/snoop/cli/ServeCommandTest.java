@@ -89,6 +89,8 @@ class ServeCommandTest {
                 List.of("serve", "--tokens-file", tokens.toString(), "--database-url", "mysql://db"),
                 List.of("serve", "--tokens-file", tokens.toString(), "--rate-limit", "-1"),
                 List.of("serve", "--tokens-file", tokens.toString(), "--rate-limit", "lots"),
+                List.of("serve", "--tokens-file", tokens.toString(), "--retention", "30d"),
+                List.of("serve", "--tokens-file", tokens.toString(), "--retention", "0"),
                 List.of("serve", "--tokens-file", tokens.toString(), "--tls-cert", tokens.toString()),
                 List.of("serve", "--tokens-file", tokens.toString(), "--tls-key", tokens.toString()),
                 List.of("serve", "--tokens-file", tokens.toString(), "--tls-cert", tokens.toString(),

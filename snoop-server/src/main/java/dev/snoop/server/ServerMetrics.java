@@ -36,6 +36,9 @@ final class ServerMetrics {
     private final Timer refused;
     private final Counter receivedBytes;
     private final Counter filesStored;
+    private final Counter retentionDeleted;
+    private final Counter retentionFailed;
+    private final java.util.concurrent.atomic.AtomicLong retentionLastRun = new java.util.concurrent.atomic.AtomicLong();
 
     ServerMetrics() {
         rejected = REASONS.stream().collect(Collectors.toUnmodifiableMap(Function.identity(),
@@ -47,6 +50,23 @@ final class ServerMetrics {
                 .description("Bytes of report bodies received, as sent (compressed if gzip)").register(registry);
         filesStored = Counter.builder("snoop.server.ingest.files.stored")
                 .description("Files that no earlier report of their instance had").register(registry);
+        retentionDeleted = Counter.builder("snoop.server.retention.deleted.instances")
+                .description("Instances deleted for being past the retention").register(registry);
+        retentionFailed = Counter.builder("snoop.server.retention.failures")
+                .description("Retention runs that failed (the database was unreachable)").register(registry);
+        io.micrometer.core.instrument.Gauge.builder("snoop.server.retention.last.success", retentionLastRun, Number::doubleValue)
+                .description("Unix time of the last retention run that succeeded; 0 before one, or without --retention")
+                .baseUnit("seconds").register(registry);
+    }
+
+    /** One retention run: the instances it deleted, or -1 if it failed. */
+    void retention(long deleted, long epochSecond) {
+        if (deleted < 0) {
+            retentionFailed.increment();
+        } else {
+            retentionDeleted.increment(deleted);
+            retentionLastRun.set(epochSecond);
+        }
     }
 
     private Timer latency(String result) {

@@ -41,6 +41,8 @@ public final class SnoopServer implements AutoCloseable {
     private final ServerConnector connector;
     /** How often the tokens file is looked at for a change. */
     static final long TOKENS_CHECK_MILLIS = 1_000;
+    /** The first retention run, after the start. */
+    static final long RETENTION_FIRST_DELAY_MILLIS = 1_000;
 
     private final ApiHandler api;
     private final TokensFile tokensFile;
@@ -133,14 +135,37 @@ public final class SnoopServer implements AutoCloseable {
         }
         log.accept("snoop serve: listening on " + config.bindAddress() + ":" + connector.getLocalPort()
                 + (config.tls() == null ? "" : " (TLS)") + " with " + tokens.size() + " token(s)");
-        ScheduledExecutorService ops = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        // two threads: a long retention run does not hold up the tokens file's check
+        ScheduledExecutorService ops = Executors.newScheduledThreadPool(2, runnable -> {
             Thread thread = new Thread(runnable, "snoop-ops");
             thread.setDaemon(true);
             return thread;
         });
         ops.scheduleWithFixedDelay(() -> guarded(tokensFile::check, log, "checking the tokens file"),
                 TOKENS_CHECK_MILLIS, TOKENS_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        if (config.retention() != null) {
+            Retention retention = new Retention(database.dataSource(), config.retention());
+            long every = Retention.intervalOf(config.retention()).toMillis();
+            // first soon after start, so that a server that was down long catches up at once
+            ops.scheduleWithFixedDelay(() -> retain(retention, metrics, log), RETENTION_FIRST_DELAY_MILLIS, every,
+                    TimeUnit.MILLISECONDS);
+        }
         return new SnoopServer(database, ownsDatabase, jetty, connector, api, tokensFile, ops, log);
+    }
+
+    private static void retain(Retention retention, ServerMetrics metrics, Consumer<String> log) {
+        try {
+            long deleted = retention.run();
+            metrics.retention(deleted, java.time.Instant.now().getEpochSecond());
+            if (deleted > 0) {
+                // PT720H -> 720h, PT1H30M -> 1h30m: as --retention is written
+                log.accept("snoop serve: retention: deleted " + deleted + " instance(s) with no report for "
+                        + retention.keep().toString().substring(2).toLowerCase(java.util.Locale.ROOT));
+            }
+        } catch (java.sql.SQLException | RuntimeException e) {
+            metrics.retention(-1, 0);
+            log.accept("snoop serve: retention: failed, trying again later: " + Database.rootCause(e));
+        }
     }
 
     /** Runs a background job so that a bug in it is one line in the log, and the job runs again next time. */
