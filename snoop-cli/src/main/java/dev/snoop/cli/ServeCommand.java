@@ -4,9 +4,12 @@ import dev.snoop.cli.record.DurationParser;
 import dev.snoop.cli.record.MetricsAddress;
 import dev.snoop.core.SnoopException;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,6 +41,9 @@ import picocli.CommandLine.Spec;
             "2:usage error: an unknown option, a bad address",
         })
 final class ServeCommand implements Callable<Integer> {
+    /** Where a pod finds its service account's CA and token (also ServerConfig.Kubernetes.SERVICE_ACCOUNT_DIR). */
+    static final Path SERVICE_ACCOUNT_DIR = Path.of("/var/run/secrets/kubernetes.io/serviceaccount");
+
     @Spec
     CommandSpec spec;
 
@@ -87,6 +93,27 @@ final class ServeCommand implements Callable<Integer> {
                     + "e.g. 720h. Default: keep every one.", "Env: SNOOP_RETENTION."})
     Duration retention;
 
+    @Option(names = "--token-audience", paramLabel = "AUD", defaultValue = "${env:SNOOP_TOKEN_AUDIENCE}",
+            description = {"Also accept Kubernetes projected service-account tokens for this audience, validated "
+                    + "by a TokenReview; such a token may report for its service account's namespace.",
+                "Env: SNOOP_TOKEN_AUDIENCE."})
+    String tokenAudience;
+
+    @Option(names = "--kubernetes-api", paramLabel = "URL", defaultValue = "${env:SNOOP_KUBERNETES_API}",
+            description = {"The API server for --token-audience. Default: in a pod, "
+                    + "https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT.", "Env: SNOOP_KUBERNETES_API."})
+    String kubernetesApi;
+
+    @Option(names = "--kubernetes-ca", paramLabel = "FILE", defaultValue = "${env:SNOOP_KUBERNETES_CA}",
+            description = {"The API server's CA (PEM). Default: the pod's service-account ca.crt, if there.",
+                "Env: SNOOP_KUBERNETES_CA."})
+    Path kubernetesCa;
+
+    @Option(names = "--kubernetes-token-file", paramLabel = "FILE", defaultValue = "${env:SNOOP_KUBERNETES_TOKEN_FILE}",
+            description = {"This server's own token for the TokenReview, re-read each time. Default: the pod's "
+                    + "service-account token, if there.", "Env: SNOOP_KUBERNETES_TOKEN_FILE."})
+    Path kubernetesTokenFile;
+
     @Override
     public Integer call() throws InterruptedException {
         Serving.Settings settings = validate();
@@ -126,13 +153,57 @@ final class ServeCommand implements Callable<Integer> {
                 throw usage((file == tlsCert ? "--tls-cert " : "--tls-key ") + file + ": no such file");
             }
         }
+        Serving.KubernetesSettings kubernetes = kubernetes(System.getenv());
         String url = databaseUrl == null || databaseUrl.isBlank() ? null : databaseUrl.trim();
         if (url != null && !url.startsWith("jdbc:postgresql:")) {
             throw usage("--database-url: not a PostgreSQL JDBC URL (jdbc:postgresql://host/db)");
         }
         String host = address.getAddress() == null ? "0.0.0.0" : address.getAddress().getHostAddress();
         return new Serving.Settings(host, address.getPort(), dataDir.toAbsolutePath().normalize(), url, tokensFile, poolSize,
-                rateLimit, tlsCert, tlsKey, retention);
+                rateLimit, tlsCert, tlsKey, retention, kubernetes);
+    }
+
+    /** What --token-audience and the options beside it say, with a pod's defaults; null without an audience. */
+    Serving.KubernetesSettings kubernetes(Map<String, String> env) {
+        if (tokenAudience == null || tokenAudience.isBlank()) {
+            if (kubernetesApi != null && !kubernetesApi.isBlank()) {
+                throw usage("--kubernetes-api needs --token-audience: the audience the tokens must be for");
+            }
+            return null;
+        }
+        String api = kubernetesApi == null || kubernetesApi.isBlank() ? null : kubernetesApi.strip();
+        String host = env.get("KUBERNETES_SERVICE_HOST");
+        if (api == null && host != null && !host.isBlank()) {
+            String port = env.getOrDefault("KUBERNETES_SERVICE_PORT", "443");
+            api = "https://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        }
+        if (api == null) {
+            throw usage("--token-audience needs --kubernetes-api URL (not in a pod: KUBERNETES_SERVICE_HOST is not set)");
+        }
+        URI uri;
+        try {
+            uri = new URI(api);
+        } catch (URISyntaxException e) {
+            throw usage("--kubernetes-api: not a URL: " + api);
+        }
+        if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null) {
+            throw usage("--kubernetes-api: not an http(s) URL: " + api);
+        }
+        Path ca = kubernetesCa;
+        Path token = kubernetesTokenFile;
+        Path serviceAccount = SERVICE_ACCOUNT_DIR;
+        if (ca == null && Files.isRegularFile(serviceAccount.resolve("ca.crt"))) {
+            ca = serviceAccount.resolve("ca.crt");
+        }
+        if (token == null && Files.isRegularFile(serviceAccount.resolve("token"))) {
+            token = serviceAccount.resolve("token");
+        }
+        for (Path file : new Path[] {ca, token}) {
+            if (file != null && !Files.isRegularFile(file)) {
+                throw usage((file == ca ? "--kubernetes-ca " : "--kubernetes-token-file ") + file + ": no such file");
+            }
+        }
+        return new Serving.KubernetesSettings(uri, tokenAudience.strip(), ca, token);
     }
 
     private ParameterException usage(String message) {

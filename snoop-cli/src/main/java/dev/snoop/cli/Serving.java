@@ -3,6 +3,7 @@ package dev.snoop.cli;
 import dev.snoop.server.ServerConfig;
 import dev.snoop.server.SnoopServer;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -22,7 +23,10 @@ final class Serving {
 
     /** What ServeCommand validated, in JDK types only. */
     record Settings(String bindAddress, int port, Path dataDir, String databaseUrl, Path tokensFile, int poolSize,
-            int rateLimit, Path tlsCert, Path tlsKey, Duration retention) {}
+            int rateLimit, Path tlsCert, Path tlsKey, Duration retention, KubernetesSettings kubernetes) {}
+
+    /** --token-audience and the options beside it, validated; null without an audience. */
+    record KubernetesSettings(URI apiServer, String audience, Path caFile, Path tokenFile) {}
 
     private Serving() {}
 
@@ -33,7 +37,9 @@ final class Serving {
         ServerConfig config = new ServerConfig(s.bindAddress(), s.port(), s.dataDir(), s.databaseUrl(), s.tokensFile(),
                 s.poolSize()).withRateLimit(s.rateLimit())
                 .withTls(s.tlsCert() == null ? null : new ServerConfig.Tls(s.tlsCert(), s.tlsKey()))
-                .withRetention(s.retention());
+                .withRetention(s.retention())
+                .withKubernetes(s.kubernetes() == null ? null : new ServerConfig.Kubernetes(s.kubernetes().apiServer(),
+                        s.kubernetes().audience(), s.kubernetes().caFile(), s.kubernetes().tokenFile()));
         CountDownLatch stop = new CountDownLatch(1);
         for (String name : List.of("TERM", "INT")) {
             Signal.handle(new Signal(name), signal -> stop.countDown());

@@ -91,6 +91,10 @@ class ServeCommandTest {
                 List.of("serve", "--tokens-file", tokens.toString(), "--rate-limit", "lots"),
                 List.of("serve", "--tokens-file", tokens.toString(), "--retention", "30d"),
                 List.of("serve", "--tokens-file", tokens.toString(), "--retention", "0"),
+                List.of("serve", "--tokens-file", tokens.toString(), "--kubernetes-api", "https://k8s"),
+                List.of("serve", "--tokens-file", tokens.toString(), "--token-audience", "snoop", "--kubernetes-api", "k8s"),
+                List.of("serve", "--tokens-file", tokens.toString(), "--token-audience", "snoop", "--kubernetes-api", "https://k8s",
+                        "--kubernetes-ca", tmp.resolve("missing-ca.crt").toString()),
                 List.of("serve", "--tokens-file", tokens.toString(), "--tls-cert", tokens.toString()),
                 List.of("serve", "--tokens-file", tokens.toString(), "--tls-key", tokens.toString()),
                 List.of("serve", "--tokens-file", tokens.toString(), "--tls-cert", tokens.toString(),
@@ -109,6 +113,24 @@ class ServeCommandTest {
                 "--tls-cert", tokens.toString(), "--tls-key", tokens.toString());
         assertEquals(1, r.exitCode(), r.err());
         assertEquals("snoop serve: " + tokens + ": no PEM certificate (BEGIN CERTIFICATE) in it\n", r.err());
+    }
+
+    @Test
+    void testServe_tokenAudienceInAPod_apiServerFromTheEnvironment() {
+        ServeCommand command = new ServeCommand();
+        command.tokenAudience = "snoop";
+        Serving.KubernetesSettings k = command.kubernetes(java.util.Map.of("KUBERNETES_SERVICE_HOST", "10.96.0.1",
+                "KUBERNETES_SERVICE_PORT", "6443"));
+        assertEquals(URI.create("https://10.96.0.1:6443"), k.apiServer());
+        assertEquals("snoop", k.audience());
+        assertEquals(URI.create("https://[fd00::1]:443"),
+                command.kubernetes(java.util.Map.of("KUBERNETES_SERVICE_HOST", "fd00::1")).apiServer());
+        command.kubernetesApi = "https://api.example:8443";
+        assertEquals(URI.create("https://api.example:8443"), command.kubernetes(java.util.Map.of()).apiServer(),
+                "the option wins over the environment");
+        command.tokenAudience = null;
+        command.kubernetesApi = null;
+        assertEquals(null, command.kubernetes(java.util.Map.of("KUBERNETES_SERVICE_HOST", "10.96.0.1")), "off without an audience");
     }
 
     private static String sha256(String token) throws Exception {

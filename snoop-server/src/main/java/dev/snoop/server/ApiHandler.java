@@ -69,6 +69,10 @@ final class ApiHandler extends Handler.Abstract {
         this.bodyReadMillis = millis;
     }
 
+    Authenticator authenticator() {
+        return auth;
+    }
+
     RateLimiter rateLimiter() {
         return rateLimiter;
     }

@@ -1,7 +1,8 @@
 package dev.snoop.server;
 
 /**
- * Who a request's bearer token is: a line of the tokens file, which is re-read as it changes.
+ * Who a request's bearer token is: a line of the tokens file (re-read as it changes), else, when
+ * configured, a Kubernetes service account that the API server's TokenReview vouches for.
  */
 final class Authenticator {
     /** What became of a token. */
@@ -13,15 +14,22 @@ final class Authenticator {
     /** No token, or none known (401). */
     record Rejected() implements Outcome {}
 
-    /** It could not be told now: worth a retry (503). */
+    /** It could not be told now (the Kubernetes API did not answer): worth a retry (503). */
     record Unavailable(String reason) implements Outcome {}
 
     static final Rejected REJECTED = new Rejected();
 
     private final TokensFile tokens;
+    private final TokenReview review;
 
-    Authenticator(TokensFile tokens) {
+    /** @param review the Kubernetes TokenReview, or null for the tokens file alone */
+    Authenticator(TokensFile tokens, TokenReview review) {
         this.tokens = tokens;
+        this.review = review;
+    }
+
+    TokenReview review() {
+        return review;
     }
 
     TokensFile tokensFile() {
@@ -31,6 +39,12 @@ final class Authenticator {
     /** @param authorization the {@code Authorization} header's value, or null */
     Outcome authenticate(String authorization) {
         Tokens.Entry entry = tokens.current().authenticate(authorization);
-        return entry != null ? new Accepted(entry) : REJECTED;
+        if (entry != null) {
+            return new Accepted(entry);
+        }
+        if (review == null || authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return REJECTED;
+        }
+        return review.review(authorization.substring(7).strip());
     }
 }

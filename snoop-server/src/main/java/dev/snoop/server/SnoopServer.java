@@ -74,6 +74,8 @@ public final class SnoopServer implements AutoCloseable {
             // read here as well, so that a bad file fails before the database is started for nothing
             PemKeyStore.load(config.tls().certFile(), config.tls().keyFile());
         }
+        // before the database, so that a bad CA file fails before it is started for nothing
+        TokenReview review = config.kubernetes() == null ? null : new TokenReview(config.kubernetes(), log);
         ServerMetrics metrics = new ServerMetrics();
         Database database;
         if (config.databaseUrl() != null) {
@@ -84,7 +86,7 @@ public final class SnoopServer implements AutoCloseable {
             database = Database.embedded(config.dataDir(), config.poolSize(), metrics.registry());
         }
         try {
-            return start(config, tokens, database, true, log, metrics);
+            return start(config, tokens, database, true, log, metrics, review);
         } catch (RuntimeException e) {
             database.close();
             throw e;
@@ -97,11 +99,12 @@ public final class SnoopServer implements AutoCloseable {
      */
     static SnoopServer start(ServerConfig config, Tokens tokens, Database database, boolean ownsDatabase,
             Consumer<String> log) {
-        return start(config, tokens, database, ownsDatabase, log, new ServerMetrics());
+        return start(config, tokens, database, ownsDatabase, log, new ServerMetrics(),
+                config.kubernetes() == null ? null : new TokenReview(config.kubernetes(), log));
     }
 
     private static SnoopServer start(ServerConfig config, Tokens tokens, Database database, boolean ownsDatabase,
-            Consumer<String> log, ServerMetrics metrics) {
+            Consumer<String> log, ServerMetrics metrics, TokenReview review) {
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 4, 60_000,
                 new BlockingArrayQueue<>(64, 64, MAX_QUEUED_JOBS));
         threads.setName("snoop-http");
@@ -118,7 +121,7 @@ public final class SnoopServer implements AutoCloseable {
         connector.setIdleTimeout(IDLE_TIMEOUT_MILLIS);
         jetty.addConnector(connector);
         TokensFile tokensFile = new TokensFile(config.tokensFile(), tokens, log);
-        ApiHandler api = new ApiHandler(new Authenticator(tokensFile), new ReportStore(database.dataSource()), database, config.poolSize(),
+        ApiHandler api = new ApiHandler(new Authenticator(tokensFile, review), new ReportStore(database.dataSource()), database, config.poolSize(),
                 new RateLimiter(config.rateLimit()));
         jetty.setHandler(new MetricsHandler(metrics, api));
         jetty.setStopTimeout(10_000);
@@ -134,7 +137,8 @@ public final class SnoopServer implements AutoCloseable {
                     + ": " + Database.rootCause(e), e);
         }
         log.accept("snoop serve: listening on " + config.bindAddress() + ":" + connector.getLocalPort()
-                + (config.tls() == null ? "" : " (TLS)") + " with " + tokens.size() + " token(s)");
+                + (config.tls() == null ? "" : " (TLS)") + " with " + tokens.size() + " token(s)"
+                + (review == null ? "" : " and Kubernetes service-account tokens for audience " + config.kubernetes().audience()));
         // two threads: a long retention run does not hold up the tokens file's check
         ScheduledExecutorService ops = Executors.newScheduledThreadPool(2, runnable -> {
             Thread thread = new Thread(runnable, "snoop-ops");
