@@ -3,8 +3,12 @@ package dev.snoop.cli;
 import dev.snoop.record.MetricsAddress;
 import dev.snoop.core.SnoopException;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,10 +36,13 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit Codes:%n",
         exitCodeList = {
             "0:stopped by SIGTERM/SIGINT",
-            "1:failure: the database or the port cannot be had, an unreadable tokens file",
+            "1:failure: the database or the port cannot be had, an unreadable tokens file or TLS key",
             "2:usage error: an unknown option, a bad address",
         })
 final class ServeCommand implements Callable<Integer> {
+    /** Where a pod finds its service account's CA and token (also ServerConfig.Kubernetes.SERVICE_ACCOUNT_DIR). */
+    static final Path SERVICE_ACCOUNT_DIR = Path.of("/var/run/secrets/kubernetes.io/serviceaccount");
+
     @Spec
     CommandSpec spec;
 
@@ -45,7 +52,8 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--tokens-file", paramLabel = "FILE", defaultValue = "${env:SNOOP_TOKENS_FILE}",
             description = {"The accepted tokens: a SHA-256 and the namespaces it may report for, a line each "
-                    + "(docs/server.md). Required.", "Env: SNOOP_TOKENS_FILE."})
+                    + "(docs/server.md). Required. Re-read within a second of a change, and on SIGHUP.",
+                "Env: SNOOP_TOKENS_FILE."})
     Path tokensFile;
 
     @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:SNOOP_DATA_DIR:-snoop-data}",
@@ -62,6 +70,48 @@ final class ServeCommand implements Callable<Integer> {
             description = {"Database connections, and so reports stored at once. Default: ${DEFAULT-VALUE}.",
                 "Env: SNOOP_POOL_SIZE."})
     int poolSize;
+
+    @Option(names = "--rate-limit", paramLabel = "N", defaultValue = "${env:SNOOP_RATE_LIMIT:-50}",
+            description = {"Reports a second per token, with a burst of twice as many; over it 429 with a "
+                    + "Retry-After. 0: no limit. Default: ${DEFAULT-VALUE}.", "Env: SNOOP_RATE_LIMIT."})
+    int rateLimit;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE", defaultValue = "${env:SNOOP_TLS_CERT}",
+            description = {"Serve HTTPS with this PEM certificate (then any intermediates); needs --tls-key. "
+                    + "Without: plain HTTP (behind an ingress that terminates TLS).", "Env: SNOOP_TLS_CERT."})
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", defaultValue = "${env:SNOOP_TLS_KEY}",
+            description = {"The certificate's private key: PEM, unencrypted PKCS#8 (BEGIN PRIVATE KEY).",
+                "Env: SNOOP_TLS_KEY."})
+    Path tlsKey;
+
+    @Option(names = "--retention", paramLabel = "DURATION", defaultValue = "${env:SNOOP_RETENTION}",
+            converter = DurationConverter.class,
+            description = {"Delete an instance (a container run) and its files once its last report is older, "
+                    + "e.g. 720h. Default: keep every one.", "Env: SNOOP_RETENTION."})
+    Duration retention;
+
+    @Option(names = "--token-audience", paramLabel = "AUD", defaultValue = "${env:SNOOP_TOKEN_AUDIENCE}",
+            description = {"Also accept Kubernetes projected service-account tokens for this audience, validated "
+                    + "by a TokenReview; such a token may report for its service account's namespace.",
+                "Env: SNOOP_TOKEN_AUDIENCE."})
+    String tokenAudience;
+
+    @Option(names = "--kubernetes-api", paramLabel = "URL", defaultValue = "${env:SNOOP_KUBERNETES_API}",
+            description = {"The API server for --token-audience. Default: in a pod, "
+                    + "https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT.", "Env: SNOOP_KUBERNETES_API."})
+    String kubernetesApi;
+
+    @Option(names = "--kubernetes-ca", paramLabel = "FILE", defaultValue = "${env:SNOOP_KUBERNETES_CA}",
+            description = {"The API server's CA (PEM). Default: the pod's service-account ca.crt, if there.",
+                "Env: SNOOP_KUBERNETES_CA."})
+    Path kubernetesCa;
+
+    @Option(names = "--kubernetes-token-file", paramLabel = "FILE", defaultValue = "${env:SNOOP_KUBERNETES_TOKEN_FILE}",
+            description = {"This server's own token for the TokenReview, re-read each time. Default: the pod's "
+                    + "service-account token, if there.", "Env: SNOOP_KUBERNETES_TOKEN_FILE."})
+    Path kubernetesTokenFile;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -91,12 +141,68 @@ final class ServeCommand implements Callable<Integer> {
         if (poolSize < 1 || poolSize > 1000) {
             throw usage("--pool-size: " + poolSize + " is not between 1 and 1000");
         }
+        if (rateLimit < 0 || rateLimit > 1_000_000) {
+            throw usage("--rate-limit: " + rateLimit + " is not between 0 (no limit) and 1000000");
+        }
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw usage(tlsCert == null ? "--tls-key needs --tls-cert" : "--tls-cert needs --tls-key");
+        }
+        for (Path file : new Path[] {tlsCert, tlsKey}) {
+            if (file != null && !Files.isRegularFile(file)) {
+                throw usage((file == tlsCert ? "--tls-cert " : "--tls-key ") + file + ": no such file");
+            }
+        }
+        Serving.KubernetesSettings kubernetes = kubernetes(System.getenv());
         String url = databaseUrl == null || databaseUrl.isBlank() ? null : databaseUrl.trim();
         if (url != null && !url.startsWith("jdbc:postgresql:")) {
             throw usage("--database-url: not a PostgreSQL JDBC URL (jdbc:postgresql://host/db)");
         }
         String host = address.getAddress() == null ? "0.0.0.0" : address.getAddress().getHostAddress();
-        return new Serving.Settings(host, address.getPort(), dataDir.toAbsolutePath().normalize(), url, tokensFile, poolSize);
+        return new Serving.Settings(host, address.getPort(), dataDir.toAbsolutePath().normalize(), url, tokensFile, poolSize,
+                rateLimit, tlsCert, tlsKey, retention, kubernetes);
+    }
+
+    /** What --token-audience and the options beside it say, with a pod's defaults; null without an audience. */
+    Serving.KubernetesSettings kubernetes(Map<String, String> env) {
+        if (tokenAudience == null || tokenAudience.isBlank()) {
+            if (kubernetesApi != null && !kubernetesApi.isBlank()) {
+                throw usage("--kubernetes-api needs --token-audience: the audience the tokens must be for");
+            }
+            return null;
+        }
+        String api = kubernetesApi == null || kubernetesApi.isBlank() ? null : kubernetesApi.strip();
+        String host = env.get("KUBERNETES_SERVICE_HOST");
+        if (api == null && host != null && !host.isBlank()) {
+            String port = env.getOrDefault("KUBERNETES_SERVICE_PORT", "443");
+            api = "https://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        }
+        if (api == null) {
+            throw usage("--token-audience needs --kubernetes-api URL (not in a pod: KUBERNETES_SERVICE_HOST is not set)");
+        }
+        URI uri;
+        try {
+            uri = new URI(api);
+        } catch (URISyntaxException e) {
+            throw usage("--kubernetes-api: not a URL: " + api);
+        }
+        if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null) {
+            throw usage("--kubernetes-api: not an http(s) URL: " + api);
+        }
+        Path ca = kubernetesCa;
+        Path token = kubernetesTokenFile;
+        Path serviceAccount = SERVICE_ACCOUNT_DIR;
+        if (ca == null && Files.isRegularFile(serviceAccount.resolve("ca.crt"))) {
+            ca = serviceAccount.resolve("ca.crt");
+        }
+        if (token == null && Files.isRegularFile(serviceAccount.resolve("token"))) {
+            token = serviceAccount.resolve("token");
+        }
+        for (Path file : new Path[] {ca, token}) {
+            if (file != null && !Files.isRegularFile(file)) {
+                throw usage((file == ca ? "--kubernetes-ca " : "--kubernetes-token-file ") + file + ": no such file");
+            }
+        }
+        return new Serving.KubernetesSettings(uri, tokenAudience.strip(), ca, token);
     }
 
     private ParameterException usage(String message) {

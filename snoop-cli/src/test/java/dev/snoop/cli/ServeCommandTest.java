@@ -53,11 +53,26 @@ class ServeCommandTest {
                     .POST(HttpRequest.BodyPublishers.ofString(report)).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, stored.statusCode(), stored.body());
             assertTrue(stored.body().contains("\"new_files\": 208"), stored.body());
+            // SIGHUP re-reads the tokens file even when nothing about it looks changed (same size and mtime)
+            java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(tokens);
+            Files.writeString(tokens, sha256("s3cre2") + " *\n");
+            Files.setLastModifiedTime(tokens, mtime);
+            Process hup = new ProcessBuilder("kill", "-HUP", Long.toString(serve.pid())).start();
+            assertEquals(0, hup.waitFor());
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.readString(log).contains("re-read (reload asked)") && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertTrue(Files.readString(log).contains(tokens + " re-read (reload asked): 1 token(s)"), Files.readString(log));
+            HttpResponse<String> rotated = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/reports"))
+                    .header("Authorization", "Bearer s3cre2").header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(report)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, rotated.statusCode(), rotated.body());
             serve.destroy(); // SIGTERM
             assertTrue(serve.waitFor(60, TimeUnit.SECONDS), Files.readString(log));
             assertEquals(0, serve.exitValue(), Files.readString(log));
             String output = Files.readString(log, StandardCharsets.UTF_8);
-            assertFalse(output.contains("s3cret"), "the token reached the log:\n" + output);
+            assertFalse(output.contains("s3cret") || output.contains("s3cre2"), "the token reached the log:\n" + output);
             assertFalse(output.contains("SLF4J") || output.contains("INFO: "), "library chatter in the log:\n" + output);
         } finally {
             serve.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
@@ -71,7 +86,19 @@ class ServeCommandTest {
                 List.of("serve"),
                 List.of("serve", "--tokens-file", tmp.resolve("missing").toString()),
                 List.of("serve", "--tokens-file", tokens.toString(), "--listen", "nowhere"),
-                List.of("serve", "--tokens-file", tokens.toString(), "--database-url", "mysql://db"))) {
+                List.of("serve", "--tokens-file", tokens.toString(), "--database-url", "mysql://db"),
+                List.of("serve", "--tokens-file", tokens.toString(), "--rate-limit", "-1"),
+                List.of("serve", "--tokens-file", tokens.toString(), "--rate-limit", "lots"),
+                List.of("serve", "--tokens-file", tokens.toString(), "--retention", "30d"),
+                List.of("serve", "--tokens-file", tokens.toString(), "--retention", "0"),
+                List.of("serve", "--tokens-file", tokens.toString(), "--kubernetes-api", "https://k8s"),
+                List.of("serve", "--tokens-file", tokens.toString(), "--token-audience", "snoop", "--kubernetes-api", "k8s"),
+                List.of("serve", "--tokens-file", tokens.toString(), "--token-audience", "snoop", "--kubernetes-api", "https://k8s",
+                        "--kubernetes-ca", tmp.resolve("missing-ca.crt").toString()),
+                List.of("serve", "--tokens-file", tokens.toString(), "--tls-cert", tokens.toString()),
+                List.of("serve", "--tokens-file", tokens.toString(), "--tls-key", tokens.toString()),
+                List.of("serve", "--tokens-file", tokens.toString(), "--tls-cert", tokens.toString(),
+                        "--tls-key", tmp.resolve("missing.key").toString()))) {
             CliRun r = CliRun.run(args.toArray(String[]::new));
             assertEquals(2, r.exitCode(), args + ": " + r.err());
             assertTrue(r.err().startsWith("snoop serve: "), r.err());
@@ -81,6 +108,29 @@ class ServeCommandTest {
         CliRun r = CliRun.run("serve", "--tokens-file", bad.toString(), "--data-dir", tmp.resolve("d").toString());
         assertEquals(1, r.exitCode(), r.err());
         assertEquals("snoop serve: " + bad + ": line 1: the first field is not a SHA-256 in hex (64 hex digits)\n", r.err());
+        // a TLS "certificate" that is none: exit 1, one line, before the database is started
+        r = CliRun.run("serve", "--tokens-file", tokens.toString(), "--data-dir", tmp.resolve("d").toString(),
+                "--tls-cert", tokens.toString(), "--tls-key", tokens.toString());
+        assertEquals(1, r.exitCode(), r.err());
+        assertEquals("snoop serve: " + tokens + ": no PEM certificate (BEGIN CERTIFICATE) in it\n", r.err());
+    }
+
+    @Test
+    void testServe_tokenAudienceInAPod_apiServerFromTheEnvironment() {
+        ServeCommand command = new ServeCommand();
+        command.tokenAudience = "snoop";
+        Serving.KubernetesSettings k = command.kubernetes(java.util.Map.of("KUBERNETES_SERVICE_HOST", "10.96.0.1",
+                "KUBERNETES_SERVICE_PORT", "6443"));
+        assertEquals(URI.create("https://10.96.0.1:6443"), k.apiServer());
+        assertEquals("snoop", k.audience());
+        assertEquals(URI.create("https://[fd00::1]:443"),
+                command.kubernetes(java.util.Map.of("KUBERNETES_SERVICE_HOST", "fd00::1")).apiServer());
+        command.kubernetesApi = "https://api.example:8443";
+        assertEquals(URI.create("https://api.example:8443"), command.kubernetes(java.util.Map.of()).apiServer(),
+                "the option wins over the environment");
+        command.tokenAudience = null;
+        command.kubernetesApi = null;
+        assertEquals(null, command.kubernetes(java.util.Map.of("KUBERNETES_SERVICE_HOST", "10.96.0.1")), "off without an audience");
     }
 
     private static String sha256(String token) throws Exception {

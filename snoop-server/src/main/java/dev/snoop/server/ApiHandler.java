@@ -23,7 +23,7 @@ import org.eclipse.jetty.util.Callback;
 /**
  * The HTTP API, on Jetty's core handlers: exact routes, thin handling (authenticate, read, store
  * in one call, map the outcome to a status). Status codes follow the conventions the sidecar's
- * retries obey: 503 (with a jittered {@code Retry-After}) is worth retrying, 400, 401, 403, 413 and
+ * retries obey: 429 and 503 (with a jittered {@code Retry-After}) are worth retrying, 400, 401, 403, 413 and
  * 415 are not (401 after re-reading the token file).
  *
  * <p>Nothing of a rejected request is stored: it is refused before the store is called, and the
@@ -45,18 +45,20 @@ final class ApiHandler extends Handler.Abstract {
     static final String HEALTHZ = "/healthz";
     static final String READYZ = "/readyz";
 
-    private final Tokens tokens;
+    private final Authenticator auth;
     private final ReportStore store;
     private final Database database;
     private final Semaphore ingests;
+    private final RateLimiter rateLimiter;
     private volatile long bodyReadMillis = MAX_BODY_READ_MILLIS;
 
     /**
      * @param maxConcurrentIngests reports read and stored at once; one more is answered 503 at
      *     once, never queued (each holds up to {@link #MAX_BODY_BYTES} and a connection)
      */
-    ApiHandler(Tokens tokens, ReportStore store, Database database, int maxConcurrentIngests) {
-        this.tokens = tokens;
+    ApiHandler(Authenticator auth, ReportStore store, Database database, int maxConcurrentIngests, RateLimiter rateLimiter) {
+        this.auth = auth;
+        this.rateLimiter = rateLimiter;
         this.store = store;
         this.database = database;
         this.ingests = new Semaphore(maxConcurrentIngests);
@@ -65,6 +67,14 @@ final class ApiHandler extends Handler.Abstract {
     /** For tests: a shorter deadline for reading a body. */
     void bodyReadMillis(long millis) {
         this.bodyReadMillis = millis;
+    }
+
+    Authenticator authenticator() {
+        return auth;
+    }
+
+    RateLimiter rateLimiter() {
+        return rateLimiter;
     }
 
     /** The permits of concurrent ingests, for tests that take them all. */
@@ -129,10 +139,25 @@ final class ApiHandler extends Handler.Abstract {
     }
 
     private void postReport(Request request, Response response, Callback callback) {
-        Tokens.Entry token = tokens.authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION));
-        if (token == null) {
+        Authenticator.Outcome outcome = auth.authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION));
+        if (outcome instanceof Authenticator.Unavailable unavailable) {
+            request.setAttribute(MetricsHandler.REASON, "auth_unavailable");
+            reject(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, unavailable.reason());
+            return;
+        }
+        if (!(outcome instanceof Authenticator.Accepted accepted)) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
             reject(request, response, callback, HttpStatus.UNAUTHORIZED_401, "a valid bearer token is required");
+            return;
+        }
+        Tokens.Entry token = accepted.entry();
+        long waitNanos = rateLimiter.acquire(token.identity());
+        if (waitNanos > 0) {
+            // at the earliest when the token's bucket has a report again, jittered as a 503's
+            long seconds = Math.max(RETRY_AFTER_MIN_SECONDS, (waitNanos + 999_999_999L) / 1_000_000_000L)
+                    + ThreadLocalRandom.current().nextInt(RETRY_AFTER_MAX_SECONDS - RETRY_AFTER_MIN_SECONDS + 1);
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(seconds));
+            reject(request, response, callback, HttpStatus.TOO_MANY_REQUESTS_429, "over this token's rate limit");
             return;
         }
         String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
@@ -210,6 +235,7 @@ final class ApiHandler extends Handler.Abstract {
                 // a data exception: something in the report PostgreSQL cannot hold (e.g. a NUL in a name)
                 error(response, callback, HttpStatus.BAD_REQUEST_400, "report: cannot be stored: " + oneLine(e.getMessage()));
             } else {
+                request.setAttribute(MetricsHandler.REASON, "database");
                 unavailable(response, callback, "the database failed; nothing was stored");
             }
             return;
@@ -218,6 +244,7 @@ final class ApiHandler extends Handler.Abstract {
             error(response, callback, HttpStatus.INTERNAL_SERVER_ERROR_500, "internal error; nothing was stored");
             return;
         }
+        request.setAttribute(MetricsHandler.NEW_FILES, result.newFiles());
         reply(response, callback, HttpStatus.OK_200, String.format(Locale.ROOT,
                 "{\"containers\": %d, \"new_files\": %d, \"new_access\": %d, \"files\": %d}",
                 result.containers(), result.newFiles(), result.newAccess(), result.files()));

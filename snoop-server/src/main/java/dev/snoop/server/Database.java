@@ -2,7 +2,9 @@ package dev.snoop.server;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import dev.snoop.core.SnoopException;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,7 +42,12 @@ public final class Database implements AutoCloseable {
      * @throws SnoopException if it cannot be reached or migrated
      */
     public static Database external(String jdbcUrl, int poolSize) {
-        HikariConfig config = poolConfig(poolSize);
+        return external(jdbcUrl, poolSize, null);
+    }
+
+    /** As {@link #external(String, int)}, the pool reporting its use into {@code metrics} (if not null). */
+    static Database external(String jdbcUrl, int poolSize, MeterRegistry metrics) {
+        HikariConfig config = poolConfig(poolSize, metrics);
         config.setJdbcUrl(jdbcUrl);
         PGSimpleDataSource direct = new PGSimpleDataSource();
         try {
@@ -58,15 +65,20 @@ public final class Database implements AutoCloseable {
      * @throws SnoopException if it cannot be started or migrated
      */
     public static Database embedded(Path dataDir, int poolSize) {
-        return embedded(dataDir, false, poolSize);
+        return embedded(dataDir, false, poolSize, null);
+    }
+
+    /** As {@link #embedded(Path, int)}, the pool reporting its use into {@code metrics} (if not null). */
+    static Database embedded(Path dataDir, int poolSize, MeterRegistry metrics) {
+        return embedded(dataDir, false, poolSize, metrics);
     }
 
     /** An embedded database whose data is deleted when it stops, or when the JVM exits: for tests. */
     static Database embeddedTemporary(Path dataDir, int poolSize) {
-        return embedded(dataDir, true, poolSize);
+        return embedded(dataDir, true, poolSize, null);
     }
 
-    private static Database embedded(Path dataDir, boolean temporary, int poolSize) {
+    private static Database embedded(Path dataDir, boolean temporary, int poolSize, MeterRegistry metrics) {
         EmbeddedPostgres postgres;
         try {
             Files.createDirectories(dataDir);
@@ -83,7 +95,7 @@ public final class Database implements AutoCloseable {
             throw new SnoopException("cannot start the embedded PostgreSQL in " + dataDir + ": "
                     + rootCause(e), e);
         }
-        HikariConfig config = poolConfig(poolSize);
+        HikariConfig config = poolConfig(poolSize, metrics);
         config.setDataSource(postgres.getPostgresDatabase());
         try {
             return open(postgres, postgres.getPostgresDatabase(), config);
@@ -145,8 +157,13 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private static HikariConfig poolConfig(int poolSize) {
+    private static HikariConfig poolConfig(int poolSize, MeterRegistry metrics) {
         HikariConfig config = new HikariConfig();
+        if (metrics != null) {
+            // hikaricp_connections_active, _idle, _pending, acquire times, timeouts; set before the
+            // pool starts, as Hikari allows only once
+            config.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(metrics));
+        }
         config.setPoolName("snoop");
         config.setMaximumPoolSize(poolSize);
         config.setMinimumIdle(Math.min(2, poolSize));

@@ -1,12 +1,19 @@
 package dev.snoop.server;
 
 import dev.snoop.core.SnoopException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.BlockingArrayQueue;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -32,10 +39,22 @@ public final class SnoopServer implements AutoCloseable {
     private final boolean ownsDatabase;
     private final Server jetty;
     private final ServerConnector connector;
-    private final ApiHandler api;
+    /** How often the tokens file is looked at for a change. */
+    static final long TOKENS_CHECK_MILLIS = 1_000;
+    /** The first retention run, after the start. */
+    static final long RETENTION_FIRST_DELAY_MILLIS = 1_000;
 
-    private SnoopServer(Database database, boolean ownsDatabase, Server jetty, ServerConnector connector, ApiHandler api) {
+    private final ApiHandler api;
+    private final TokensFile tokensFile;
+    private final ScheduledExecutorService ops;
+    private final Consumer<String> log;
+
+    private SnoopServer(Database database, boolean ownsDatabase, Server jetty, ServerConnector connector, ApiHandler api,
+            TokensFile tokensFile, ScheduledExecutorService ops, Consumer<String> log) {
         this.api = api;
+        this.log = log;
+        this.tokensFile = tokensFile;
+        this.ops = ops;
         this.database = database;
         this.ownsDatabase = ownsDatabase;
         this.jetty = jetty;
@@ -51,25 +70,41 @@ public final class SnoopServer implements AutoCloseable {
      */
     public static SnoopServer start(ServerConfig config, Consumer<String> log) {
         Tokens tokens = Tokens.load(config.tokensFile());
+        if (config.tls() != null) {
+            // read here as well, so that a bad file fails before the database is started for nothing
+            PemKeyStore.load(config.tls().certFile(), config.tls().keyFile());
+        }
+        // before the database, so that a bad CA file fails before it is started for nothing
+        TokenReview review = config.kubernetes() == null ? null : new TokenReview(config.kubernetes(), log);
+        ServerMetrics metrics = new ServerMetrics();
         Database database;
         if (config.databaseUrl() != null) {
             log.accept("snoop serve: connecting to the database");
-            database = Database.external(config.databaseUrl(), config.poolSize());
+            database = Database.external(config.databaseUrl(), config.poolSize(), metrics.registry());
         } else {
             log.accept("snoop serve: starting the embedded PostgreSQL in " + config.dataDir());
-            database = Database.embedded(config.dataDir(), config.poolSize());
+            database = Database.embedded(config.dataDir(), config.poolSize(), metrics.registry());
         }
         try {
-            return start(config, tokens, database, true, log);
+            return start(config, tokens, database, true, log, metrics, review);
         } catch (RuntimeException e) {
             database.close();
             throw e;
         }
     }
 
-    /** Starts the HTTP API over a database the caller keeps (tests share one). */
+    /**
+     * Starts the HTTP API over a database the caller keeps (tests share one). Its pool's use is not
+     * in this server's metrics: Hikari takes a registry only when the pool is made.
+     */
     static SnoopServer start(ServerConfig config, Tokens tokens, Database database, boolean ownsDatabase,
             Consumer<String> log) {
+        return start(config, tokens, database, ownsDatabase, log, new ServerMetrics(),
+                config.kubernetes() == null ? null : new TokenReview(config.kubernetes(), log));
+    }
+
+    private static SnoopServer start(ServerConfig config, Tokens tokens, Database database, boolean ownsDatabase,
+            Consumer<String> log, ServerMetrics metrics, TokenReview review) {
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 4, 60_000,
                 new BlockingArrayQueue<>(64, 64, MAX_QUEUED_JOBS));
         threads.setName("snoop-http");
@@ -78,13 +113,17 @@ public final class SnoopServer implements AutoCloseable {
         http.setRequestHeaderSize(MAX_REQUEST_HEADER_BYTES);
         http.setSendServerVersion(false);
         http.setSendDateHeader(false);
-        ServerConnector connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
+        ServerConnector connector = config.tls() == null
+                ? new ServerConnector(jetty, new HttpConnectionFactory(http))
+                : httpsConnector(jetty, http, config.tls());
         connector.setHost(config.bindAddress());
         connector.setPort(config.port());
         connector.setIdleTimeout(IDLE_TIMEOUT_MILLIS);
         jetty.addConnector(connector);
-        ApiHandler api = new ApiHandler(tokens, new ReportStore(database.dataSource()), database, config.poolSize());
-        jetty.setHandler(api);
+        TokensFile tokensFile = new TokensFile(config.tokensFile(), tokens, log);
+        ApiHandler api = new ApiHandler(new Authenticator(tokensFile, review), new ReportStore(database.dataSource()), database, config.poolSize(),
+                new RateLimiter(config.rateLimit()));
+        jetty.setHandler(new MetricsHandler(metrics, api));
         jetty.setStopTimeout(10_000);
         try {
             jetty.start();
@@ -98,8 +137,73 @@ public final class SnoopServer implements AutoCloseable {
                     + ": " + Database.rootCause(e), e);
         }
         log.accept("snoop serve: listening on " + config.bindAddress() + ":" + connector.getLocalPort()
-                + " with " + tokens.size() + " token(s)");
-        return new SnoopServer(database, ownsDatabase, jetty, connector, api);
+                + (config.tls() == null ? "" : " (TLS)") + " with " + tokens.size() + " token(s)"
+                + (review == null ? "" : " and Kubernetes service-account tokens for audience " + config.kubernetes().audience()));
+        // two threads: a long retention run does not hold up the tokens file's check
+        ScheduledExecutorService ops = Executors.newScheduledThreadPool(2, runnable -> {
+            Thread thread = new Thread(runnable, "snoop-ops");
+            thread.setDaemon(true);
+            return thread;
+        });
+        ops.scheduleWithFixedDelay(() -> guarded(tokensFile::check, log, "checking the tokens file"),
+                TOKENS_CHECK_MILLIS, TOKENS_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        if (config.retention() != null) {
+            Retention retention = new Retention(database.dataSource(), config.retention());
+            long every = Retention.intervalOf(config.retention()).toMillis();
+            // first soon after start, so that a server that was down long catches up at once
+            ops.scheduleWithFixedDelay(() -> retain(retention, metrics, log), RETENTION_FIRST_DELAY_MILLIS, every,
+                    TimeUnit.MILLISECONDS);
+        }
+        return new SnoopServer(database, ownsDatabase, jetty, connector, api, tokensFile, ops, log);
+    }
+
+    private static void retain(Retention retention, ServerMetrics metrics, Consumer<String> log) {
+        try {
+            long deleted = retention.run();
+            metrics.retention(deleted, java.time.Instant.now().getEpochSecond());
+            if (deleted > 0) {
+                // PT720H -> 720h, PT1H30M -> 1h30m: as --retention is written
+                log.accept("snoop serve: retention: deleted " + deleted + " instance(s) with no report for "
+                        + retention.keep().toString().substring(2).toLowerCase(java.util.Locale.ROOT));
+            }
+        } catch (java.sql.SQLException | RuntimeException e) {
+            metrics.retention(-1, 0);
+            log.accept("snoop serve: retention: failed, trying again later: " + Database.rootCause(e));
+        }
+    }
+
+    /** Runs a background job so that a bug in it is one line in the log, and the job runs again next time. */
+    private static void guarded(Runnable job, Consumer<String> log, String what) {
+        try {
+            job.run();
+        } catch (RuntimeException e) {
+            log.accept("snoop serve: " + what + " failed: " + Database.rootCause(e));
+        }
+    }
+
+    /** Re-reads the tokens file now, changed or not (what SIGHUP asks); a bad file keeps the tokens in use. */
+    public void reloadTokens() {
+        try {
+            ops.execute(() -> guarded(tokensFile::reload, log, "re-reading the tokens file"));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // stopping: nothing left to authenticate
+        }
+    }
+
+    TokensFile tokensFile() {
+        return tokensFile;
+    }
+
+    /** HTTPS/1.1 with the key and certificate chain of the PEM files; TLS versions and ciphers are Jetty's defaults. */
+    private static ServerConnector httpsConnector(Server jetty, HttpConfiguration http, ServerConfig.Tls tls) {
+        PemKeyStore.Loaded keys = PemKeyStore.load(tls.certFile(), tls.keyFile());
+        SslContextFactory.Server ssl = new SslContextFactory.Server();
+        ssl.setKeyStore(keys.keyStore());
+        ssl.setKeyStorePassword(keys.password());
+        HttpConfiguration https = new HttpConfiguration(http);
+        https.addCustomizer(new SecureRequestCustomizer());
+        return new ServerConnector(jetty, new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()),
+                new HttpConnectionFactory(https));
     }
 
     /** The port it listens on (the chosen one when the config said 0). */
@@ -123,6 +227,7 @@ public final class SnoopServer implements AutoCloseable {
     /** Stops taking requests, lets those under way finish (up to 10 s), then stops the database. */
     @Override
     public void close() {
+        ops.shutdownNow();
         try {
             jetty.stop();
         } catch (Exception e) {

@@ -33,6 +33,11 @@ final class Tokens {
 
     /** One accepted token: its SHA-256 and what it may report for. */
     record Entry(byte[] sha256, Set<String> namespaces) {
+        /** Who it is, for a rate limit's bucket: the hash, never the token. */
+        String identity() {
+            return HEX.formatHex(sha256);
+        }
+
         boolean allows(String namespace) {
             return namespaces.contains(ANY_NAMESPACE) || namespace != null && namespaces.contains(namespace);
         }

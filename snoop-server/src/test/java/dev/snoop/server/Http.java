@@ -18,11 +18,16 @@ final class Http {
     static final String OTHER_TOKEN = "test-token-other";
     static final String ANY_TOKEN = "test-token-any";
 
-    final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    final HttpClient client;
     final URI base;
 
     Http(int port) {
-        this.base = URI.create("http://127.0.0.1:" + port);
+        this(URI.create("http://127.0.0.1:" + port), HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build());
+    }
+
+    Http(URI base, HttpClient client) {
+        this.base = base;
+        this.client = client;
     }
 
     /** The tokens file of the tests: shop's token, another namespace's, and one for all. */

@@ -87,7 +87,7 @@ class SnoopServerTest {
 
     /**
      * 16 threads send, through the given servers in turn, growing reports of 2 instances, each
-     * report also carrying a file of its own; every 503 is retried. Afterwards each instance has
+     * report also carrying a file of its own; every 503 and 429 is retried. Afterwards each instance has
      * every file any report had, and its counters are the largest reported.
      */
     static void assertConcurrentPostsLoseNothing(List<Http> servers, DataSource db) throws Exception {
@@ -106,7 +106,7 @@ class SnoopServerTest {
                         Report report = withOwnFile(Reports.growing("shop", pod, "shop", seq, 100), thread + "-" + i);
                         Http http = servers.get((thread + i) % servers.size());
                         HttpResponse<String> response;
-                        while ((response = http.post(Http.TOKEN, report)).statusCode() == 503) {
+                        while ((response = http.post(Http.TOKEN, report)).statusCode() == 503 || response.statusCode() == 429) {
                             retries++;
                             // the client's backoff, shortened: a pause is what it asks for, not a synchronization
                             Thread.sleep(ThreadLocalRandom.current().nextInt(10, 100));
