@@ -84,7 +84,9 @@ public final class SnoopServer implements AutoCloseable {
         connector.setIdleTimeout(IDLE_TIMEOUT_MILLIS);
         jetty.addConnector(connector);
         ApiHandler api = new ApiHandler(tokens, new ReportStore(database.dataSource()), database, config.poolSize());
-        jetty.setHandler(api);
+        // the fleet API (docs/fleet.md) answers its own routes and hands every other to the ingest API
+        FleetQueries fleet = new FleetQueries(database.dataSource());
+        jetty.setHandler(new FleetHandler(api, tokens, fleet, new ImageTrees(database.dataSource(), fleet), config.poolSize()));
         jetty.setStopTimeout(10_000);
         try {
             jetty.start();
