@@ -298,6 +298,63 @@ class FleetApiTest {
         assertNotNull(ReportJson.read(json, "answer", w -> { }));
     }
 
+    static String tree(String digest) {
+        return "{\"schema_version\": 1, \"image_digest\": \"" + digest + "\", \"format\": \"OCI image layout\", "
+                + "\"entries\": [{\"path\": \"/usr\", \"type\": \"dir\"}, {\"path\": \"/usr/bin\", \"type\": \"dir\"}, "
+                + "{\"path\": \"/usr/bin/shop\", \"type\": \"file\", \"size\": 1000, \"inode\": 1}, "
+                + "{\"path\": \"/usr/bin/shop-link\", \"type\": \"file\", \"size\": 1000, \"inode\": 1}, "
+                + "{\"path\": \"/usr/bin/unused\", \"type\": \"file\", \"size\": 500, \"inode\": 2}, "
+                + "{\"path\": \"/bin\", \"type\": \"symlink\", \"target\": \"usr/bin\"}], \"future_field\": {\"a\": [1]}}";
+    }
+
+    static HttpResponse<String> postTree(String token, String digest, byte[] body, boolean gzip) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(http.base.resolve("/v1/images/" + digest + "/tree"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(gzip ? Http.gzip(body) : body));
+        if (gzip) {
+            b.header("Content-Encoding", "gzip");
+        }
+        return http.send(token == null ? b : b.header("Authorization", "Bearer " + token));
+    }
+
+    @Test
+    void testTree_attachAndRead_scopedByNamespace() throws Exception {
+        byte[] tree = tree(V1).getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> posted = postTree(Http.TOKEN, V1, tree, true);
+        assertEquals(200, posted.statusCode(), posted.body());
+        JsonNode stored = MAPPER.readTree(posted.body());
+        assertEquals(6, stored.get("entries").asInt());
+        assertEquals(1500, stored.get("bytes").asLong()); // the hard link's content once
+        assertEquals(MAPPER.readTree(tree), getJson(Http.TOKEN, "/v1/images/" + V1 + "/tree"));
+        assertTrue(getJson(Http.TOKEN, "/v1/images/" + V1 + "/summary").get("tree_attached").asBoolean());
+        // a later upload replaces it
+        assertEquals(200, postTree(Http.ANY_TOKEN, V1, tree(V1).replace("1000", "7").getBytes(StandardCharsets.UTF_8), false).statusCode());
+        assertEquals(7, getJson(Http.ANY_TOKEN, "/v1/images/" + V1 + "/tree").get("entries").get(2).get("size").asInt());
+
+        // the other namespace never ran v2: it may neither attach nor read its tree
+        HttpResponse<String> refused = postTree(Http.OTHER_TOKEN, V2, tree(V2).getBytes(StandardCharsets.UTF_8), false);
+        assertEquals(403, refused.statusCode(), refused.body());
+        assertEquals(200, postTree(Http.ANY_TOKEN, V2, tree(V2).getBytes(StandardCharsets.UTF_8), false).statusCode());
+        assertEquals(404, get(Http.OTHER_TOKEN, "/v1/images/" + V2 + "/tree").statusCode());
+        // a * token may attach a tree before any report of the image arrives
+        assertEquals(200, postTree(Http.ANY_TOKEN, "sha256:new", tree("sha256:new").getBytes(StandardCharsets.UTF_8), false).statusCode());
+        assertEquals(404, get(Http.TOKEN, "/v1/images/sha256:none/tree").statusCode());
+        assertEquals(401, postTree(null, V1, tree, false).statusCode());
+    }
+
+    @Test
+    void testTree_notATree_400WithOneLine() throws Exception {
+        HttpResponse<String> wrongImage = postTree(Http.ANY_TOKEN, V1, tree(V2).getBytes(StandardCharsets.UTF_8), false);
+        assertEquals(400, wrongImage.statusCode());
+        assertTrue(wrongImage.body().contains("tree: image_digest is not the image of the URL"), wrongImage.body());
+        HttpResponse<String> badType = postTree(Http.ANY_TOKEN, V1, tree(V1).replace("\"dir\"", "\"fifo\"")
+                .getBytes(StandardCharsets.UTF_8), false);
+        assertEquals(400, badType.statusCode());
+        assertTrue(badType.body().contains("entry 1: type must be dir, file, symlink or other"), badType.body());
+        assertEquals(400, postTree(Http.ANY_TOKEN, V1, "{\"schema_version\": 1, ".getBytes(StandardCharsets.UTF_8), false).statusCode());
+        assertEquals(400, postTree(Http.ANY_TOKEN, V1, "not gzip".getBytes(StandardCharsets.UTF_8), false).statusCode());
+        assertFalse(getJson(Http.ANY_TOKEN, "/v1/images/" + V1 + "/summary").get("tree_attached").asBoolean());
+    }
+
     private static List<String> strings(JsonNode array) {
         List<String> out = new ArrayList<>();
         array.forEach(n -> out.add(n.asText()));
