@@ -33,6 +33,8 @@ final class ServerReports {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     /** Until the answer's headers arrive: the server builds a large union before it answers. */
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(120);
+    /** The largest image tree read, as the server takes (ImageTrees.MAX_TREE_BYTES). */
+    static final int MAX_TREE_BYTES = 64 * 1024 * 1024;
     /** The most of an error answer read for its message. */
     private static final int MAX_ERROR_BYTES = 64 * 1024;
     private static final Pattern ERROR = Pattern.compile("\"error\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
@@ -116,6 +118,32 @@ final class ServerReports {
                 .header("Accept", "application/json")
                 .GET().build();
         return send(server, request, what);
+    }
+
+    /** POSTs a JSON body, gzip-compressed, to {@code route}; returns the answer of a 200. */
+    static String post(ServerOptions server, String route, byte[] json, String what) {
+        java.io.ByteArrayOutputStream compressed = new java.io.ByteArrayOutputStream(json.length / 4 + 64);
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(compressed, 64 * 1024)) {
+            gz.write(json);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // memory only
+        }
+        HttpRequest request = HttpRequest.newBuilder(URI.create(server.base() + route))
+                .timeout(REQUEST_TIMEOUT)
+                .header("Authorization", "Bearer " + server.token())
+                .header("Content-Type", "application/json")
+                .header("Content-Encoding", "gzip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(compressed.toByteArray())).build();
+        try (InputStream in = send(server, request, what)) {
+            return new String(in.readNBytes(MAX_ERROR_BYTES), StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new SnoopException(what + ": cannot read the answer of " + server.base() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The route of an image's tree on the server. */
+    static String treeRoute(String digest) {
+        return new Reference(PREFIX + "@" + digest, null, null, null, digest).route("/tree");
     }
 
     /** Sends {@code request}; returns the body of a 200, decompressed. */
