@@ -103,7 +103,7 @@ final class FleetHandler extends Handler.Wrapper {
             try {
                 answer = tree && "POST".equals(method)
                         ? trees.post(request, token, imageKey(path, ImageTrees.SUFFIX))
-                        : route(path, Request.extractQueryParameters(request), FleetQueries.scope(token), token);
+                        : route(path, query(request), FleetQueries.scope(token), token);
             } catch (Refused e) {
                 answer = error(e.status, e.getMessage());
             } catch (SQLException e) {
@@ -118,6 +118,15 @@ final class FleetHandler extends Handler.Wrapper {
             reads.release();
         }
         return true;
+    }
+
+    /** The query parameters; a query that does not decode (a bad %-escape) is a 400, not a 500. */
+    private static Fields query(Request request) throws Refused {
+        try {
+            return Request.extractQueryParameters(request);
+        } catch (RuntimeException e) {
+            throw new Refused(HttpStatus.BAD_REQUEST_400, "the query does not decode: " + e.getMessage());
+        }
     }
 
     private static boolean known(String path) {

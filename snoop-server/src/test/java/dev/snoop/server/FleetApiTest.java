@@ -261,7 +261,7 @@ class FleetApiTest {
     }
 
     @Test
-    void testRoutes_authAndBadRequests() {
+    void testRoutes_authAndBadRequests() throws Exception {
         HttpResponse<String> anonymous = get(null, "/v1/workloads");
         assertEquals(401, anonymous.statusCode());
         assertEquals("Bearer", anonymous.headers().firstValue("WWW-Authenticate").orElse(null));
@@ -271,6 +271,8 @@ class FleetApiTest {
         assertTrue(unknown.body().contains("unknown parameter 'namspace'"), unknown.body());
         assertEquals(400, get(Http.TOKEN, "/v1/workloads?limit=0").statusCode());
         assertEquals(400, get(Http.TOKEN, "/v1/workloads?limit=1001").statusCode());
+        assertEquals(400, get(Http.TOKEN, "/v1/workloads?limit=1&limit=2").statusCode());
+        assertEquals("HTTP/1.1 400", rawStatus("/v1/workloads?namespace=%zz")); // no java.net.URI takes it
         assertEquals(404, get(Http.TOKEN, "/v1/nothing").statusCode());
         assertEquals(404, get(Http.TOKEN, "/v1/images/" + V1 + "/nothing").statusCode());
         HttpResponse<String> post = http.send(HttpRequest.newBuilder(http.base.resolve("/v1/workloads"))
@@ -353,6 +355,17 @@ class FleetApiTest {
         assertEquals(400, postTree(Http.ANY_TOKEN, V1, "{\"schema_version\": 1, ".getBytes(StandardCharsets.UTF_8), false).statusCode());
         assertEquals(400, postTree(Http.ANY_TOKEN, V1, "not gzip".getBytes(StandardCharsets.UTF_8), false).statusCode());
         assertFalse(getJson(Http.ANY_TOKEN, "/v1/images/" + V1 + "/summary").get("tree_attached").asBoolean());
+    }
+
+    /** The status line's start of a GET sent as raw bytes, for a request target no URI class accepts. */
+    static String rawStatus(String target) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                    + Http.TOKEN + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return answer.substring(0, Math.min(12, answer.length()));
+        }
     }
 
     private static List<String> strings(JsonNode array) {
