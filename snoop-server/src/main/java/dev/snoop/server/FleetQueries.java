@@ -8,7 +8,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -116,7 +115,7 @@ final class FleetQueries {
                             rs.getString(4), new ArrayList<>(), 0, null));
                 }
             }
-            Long next = trim(rows, limit);
+            Long next = FleetRows.trim(rows, limit);
             if (rows.isEmpty()) {
                 return new Page<>(List.of(), null);
             }
@@ -128,7 +127,7 @@ final class FleetQueries {
             try (ResultSet rs = query(c, uses, List.of(c.createArrayOf("bigint", rows.keySet().toArray())))) {
                 while (rs.next()) {
                     byWorkload.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(new ImageUse(rs.getString(2),
-                            rs.getString(3), rs.getString(4), rs.getString(5), rs.getLong(6), instant(rs, 7)));
+                            rs.getString(3), rs.getString(4), rs.getString(5), rs.getLong(6), FleetRows.instant(rs, 7)));
                 }
             }
             List<WorkloadRow> out = new ArrayList<>();
@@ -163,10 +162,10 @@ final class FleetQueries {
             Map<Long, ImageRow> rows = new LinkedHashMap<>();
             while (rs.next()) {
                 rows.put(rs.getLong(1), new ImageRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        strings(rs.getArray(5)), strings(rs.getArray(6)), rs.getLong(7), rs.getLong(8), rs.getLong(9),
-                        instant(rs, 10), instant(rs, 11), rs.getBoolean(12)));
+                        FleetRows.strings(rs.getArray(5)), FleetRows.strings(rs.getArray(6)), rs.getLong(7), rs.getLong(8), rs.getLong(9),
+                        FleetRows.instant(rs, 10), FleetRows.instant(rs, 11), rs.getBoolean(12)));
             }
-            Long next = trim(rows, limit);
+            Long next = FleetRows.trim(rows, limit);
             return new Page<>(List.copyOf(rows.values()), next);
         }
     }
@@ -231,13 +230,13 @@ final class FleetQueries {
                 long lost = of.stream().mapToLong(InstanceRow::droppedEvents).sum();
                 total += events;
                 dropped += lost;
-                containers.add(new ContainerReport(e.getKey(), same(of, InstanceRow::containerId), 0, null,
-                        of.get(0).imageRef(), of.get(0).imageDigest(), earliest(of, InstanceRow::startedAt),
-                        latest(of, InstanceRow::lastUpdatedAt), events, lost, files.get(e.getKey()).toSortedPaths(true)));
+                containers.add(new ContainerReport(e.getKey(), FleetRows.same(of, InstanceRow::containerId), 0, null,
+                        of.get(0).imageRef(), of.get(0).imageDigest(), FleetRows.earliest(of, InstanceRow::startedAt),
+                        FleetRows.latest(of, InstanceRow::lastUpdatedAt), events, lost, files.get(e.getKey()).toSortedPaths(true)));
             }
-            Instant started = earliest(rows, r -> r.recordingStartedAt() != null ? r.recordingStartedAt() : r.startedAt());
-            Report report = new Report(Report.SCHEMA_VERSION, same(rows, InstanceRow::podName),
-                    same(rows, InstanceRow::namespace), Map.of(), started, latest(rows, InstanceRow::lastUpdatedAt),
+            Instant started = FleetRows.earliest(rows, r -> r.recordingStartedAt() != null ? r.recordingStartedAt() : r.startedAt());
+            Report report = new Report(Report.SCHEMA_VERSION, FleetRows.same(rows, InstanceRow::podName),
+                    FleetRows.same(rows, InstanceRow::namespace), Map.of(), started, FleetRows.latest(rows, InstanceRow::lastUpdatedAt),
                     total, dropped, merged, containers);
             Map<String, Integer> counts = new TreeMap<>();
             byName.forEach((name, of) -> counts.put(name, of.size()));
@@ -305,9 +304,9 @@ final class FleetQueries {
         try (ResultSet rs = query(c, sql.toString(), args)) {
             while (rs.next()) {
                 rows.add(new InstanceRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getString(6), instant(rs, 7), instant(rs, 8), rs.getString(9),
-                        rs.getString(10), instant(rs, 11), instant(rs, 12), rs.getLong(13), rs.getLong(14),
-                        rs.getLong(15), rs.getLong(16), rs.getLong(17), instant(rs, 18), rs.getBoolean(19),
+                        rs.getString(5), rs.getString(6), FleetRows.instant(rs, 7), FleetRows.instant(rs, 8), rs.getString(9),
+                        rs.getString(10), FleetRows.instant(rs, 11), FleetRows.instant(rs, 12), rs.getLong(13), rs.getLong(14),
+                        rs.getLong(15), rs.getLong(16), rs.getLong(17), FleetRows.instant(rs, 18), rs.getBoolean(19),
                         rs.getString(20), rs.getString(21)));
             }
         }
@@ -380,42 +379,5 @@ final class FleetQueries {
         }
         statement.closeOnCompletion();
         return statement.executeQuery();
-    }
-
-    private static <T> Long trim(Map<Long, T> rows, int limit) {
-        if (rows.size() <= limit) {
-            return null;
-        }
-        List<Long> ids = new ArrayList<>(rows.keySet());
-        rows.remove(ids.get(limit));
-        return ids.get(limit - 1);
-    }
-
-    private static Set<String> strings(Array array) throws SQLException {
-        TreeSet<String> out = new TreeSet<>();
-        for (Object o : (Object[]) array.getArray()) {
-            if (o != null) {
-                out.add((String) o);
-            }
-        }
-        return out;
-    }
-
-    static Instant instant(ResultSet rs, int column) throws SQLException {
-        Timestamp t = rs.getTimestamp(column);
-        return t == null ? null : t.toInstant();
-    }
-
-    private static <T> String same(List<T> rows, java.util.function.Function<T, String> field) {
-        String first = field.apply(rows.get(0));
-        return rows.stream().allMatch(r -> Objects.equals(first, field.apply(r))) ? first : null;
-    }
-
-    private static <T> Instant earliest(List<T> rows, java.util.function.Function<T, Instant> field) {
-        return rows.stream().map(field).filter(Objects::nonNull).min(Instant::compareTo).orElse(null);
-    }
-
-    private static <T> Instant latest(List<T> rows, java.util.function.Function<T, Instant> field) {
-        return rows.stream().map(field).filter(Objects::nonNull).max(Instant::compareTo).orElse(null);
     }
 }
