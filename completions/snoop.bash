@@ -335,13 +335,22 @@ function _picocli_snoop_merge() {
 
   local commands=""
   local flag_opts="'--with-counts' '-h' '--help' '-V' '--version' '--debug'"
-  local arg_opts="'-o' '--output' '--color'"
+  local arg_opts="'-o' '--output' '--server' '--token-file' '--color'"
   local WHEN_option_args=("auto" "always" "never") # --color values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '-o'|'--output')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--server')
+      return
+      ;;
+    '--token-file')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
@@ -371,7 +380,7 @@ function _picocli_snoop_diff() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--debug'"
-  local arg_opts="'--format' '--container' '-o' '--output' '--color'"
+  local arg_opts="'--format' '--container' '-o' '--output' '--server' '--token-file' '--color'"
   local FORMAT_option_args=("text" "json") # --format values
   local WHEN_option_args=("auto" "always" "never") # --color values
 
@@ -387,6 +396,15 @@ function _picocli_snoop_diff() {
       return
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--server')
+      return
+      ;;
+    '--token-file')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
@@ -416,7 +434,7 @@ function _picocli_snoop_stats() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--debug'"
-  local arg_opts="'--format' '--depth' '--top' '--container' '-o' '--output' '--color'"
+  local arg_opts="'--format' '--depth' '--top' '--container' '-o' '--output' '--server' '--token-file' '--color'"
   local FORMAT_option_args=("text" "json") # --format values
   local WHEN_option_args=("auto" "always" "never") # --color values
 
@@ -438,6 +456,15 @@ function _picocli_snoop_stats() {
       return
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--server')
+      return
+      ;;
+    '--token-file')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
@@ -466,8 +493,8 @@ function _picocli_snoop_unused() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-z' '--null' '-h' '--help' '-V' '--version' '--debug'"
-  local arg_opts="'--image' '--format' '--container' '--used-in' '--top' '-o' '--output' '--color'"
+  local flag_opts="'--attach' '-z' '--null' '-h' '--help' '-V' '--version' '--debug'"
+  local arg_opts="'--image' '--digest' '--server' '--token-file' '--format' '--container' '--used-in' '--top' '-o' '--output' '--color'"
   local FORMAT_option_args=("text" "json" "keep-list") # --format values
   local WHEN_option_args=("auto" "always" "never") # --color values
 
@@ -475,6 +502,18 @@ function _picocli_snoop_unused() {
 
   case ${prev_word} in
     '--image')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--digest')
+      return
+      ;;
+    '--server')
+      return
+      ;;
+    '--token-file')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files

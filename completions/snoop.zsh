@@ -343,13 +343,22 @@ function _picocli_snoop_merge() {
 
   local commands=""
   local flag_opts="'--with-counts' '-h' '--help' '-V' '--version' '--debug'"
-  local arg_opts="'-o' '--output' '--color'"
+  local arg_opts="'-o' '--output' '--server' '--token-file' '--color'"
   local WHEN_option_args=("auto" "always" "never") # --color values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '-o'|'--output')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--server')
+      return
+      ;;
+    '--token-file')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
@@ -379,7 +388,7 @@ function _picocli_snoop_diff() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--debug'"
-  local arg_opts="'--format' '--container' '-o' '--output' '--color'"
+  local arg_opts="'--format' '--container' '-o' '--output' '--server' '--token-file' '--color'"
   local FORMAT_option_args=("text" "json") # --format values
   local WHEN_option_args=("auto" "always" "never") # --color values
 
@@ -395,6 +404,15 @@ function _picocli_snoop_diff() {
       return
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--server')
+      return
+      ;;
+    '--token-file')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
@@ -424,7 +442,7 @@ function _picocli_snoop_stats() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--debug'"
-  local arg_opts="'--format' '--depth' '--top' '--container' '-o' '--output' '--color'"
+  local arg_opts="'--format' '--depth' '--top' '--container' '-o' '--output' '--server' '--token-file' '--color'"
   local FORMAT_option_args=("text" "json") # --format values
   local WHEN_option_args=("auto" "always" "never") # --color values
 
@@ -446,6 +464,15 @@ function _picocli_snoop_stats() {
       return
       ;;
     '-o'|'--output')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--server')
+      return
+      ;;
+    '--token-file')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
@@ -474,8 +501,8 @@ function _picocli_snoop_unused() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-z' '--null' '-h' '--help' '-V' '--version' '--debug'"
-  local arg_opts="'--image' '--format' '--container' '--used-in' '--top' '-o' '--output' '--color'"
+  local flag_opts="'--attach' '-z' '--null' '-h' '--help' '-V' '--version' '--debug'"
+  local arg_opts="'--image' '--digest' '--server' '--token-file' '--format' '--container' '--used-in' '--top' '-o' '--output' '--color'"
   local FORMAT_option_args=("text" "json" "keep-list") # --format values
   local WHEN_option_args=("auto" "always" "never") # --color values
 
@@ -483,6 +510,18 @@ function _picocli_snoop_unused() {
 
   case ${prev_word} in
     '--image')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--digest')
+      return
+      ;;
+    '--server')
+      return
+      ;;
+    '--token-file')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files

@@ -13,7 +13,6 @@ import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -42,6 +41,7 @@ import picocli.CommandLine.Spec;
             "  snoop diff v1.json v2.json",
             "  snoop diff --container app --format json pod-v1.json app-v2.json",
             "  snoop diff old.json new.json > /dev/null || echo 'file usage changed'",
+            "  snoop diff --server https://snoop.example.com serve:shop/shop/app@sha256:aaa... serve:shop/shop/app@sha256:bbb...",
         },
         exitCodeListHeading = "%nExit Codes (as diff(1)):%n",
         exitCodeList = {
@@ -65,10 +65,14 @@ final class DiffCommand implements Callable<Integer>, HasFailureExitCode {
     @Mixin
     CommonOptions.OutputFile output;
 
-    @Parameters(index = "0", paramLabel = "OLD", description = "The older report, or - for standard input.")
+    @Mixin
+    ServerOptions server;
+
+    @Parameters(index = "0", paramLabel = "OLD",
+            description = "The older report, - for standard input, or a server reference (serve:NAMESPACE/WORKLOAD/CONTAINER@DIGEST).")
     String oldReport;
 
-    @Parameters(index = "1", paramLabel = "NEW", description = "The newer report, or - for standard input.")
+    @Parameters(index = "1", paramLabel = "NEW", description = "The newer report, - for standard input, or a server reference.")
     String newReport;
 
     @Override
@@ -79,6 +83,7 @@ final class DiffCommand implements Callable<Integer>, HasFailureExitCode {
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
+        server.check(spec, List.of(oldReport, newReport));
         if (oldReport.equals(ReportInputs.STDIN) && newReport.equals(ReportInputs.STDIN)) {
             throw new SnoopException("-: standard input can be read only once");
         }
@@ -125,10 +130,8 @@ final class DiffCommand implements Callable<Integer>, HasFailureExitCode {
     }
 
     private Report read(String arg, List<String> warnings) {
-        ReportInputs.Input input = arg.equals(ReportInputs.STDIN)
-                ? new ReportInputs.Input("<stdin>", null)
-                : new ReportInputs.Input(arg, Path.of(arg));
-        if (!input.isStdin() && !Files.exists(input.path())) {
+        ReportInputs.Input input = ReportInputs.Input.of(arg, server);
+        if (input.path() != null && !Files.exists(input.path())) {
             throw new SnoopException(arg + ": no such file");
         }
         return ReportInputs.read(input, parent.stdin(), warnings::add);

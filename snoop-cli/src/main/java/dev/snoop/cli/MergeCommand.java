@@ -35,6 +35,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "  snoop merge -o merged.json replica-*.json",
             "  snoop merge --with-counts ci-reports/ > merged.json",
             "  cat r1.json | snoop merge - r2.json",
+            "  snoop merge --with-counts --server https://snoop.example.com serve:shop/shop@sha256:aaa... local/ > all.json",
         },
         exitCodeListHeading = "%nExit Codes:%n",
         exitCodeList = {
@@ -56,14 +57,19 @@ final class MergeCommand implements Callable<Integer> {
             description = "Record, per file, in how many input reports its container saw it (seen_in).")
     boolean withCounts;
 
+    @Mixin
+    ServerOptions server;
+
     @Parameters(arity = "1..*", paramLabel = "REPORT|DIR",
-            description = "Report files, directories (searched for *.json), or - for standard input.")
+            description = "Report files, directories (searched for *.json), - for standard input, "
+                    + "or server references (serve:NAMESPACE/WORKLOAD/CONTAINER@DIGEST, with --server).")
     List<String> inputs;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
-        List<ReportInputs.Input> expanded = ReportInputs.expand(inputs);
+        server.check(spec, inputs);
+        List<ReportInputs.Input> expanded = ReportInputs.expand(inputs, server);
         int workers = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), expanded.size()));
         // Each worker reads reports and unites them into its own merger, so parsing and the set
         // union both use every core; the partial unions are united at the end. The result does not

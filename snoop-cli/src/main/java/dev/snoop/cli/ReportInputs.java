@@ -15,16 +15,28 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * The reports named on a command line: files, directories searched for {@code *.json}, and
- * {@code -} for standard input.
+ * The reports named on a command line: files, directories searched for {@code *.json}, {@code -}
+ * for standard input, and server references ({@code serve:...@DIGEST}, {@link ServerReports}).
  */
 final class ReportInputs {
     static final String STDIN = "-";
 
-    /** One report to read. */
-    record Input(String name, Path path) {
+    /** One report to read: a file, standard input (no path), or a server's union (a reference). */
+    record Input(String name, Path path, ServerReports.Reference reference, ServerOptions server) {
+        Input(String name, Path path) {
+            this(name, path, null, null);
+        }
+
         boolean isStdin() {
-            return path == null;
+            return path == null && reference == null;
+        }
+
+        /** The input an argument names that is no directory: a server reference, standard input or a file. */
+        static Input of(String arg, ServerOptions server) {
+            if (ServerReports.isReference(arg) && server != null) {
+                return new Input(arg, null, ServerReports.Reference.parse(arg), server);
+            }
+            return arg.equals(STDIN) ? new Input("<stdin>", null) : new Input(arg, Path.of(arg));
         }
     }
 
@@ -37,6 +49,11 @@ final class ReportInputs {
      * @throws SnoopException for a path that does not exist or a directory without reports
      */
     static List<Input> expand(List<String> args) {
+        return expand(args, null);
+    }
+
+    /** As {@link #expand(List)}; with {@code server}, {@code serve:} arguments are server references (checked before). */
+    static List<Input> expand(List<String> args, ServerOptions server) {
         List<Input> inputs = new ArrayList<>();
         boolean stdinSeen = false;
         for (String arg : args) {
@@ -46,6 +63,10 @@ final class ReportInputs {
                 }
                 stdinSeen = true;
                 inputs.add(new Input("<stdin>", null));
+                continue;
+            }
+            if (server != null && ServerReports.isReference(arg)) {
+                inputs.add(Input.of(arg, server));
                 continue;
             }
             Path path = Path.of(arg);
@@ -77,6 +98,9 @@ final class ReportInputs {
 
     /** Reads one input; standard input comes from {@code stdin}. */
     static Report read(Input input, InputStream stdin, Consumer<String> warnings) {
+        if (input.reference() != null) {
+            return ServerReports.read(input.reference(), input.server(), warnings);
+        }
         if (!input.isStdin()) {
             ReportPrefetch.Read readAhead = ReportPrefetch.take(input.path());
             if (readAhead != null) {

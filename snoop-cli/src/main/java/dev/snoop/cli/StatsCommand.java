@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
             "  snoop stats report.json",
             "  snoop stats --depth 3 --top 20 --container app replicas/",
             "  snoop stats --format json report.json | jq .drop_ratio",
+            "  snoop stats --server https://snoop.example.com serve:shop/shop/app@sha256:aaa...",
         },
         exitCodeListHeading = "%nExit Codes:%n",
         exitCodeList = {
@@ -69,8 +70,12 @@ final class StatsCommand implements Callable<Integer> {
     @Mixin
     CommonOptions.OutputFile output;
 
+    @Mixin
+    ServerOptions server;
+
     @Parameters(arity = "1..*", paramLabel = "REPORT|DIR",
-            description = "Report files, directories (searched for *.json), or - for standard input.")
+            description = "Report files, directories (searched for *.json), - for standard input, "
+                    + "or server references (serve:NAMESPACE/WORKLOAD/CONTAINER@DIGEST, with --server).")
     List<String> inputs;
 
     @Override
@@ -83,7 +88,8 @@ final class StatsCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         ReportMerger merger = new ReportMerger(false);
-        List<ReportInputs.Input> expanded = ReportInputs.expand(inputs);
+        server.check(spec, inputs);
+        List<ReportInputs.Input> expanded = ReportInputs.expand(inputs, server);
         for (ReportInputs.Input input : expanded) {
             merger.add(ReportInputs.read(input, parent.stdin(), w -> err.println(spec.qualifiedName() + ": warning: " + w)));
         }

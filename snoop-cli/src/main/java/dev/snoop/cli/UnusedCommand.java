@@ -4,6 +4,7 @@ import dev.snoop.core.SnoopException;
 import dev.snoop.core.report.ContainerReport;
 import dev.snoop.core.report.Report;
 import dev.snoop.image.Image;
+import dev.snoop.image.ImageTree;
 import dev.snoop.image.NotAnImageException;
 import dev.snoop.image.UnusedAnalysis;
 import dev.snoop.image.UnusedResult;
@@ -50,6 +51,8 @@ import picocli.CommandLine.Spec;
             "  snoop unused --image oci/ --format keep-list -o keep.txt merged.json",
             "  snoop unused --image rootfs/ --container app --used-in 50%% replicas/",
             "  snoop unused --image app.tar --format json r.json | jq .packages.unused",
+            "  snoop unused --image app.tar --attach --digest sha256:aaa... --server https://snoop.example.com",
+            "  snoop unused --server https://snoop.example.com --digest sha256:aaa... serve:shop/shop/app@sha256:aaa...",
         },
         exitCodeListHeading = "%nExit Codes:%n",
         exitCodeList = {
@@ -68,9 +71,23 @@ final class UnusedCommand implements Callable<Integer> {
     @ParentCommand
     SnoopCommand parent;
 
-    @Option(names = "--image", required = true, paramLabel = "IMAGE",
-            description = "The image: OCI layout directory or tar, docker save tar, root filesystem tar or directory.")
+    @Option(names = "--image", paramLabel = "IMAGE",
+            description = "The image: OCI layout directory or tar, docker save tar, root filesystem tar or directory. "
+                    + "Without it, --digest and --server: the image's tree attached to the server.")
     Path image;
+
+    @Option(names = "--digest", paramLabel = "DIGEST",
+            description = "The image digest (sha256:...) the reports carry: the tree to read from --server when there is "
+                    + "no --image, the digest --attach keeps the tree under (default: the image's own).")
+    String digest;
+
+    @Option(names = "--attach",
+            description = "Upload the tree of --image (paths, sizes, links; never file contents) to --server, for "
+                    + "unused --server --digest elsewhere. With no REPORT, only that.")
+    boolean attach;
+
+    @Mixin
+    ServerOptions server;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text", converter = FormatConverter.class,
             completionCandidates = Candidates.UnusedFormats.class,
@@ -99,9 +116,14 @@ final class UnusedCommand implements Callable<Integer> {
     @Mixin
     CommonOptions.OutputFile output;
 
-    @Parameters(arity = "1..*", paramLabel = "REPORT|DIR",
-            description = "Reports (also merge --with-counts output), directories (searched for *.json), or - for standard input.")
-    List<String> inputs;
+    @Parameters(arity = "0..*", paramLabel = "REPORT|DIR",
+            description = "Reports (also merge --with-counts output), directories (searched for *.json), - for standard input, "
+                    + "or server references (serve:NAMESPACE/WORKLOAD/CONTAINER@DIGEST). With --digest and --server and "
+                    + "none given: serve:@DIGEST, the server's union of the image.")
+    List<String> inputs = new ArrayList<>();
+
+    /** What the image is called in messages: its path, or where on the server its tree is. */
+    private String imageName;
 
     @Override
     public Integer call() throws Exception {
@@ -112,16 +134,17 @@ final class UnusedCommand implements Callable<Integer> {
         if (nul && format != Format.keep_list) {
             throw new ParameterException(spec.commandLine(), "--null applies only to --format keep-list");
         }
-        if (!Files.exists(image)) {
-            throw new ParameterException(spec.commandLine(), image + ": no such file or directory");
+        PrintWriter err = spec.commandLine().getErr();
+        if (!checkImage()) {
+            return attachOnly(err);
         }
         for (String input : inputs) {
-            if (!input.equals(ReportInputs.STDIN) && !Files.exists(Path.of(input))) {
+            if (!input.equals(ReportInputs.STDIN) && !ServerReports.isReference(input) && !Files.exists(Path.of(input))) {
                 throw new ParameterException(spec.commandLine(), input + ": no such file or directory");
             }
         }
-        PrintWriter err = spec.commandLine().getErr();
-        List<ReportInputs.Input> expanded = ReportInputs.expand(inputs);
+        server.check(spec, inputs);
+        List<ReportInputs.Input> expanded = ReportInputs.expand(inputs, server);
         ExecutorService pool = Executors.newFixedThreadPool(2, runnable -> {
             Thread t = new Thread(runnable, "snoop-read");
             t.setDaemon(true);
@@ -130,9 +153,16 @@ final class UnusedCommand implements Callable<Integer> {
         Usage usage = new Usage();
         Image read = null;
         try {
+            if (attach) {
+                // the image first: its tree goes to the server before the reports are read
+                read = Image.read(image, w -> err.println(spec.qualifiedName() + ": warning: " + w));
+                err.println(spec.qualifiedName() + ": " + upload(read));
+            }
+            Image local = read;
             // the image streams in while the reports are parsed; reports wait only until it is known
             List<String> imageWarnings = new ArrayList<>();
-            Future<Image> imageFuture = pool.submit(() -> Image.read(image, imageWarnings::add));
+            Future<Image> imageFuture = pool.submit(() -> local != null ? local : image != null ? Image.read(image, imageWarnings::add)
+                    : ImageTree.read(readTree(ServerReports.treeRoute(digest)), imageName));
             ArrayDeque<Future<Parsed>> pending = new ArrayDeque<>();
             List<Parsed> waiting = new ArrayList<>();
             int next = 0;
@@ -165,13 +195,90 @@ final class UnusedCommand implements Callable<Integer> {
         }
         Image img = read;
         UnusedResult result = UnusedAnalysis.analyze(img, usage, checkUsedIn(usage.reports()),
-                w -> err.println(spec.qualifiedName() + ": warning: " + image + ": " + w));
+                w -> err.println(spec.qualifiedName() + ": warning: " + imageName + ": " + w));
         // names are exact for tools; only on a terminal, which may act on controls, are they quoted
         UnusedOutput.KeepListStyle style = nul ? UnusedOutput.KeepListStyle.NUL
                 : output.isStdout() && parent.terminals().stdoutTerminal() ? UnusedOutput.KeepListStyle.QUOTED
                 : UnusedOutput.KeepListStyle.LINES;
         Output.write(output.file, spec.commandLine().getOut(), out -> UnusedOutput.write(result, format, top, style, out));
         return ExitCodes.OK;
+    }
+
+    /**
+     * Checks where the image comes from: --image, or --digest with --server (the attached tree).
+     * Fills in the default report (the server's union of the image) when there is none.
+     *
+     * @return false for an --attach without reports: upload, nothing to compare
+     */
+    private boolean checkImage() {
+        if (image == null && (digest == null || server.server == null)) {
+            throw new ParameterException(spec.commandLine(), "an image is needed: --image IMAGE, or --digest DIGEST with "
+                    + "--server URL (a tree attached with --attach)");
+        }
+        if (image != null && !Files.exists(image)) {
+            throw new ParameterException(spec.commandLine(), image + ": no such file or directory");
+        }
+        if (attach && (image == null || server.server == null)) {
+            throw new ParameterException(spec.commandLine(), "--attach uploads the tree of --image to --server: both are needed");
+        }
+        if (digest != null && !digest.matches("[a-z0-9]+:[A-Za-z0-9=_-]+")) {
+            throw new ParameterException(spec.commandLine(), "--digest: '" + digest + "' is not a digest (sha256:...)");
+        }
+        imageName = image != null ? image.toString() : ServerReports.PREFIX + "@" + digest;
+        if (attach || image == null) {
+            // the token and URL are checked as for a reference
+            server.check(spec, List.of(ServerReports.PREFIX + "@" + (digest != null ? digest : "sha256:image")));
+        }
+        if (inputs.isEmpty()) {
+            if (attach) {
+                return false;
+            }
+            if (digest == null || server.server == null) {
+                throw new ParameterException(spec.commandLine(), "no REPORT given; with --digest and --server the server's "
+                        + "union of the image is compared");
+            }
+            inputs = List.of(ServerReports.PREFIX + "@" + digest);
+        }
+        return true;
+    }
+
+    private int attachOnly(PrintWriter err) {
+        Image img;
+        try {
+            img = Image.read(image, w -> err.println(spec.qualifiedName() + ": warning: " + w));
+        } catch (NotAnImageException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        err.println(spec.qualifiedName() + ": " + upload(img));
+        return ExitCodes.OK;
+    }
+
+    /** Uploads the tree of {@code img}; returns a line saying what the server kept. */
+    private String upload(Image img) {
+        String under = digest != null ? digest : img.digest();
+        if (under == null) {
+            throw new ParameterException(spec.commandLine(), image + ": " + img.format() + " has no digest; "
+                    + "say which one the reports carry with --digest");
+        }
+        java.io.ByteArrayOutputStream json = new java.io.ByteArrayOutputStream();
+        try {
+            ImageTree.write(img, under, json);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e); // memory only
+        }
+        String answer = ServerReports.post(server, ServerReports.treeRoute(under), json.toByteArray(),
+                "--attach " + image);
+        return "attached the tree of " + image + " to " + server.base() + " as " + under + ": " + answer;
+    }
+
+    private byte[] readTree(String route) throws java.io.IOException {
+        try (java.io.InputStream in = ServerReports.get(server, route, imageName)) {
+            byte[] tree = in.readNBytes(ServerReports.MAX_TREE_BYTES + 1);
+            if (tree.length > ServerReports.MAX_TREE_BYTES) {
+                throw new SnoopException(imageName + ": the server's tree is over " + ServerReports.MAX_TREE_BYTES + " bytes");
+            }
+            return tree;
+        }
     }
 
     private Image imageDone(Future<Image> future, List<String> warnings, PrintWriter err) throws Exception {
@@ -231,14 +338,14 @@ final class UnusedCommand implements Callable<Integer> {
                 chosen = all;
             } else if (chosen.isEmpty()) {
                 throw new ParameterException(spec.commandLine(), p.name + ": " + all.size() + " containers and none ran "
-                        + image + "; choose one with --container ("
+                        + imageName + "; choose one with --container ("
                         + all.stream().map(ContainerReport::label).collect(Collectors.joining(", ")) + ")");
             }
         }
         for (ContainerReport c : chosen) {
             if (c.imageDigest() != null && !img.digests().isEmpty() && !img.digests().contains(c.imageDigest())) {
                 err.println(spec.qualifiedName() + ": warning: " + p.name + ": container '" + c.label() + "' ran image " + c.imageDigest()
-                        + ", not " + image + " (" + img.digest() + "); compared anyway");
+                        + ", not " + imageName + " (" + img.digest() + "); compared anyway");
             }
         }
         return chosen;

@@ -40,6 +40,12 @@ public final class Image {
         this.packageFiles = packageFiles;
     }
 
+    /** An image made of parts already read, as {@link ImageTree#read} rebuilds one. */
+    static Image of(Path source, String format, FileTree tree, String digest, Set<String> digests, Set<String> refs,
+            Map<String, byte[]> packageFiles) {
+        return new Image(source, format, tree, digest, digests, refs, packageFiles);
+    }
+
     /**
      * Reads the image at {@code path}.
      *

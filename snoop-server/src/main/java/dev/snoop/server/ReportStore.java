@@ -54,8 +54,8 @@ final class ReportStore {
     private static final String UPSERT_INSTANCE = """
             INSERT INTO instance (namespace, pod_name, container_name, started_at, workload_id, image_id,
                 container_id, last_updated_at, last_new_file_at, total_events, dropped_events,
-                failed_path_reads, unresolved_paths)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                failed_path_reads, unresolved_paths, recording_started_at, completeness_known)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (namespace, pod_name, container_name, started_at) DO UPDATE SET
                 image_id = COALESCE(instance.image_id, EXCLUDED.image_id),
                 container_id = COALESCE(instance.container_id, EXCLUDED.container_id),
@@ -64,7 +64,9 @@ final class ReportStore {
                 total_events = GREATEST(instance.total_events, EXCLUDED.total_events),
                 dropped_events = GREATEST(instance.dropped_events, EXCLUDED.dropped_events),
                 failed_path_reads = GREATEST(instance.failed_path_reads, EXCLUDED.failed_path_reads),
-                unresolved_paths = GREATEST(instance.unresolved_paths, EXCLUDED.unresolved_paths)
+                unresolved_paths = GREATEST(instance.unresolved_paths, EXCLUDED.unresolved_paths),
+                recording_started_at = LEAST(instance.recording_started_at, EXCLUDED.recording_started_at),
+                completeness_known = instance.completeness_known OR EXCLUDED.completeness_known
             RETURNING id, file_count""";
     // xmax = 0 only on a row this statement inserted: the count of new files, told from updated ones
     private static final String INSERT_FILES = """
@@ -187,7 +189,7 @@ final class ReportStore {
         // by instance: its file count after this report (a later entry of the same instance sees the earlier's)
         TreeMap<InstanceKey, Long> filesAfter = new TreeMap<>();
         for (Target target : targets) {
-            long[] instance = upsertInstance(c, target, workloadId, target.imageKey() == null ? null : imageIds.get(target.imageKey()));
+            long[] instance = upsertInstance(c, report, target, workloadId, target.imageKey() == null ? null : imageIds.get(target.imageKey()));
             long[] stored = insertFiles(c, instance[0], target.container());
             if (stored[0] > 0) {
                 try (PreparedStatement add = c.prepareStatement(ADD_FILE_COUNT)) {
@@ -205,7 +207,7 @@ final class ReportStore {
     }
 
     /** Returns the instance's id and its file count before this report. */
-    private static long[] upsertInstance(Connection c, Target target, long workloadId, Long imageId) throws SQLException {
+    private static long[] upsertInstance(Connection c, Report report, Target target, long workloadId, Long imageId) throws SQLException {
         ContainerReport container = target.container();
         InstanceKey key = target.key();
         try (PreparedStatement upsert = c.prepareStatement(UPSERT_INSTANCE)) {
@@ -223,6 +225,9 @@ final class ReportStore {
             upsert.setLong(11, container.droppedEvents());
             upsert.setLong(12, container.completeness() == null ? 0 : container.completeness().failedPathReads());
             upsert.setLong(13, container.completeness() == null ? 0 : container.completeness().unresolvedPaths());
+            // for the fleet API (V2__fleet.sql): whether the container was recorded from its start, whether complete is known
+            upsert.setObject(14, timestamp(report.startedAt()), Types.TIMESTAMP_WITH_TIMEZONE);
+            upsert.setBoolean(15, container.completeness() != null);
             try (ResultSet rs = upsert.executeQuery()) {
                 rs.next();
                 return new long[] {rs.getLong(1), rs.getLong(2)};

@@ -121,9 +121,13 @@ public final class SnoopServer implements AutoCloseable {
         connector.setIdleTimeout(IDLE_TIMEOUT_MILLIS);
         jetty.addConnector(connector);
         TokensFile tokensFile = new TokensFile(config.tokensFile(), tokens, log);
-        ApiHandler api = new ApiHandler(new Authenticator(tokensFile, review), new ReportStore(database.dataSource()), database, config.poolSize(),
+        Authenticator auth = new Authenticator(tokensFile, review);
+        ApiHandler api = new ApiHandler(auth, new ReportStore(database.dataSource()), database, config.poolSize(),
                 new RateLimiter(config.rateLimit()));
-        jetty.setHandler(new MetricsHandler(metrics, api));
+        // the fleet API (docs/fleet.md) answers its own routes and hands every other to the ingest API
+        FleetQueries fleet = new FleetQueries(database.dataSource());
+        jetty.setHandler(new MetricsHandler(metrics,
+                new FleetHandler(api, auth, fleet, new ImageTrees(database.dataSource(), fleet), config.poolSize())));
         jetty.setStopTimeout(10_000);
         try {
             jetty.start();

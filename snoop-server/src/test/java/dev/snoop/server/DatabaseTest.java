@@ -22,7 +22,7 @@ class DatabaseTest {
     void testEmbedded_migratesAndKeepsDataAcrossRestart() throws Exception {
         try (Database db = Database.embedded(dir.resolve("pg"), 2)) {
             assertTrue(db.ready());
-            assertEquals(List.of("image", "instance", "instance_file", "path", "workload"), tables(db));
+            assertEquals(List.of("image", "image_tree", "instance", "instance_file", "path", "workload"), tables(db));
             try (Connection c = db.dataSource().getConnection()) {
                 c.createStatement().execute("INSERT INTO image (image_key) VALUES ('sha256:kept')");
                 c.commit();

@@ -35,6 +35,6 @@ class DebianPostgresTest extends ReportStoreTest {
 
     @Test
     void testMigrate_sameSchemaAsEmbedded() throws Exception {
-        assertEquals(List.of("image", "instance", "instance_file", "path", "workload"), DatabaseTest.tables(database()));
+        assertEquals(List.of("image", "image_tree", "instance", "instance_file", "path", "workload"), DatabaseTest.tables(database()));
     }
 }

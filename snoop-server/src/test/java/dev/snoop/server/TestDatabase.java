@@ -35,7 +35,7 @@ final class TestDatabase {
     /** Deletes every row the store keeps. */
     static void truncate(DataSource dataSource) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            c.createStatement().execute("TRUNCATE instance_file, instance, path, image, workload RESTART IDENTITY");
+            c.createStatement().execute("TRUNCATE image_tree, instance_file, instance, path, image, workload RESTART IDENTITY");
             c.commit();
         }
     }
