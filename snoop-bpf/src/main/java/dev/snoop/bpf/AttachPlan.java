@@ -71,12 +71,21 @@ record AttachPlan(Attachment attachment, List<String> programs, Map<String, Stri
             throw new BpfException("fexit: kernel lacks BTF (/sys/kernel/btf/vmlinux)", 0);
         }
         try {
+            if (arch.fexitNeedsFtraceDirect() && !hasFunction(libs, btf, "register_ftrace_direct")
+                    && !hasFunction(libs, btf, "register_ftrace_direct_multi")) {
+                throw new BpfException("fexit: kernel cannot attach BPF trampolines to its functions on " + arch.label()
+                        + " (no ftrace direct calls: CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS, 6.4+)", 0);
+            }
             return plan(arch, Attachment.FEXIT,
                     syscall -> libs.bpf.btf__find_by_name_kind(btf, arch.syscallPrefix() + syscall, BTF_KIND_FUNC) > 0,
                     "kernel BTF has no function " + arch.syscallPrefix());
         } finally {
             libs.bpf.btf__free(btf);
         }
+    }
+
+    private static boolean hasFunction(NativeLibs libs, Pointer btf, String name) {
+        return libs.bpf.btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
     }
 
     /** tracefs's {@code events/syscalls}, where the syscall tracepoints are, or null without tracefs. */

@@ -9,21 +9,23 @@ import java.util.List;
  * Chosen by {@code os.arch}, the JVM's own architecture, which is the kernel's for a 64-bit JVM.
  */
 enum BpfArch {
-    X86_64("x86-64", "snoop.bpf.o", "__x64_sys_", List.of("open", "openat", "openat2", "creat", "execve",
+    X86_64("x86-64", "snoop.bpf.o", "__x64_sys_", false, List.of("open", "openat", "openat2", "creat", "execve",
             "execveat", "newstat", "newlstat", "newfstatat", "statx", "access", "faccessat", "faccessat2",
             "readlink", "readlinkat")),
-    ARM64("arm64", "arm64/snoop.bpf.o", "__arm64_sys_", List.of("openat", "openat2", "execve", "execveat",
+    ARM64("arm64", "arm64/snoop.bpf.o", "__arm64_sys_", true, List.of("openat", "openat2", "execve", "execveat",
             "newfstatat", "statx", "faccessat", "faccessat2", "readlinkat"));
 
     private final String label;
     private final String resource;
     private final String syscallPrefix;
+    private final boolean fexitNeedsFtraceDirect;
     private final List<String> syscalls;
 
-    BpfArch(String label, String resource, String syscallPrefix, List<String> syscalls) {
+    BpfArch(String label, String resource, String syscallPrefix, boolean fexitNeedsFtraceDirect, List<String> syscalls) {
         this.label = label;
         this.resource = resource;
         this.syscallPrefix = syscallPrefix;
+        this.fexitNeedsFtraceDirect = fexitNeedsFtraceDirect;
         this.syscalls = syscalls;
     }
 
@@ -59,6 +61,16 @@ enum BpfArch {
     /** The kernel function of syscall {@code name} is this prefix and the name. */
     String syscallPrefix() {
         return syscallPrefix;
+    }
+
+    /**
+     * Whether a BPF trampoline reaches a kernel function only through ftrace direct calls. On arm64
+     * it does (x86-64 can also patch the call site itself), and arm64 got them in 6.4: Debian 12's
+     * 6.1 loads fexit programs, then refuses to attach them (ENOTSUPP). Knowing it from the
+     * kernel's BTF saves that load, which is seconds under emulation.
+     */
+    boolean fexitNeedsFtraceDirect() {
+        return fexitNeedsFtraceDirect;
     }
 
     /** The syscalls the per-syscall programs are named after (kernel names: stat is newstat). */
