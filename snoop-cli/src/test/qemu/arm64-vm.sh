@@ -35,7 +35,7 @@ if [[ ! -f $root/.snoop-ok || $(cat "$root/.snoop-ok") != "$stamp" ]]; then
     mmdebstrap --quiet --variant=extract --arch=arm64 --include="$packages" \
         --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr bookworm "$root" \
         "deb $mirror/debian bookworm main" "deb $mirror/debian bookworm-updates main" \
-        "deb $mirror/debian-security bookworm-security main"
+        "deb $mirror/debian-security bookworm-security main" > /dev/null # the hook's dpkg chatter
     # no maintainer script ran: java's alternatives link is made here
     ln -sf /usr/lib/jvm/java-17-openjdk-arm64/bin/java "$root/usr/bin/java"
     echo "$stamp" > "$root/.snoop-ok"
