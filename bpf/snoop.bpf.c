@@ -6,8 +6,9 @@
  * tracepoints, else tp_btf on the raw sys_enter/sys_exit tracepoints (see
  * "Attachment" below); tp_btf on sched_process_exec in every case.
  *
- * Kernel: 5.17+ (tp_btf, ring buffer, bpf_loop) with BTF. x86-64 only:
- * the syscall numbers below are the 64-bit table.
+ * Kernel: 5.17+ (tp_btf, ring buffer, bpf_loop) with BTF. x86-64 and arm64,
+ * one object each (-D__TARGET_ARCH_x86 / _arm64): the syscall numbers, the
+ * syscall functions' names and the 32-bit task test differ, the rest is one.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -26,6 +27,26 @@ char LICENSE[] SEC("license") = "GPL";
 #define S_IFDIR 0040000
 #define TS_COMPAT 0x0002
 
+#if defined(__TARGET_ARCH_arm64)
+/*
+ * arm64 syscall numbers (asm-generic unistd.h). There is no open, creat, stat,
+ * lstat, access or readlink: libc calls the *at forms, so those kinds never
+ * occur here.
+ */
+#define NR_openat 56
+#define NR_faccessat 48
+#define NR_readlinkat 78
+#define NR_newfstatat 79
+#define NR_execve 221
+#define NR_execveat 281
+#define NR_statx 291
+#define NR_openat2 437
+#define NR_faccessat2 439
+/* arch/arm64/include/asm/thread_info.h: an AArch32 task, whose syscall table differs */
+#define TIF_32BIT 22
+/* the syscall number as the kernel keeps it in the saved registers */
+#define SYSCALL_NR(regs) ((regs)->syscallno)
+#else
 /* x86-64 syscall numbers */
 #define NR_open 2
 #define NR_stat 4
@@ -42,6 +63,8 @@ char LICENSE[] SEC("license") = "GPL";
 #define NR_statx 332
 #define NR_openat2 437
 #define NR_faccessat2 439
+#define SYSCALL_NR(regs) ((regs)->orig_ax)
+#endif
 
 /* config, set by user space before load */
 const volatile bool targ_dedup = true;
@@ -150,20 +173,32 @@ static __always_inline void count(__u32 idx)
 static __always_inline __u32 kind_of(long id)
 {
 	switch (id) {
+#ifdef NR_open
 	case NR_open: return SNOOP_KIND_OPEN;
+#endif
 	case NR_openat: return SNOOP_KIND_OPENAT;
 	case NR_openat2: return SNOOP_KIND_OPENAT2;
+#ifdef NR_creat
 	case NR_creat: return SNOOP_KIND_CREAT;
+#endif
 	case NR_execve: return SNOOP_KIND_EXECVE;
 	case NR_execveat: return SNOOP_KIND_EXECVEAT;
+#ifdef NR_stat
 	case NR_stat: return SNOOP_KIND_STAT;
+#endif
+#ifdef NR_lstat
 	case NR_lstat: return SNOOP_KIND_LSTAT;
+#endif
 	case NR_newfstatat: return SNOOP_KIND_NEWFSTATAT;
 	case NR_statx: return SNOOP_KIND_STATX;
+#ifdef NR_access
 	case NR_access: return SNOOP_KIND_ACCESS;
+#endif
 	case NR_faccessat: return SNOOP_KIND_FACCESSAT;
 	case NR_faccessat2: return SNOOP_KIND_FACCESSAT2;
+#ifdef NR_readlink
 	case NR_readlink: return SNOOP_KIND_READLINK;
+#endif
 	case NR_readlinkat: return SNOOP_KIND_READLINKAT;
 	default: return 0;
 	}
@@ -497,15 +532,23 @@ static long verdict_step(__u32 i, struct verdict_ctx *c)
 	return 0;
 }
 
-/* kernels before 6.15 name the parent "parent", later ones "__parent" */
+/*
+ * kernels before 6.15 name the parent "parent", later ones "__parent"; both
+ * flavors are spelled out, so the source builds against either vmlinux.h (the
+ * x86 one is 6.18's, the arm64 one 6.1's)
+ */
 struct kernfs_node___old {
 	struct kernfs_node *parent;
 } __attribute__((preserve_access_index));
 
+struct kernfs_node___new {
+	struct kernfs_node *__parent;
+} __attribute__((preserve_access_index));
+
 static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
 {
-	if (bpf_core_field_exists(struct kernfs_node, __parent))
-		return BPF_CORE_READ(kn, __parent);
+	if (bpf_core_field_exists(struct kernfs_node___new, __parent))
+		return BPF_CORE_READ((struct kernfs_node___new *)kn, __parent);
 	return BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
 }
 
@@ -635,7 +678,15 @@ static __always_inline bool is_runtime_setup(void)
 		exe[9] == 'e' && exe[10] == 'd' && exe[11] == ':');
 }
 
-/* the syscall's arguments in ABI order (di, si, dx, r10, r8) into the saved form */
+/*
+ * The syscall's first five arguments from its saved registers, through
+ * bpf_tracing.h's macros: x86-64 di, si, dx, r10, r8; arm64 x0-x4, where x0
+ * holds the result once the call returns, so its first argument is orig_x0.
+ */
+#define SYSCALL_ARGS(regs) PT_REGS_PARM1_SYSCALL(regs), PT_REGS_PARM2_SYSCALL(regs),	\
+	PT_REGS_PARM3_SYSCALL(regs), PT_REGS_PARM4_SYSCALL(regs), PT_REGS_PARM5_SYSCALL(regs)
+
+/* the syscall's arguments in ABI order into the saved form */
 static __always_inline void fill_args(struct args *a, __u32 kind, __u64 container_id,
 				      __u64 a0, __u64 a1, __u64 a2, __u64 a3, __u64 a4)
 {
@@ -702,9 +753,14 @@ static __always_inline __u64 traced_container(void)
 		return 0;
 	}
 	task = bpf_get_current_task_btf();
-	/* a 32-bit task uses the ia32 table: these numbers mean other calls there */
+	/* a 32-bit task uses the ia32 (arm64: AArch32) table: these numbers mean other calls there */
+#if defined(__TARGET_ARCH_arm64)
+	if (BPF_CORE_READ(task, thread_info.flags) & (1UL << TIF_32BIT))
+		return 0;
+#else
 	if (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT)
 		return 0;
+#endif
 	return container_id;
 }
 
@@ -786,7 +842,7 @@ int BPF_PROG(tp_btf__sys_enter, struct pt_regs *regs, long id)
 	container_id = traced_container();
 	if (!container_id)
 		return 0;
-	fill_args(&a, kind, container_id, regs->di, regs->si, regs->dx, regs->r10, regs->r8);
+	fill_args(&a, kind, container_id, SYSCALL_ARGS(regs));
 	tid = (__u32)bpf_get_current_pid_tgid();
 	bpf_map_update_elem(&start, &tid, &a, BPF_ANY);
 	return 0;
@@ -795,7 +851,7 @@ int BPF_PROG(tp_btf__sys_enter, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(tp_btf__sys_exit, struct pt_regs *regs, long ret)
 {
-	__u32 kind = kind_of(regs->orig_ax);
+	__u32 kind = kind_of(SYSCALL_NR(regs));
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct args *a;
 
@@ -819,9 +875,20 @@ static __always_inline int on_exit_regs(__u32 kind, long ret, struct pt_regs *re
 
 	if (!container_id)
 		return 0;
-	fill_args(&a, kind, container_id, regs->di, regs->si, regs->dx, regs->r10, regs->r8);
+	fill_args(&a, kind, container_id, SYSCALL_ARGS(regs));
 	return on_exit(kind, ret, &a);
 }
+
+/* the kernel's function for a syscall: __x64_sys_<name>, __arm64_sys_<name> */
+#if defined(__TARGET_ARCH_arm64)
+#define SNOOP_FEXIT(name)								\
+SEC("fexit/__arm64_sys_" #name)								\
+int BPF_PROG(fexit__arm64_sys_##name, struct pt_regs *regs, long ret)
+#else
+#define SNOOP_FEXIT(name)								\
+SEC("fexit/__x64_sys_" #name)								\
+int BPF_PROG(fexit__x64_sys_##name, struct pt_regs *regs, long ret)
+#endif
 
 #define SNOOP_SYSCALL(name, kind)							\
 SEC("tracepoint/syscalls/sys_exit_" #name)						\
@@ -832,27 +899,32 @@ int tracepoint__syscalls__sys_exit_##name(struct trace_event_raw_sys_exit *ctx)	
 	return on_exit_regs(kind, ctx->ret, regs);					\
 }											\
 											\
-SEC("fexit/__x64_sys_" #name)								\
-int BPF_PROG(fexit__x64_sys_##name, struct pt_regs *regs, long ret)			\
+SNOOP_FEXIT(name)									\
 {											\
 	return on_exit_regs(kind, ret, regs);						\
 }
 
 /* the syscalls kind_of() knows, by their kernel names (stat and lstat are newstat and newlstat) */
-SNOOP_SYSCALL(open, SNOOP_KIND_OPEN)
+#if defined(__TARGET_ARCH_arm64)
+/* not in arm64's table: the kernel has the functions, but no syscall calls them */
+#define SNOOP_X86_SYSCALL(name, kind)
+#else
+#define SNOOP_X86_SYSCALL SNOOP_SYSCALL
+#endif
+SNOOP_X86_SYSCALL(open, SNOOP_KIND_OPEN)
 SNOOP_SYSCALL(openat, SNOOP_KIND_OPENAT)
 SNOOP_SYSCALL(openat2, SNOOP_KIND_OPENAT2)
-SNOOP_SYSCALL(creat, SNOOP_KIND_CREAT)
+SNOOP_X86_SYSCALL(creat, SNOOP_KIND_CREAT)
 SNOOP_SYSCALL(execve, SNOOP_KIND_EXECVE)
 SNOOP_SYSCALL(execveat, SNOOP_KIND_EXECVEAT)
-SNOOP_SYSCALL(newstat, SNOOP_KIND_STAT)
-SNOOP_SYSCALL(newlstat, SNOOP_KIND_LSTAT)
+SNOOP_X86_SYSCALL(newstat, SNOOP_KIND_STAT)
+SNOOP_X86_SYSCALL(newlstat, SNOOP_KIND_LSTAT)
 SNOOP_SYSCALL(newfstatat, SNOOP_KIND_NEWFSTATAT)
 SNOOP_SYSCALL(statx, SNOOP_KIND_STATX)
-SNOOP_SYSCALL(access, SNOOP_KIND_ACCESS)
+SNOOP_X86_SYSCALL(access, SNOOP_KIND_ACCESS)
 SNOOP_SYSCALL(faccessat, SNOOP_KIND_FACCESSAT)
 SNOOP_SYSCALL(faccessat2, SNOOP_KIND_FACCESSAT2)
-SNOOP_SYSCALL(readlink, SNOOP_KIND_READLINK)
+SNOOP_X86_SYSCALL(readlink, SNOOP_KIND_READLINK)
 SNOOP_SYSCALL(readlinkat, SNOOP_KIND_READLINKAT)
 
 /* an exec name: kernel memory, relative to the cwd unless absolute */

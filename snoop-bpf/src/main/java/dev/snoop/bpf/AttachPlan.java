@@ -9,8 +9,8 @@ import java.util.Map;
 import jnr.ffi.Pointer;
 
 /**
- * Which syscall programs of snoop.bpf.o one {@link Attachment} loads, found by probing the
- * kernel: the BTF of the syscall functions for fexit, the tracefs event directories for the
+ * Which syscall programs of the architecture's object one {@link Attachment} loads, found by
+ * probing the kernel: the BTF of the syscall functions for fexit, the tracefs event directories for the
  * tracepoints. A syscall this kernel lacks (openat2 before 5.6) is skipped, not fatal.
  *
  * @param attachment the mode
@@ -19,9 +19,6 @@ import jnr.ffi.Pointer;
  */
 record AttachPlan(Attachment attachment, List<String> programs, Map<String, String> skipped) {
 
-    /** The syscalls the per-syscall programs are named after (kernel names: stat is newstat). */
-    static final List<String> SYSCALLS = List.of("open", "openat", "openat2", "creat", "execve", "execveat",
-            "newstat", "newlstat", "newfstatat", "statx", "access", "faccessat", "faccessat2", "readlink", "readlinkat");
     static final List<String> RAW_PROGRAMS = List.of("tp_btf__sys_enter", "tp_btf__sys_exit");
     /** The modes {@link Attachment#AUTO} tries, cheapest for the node first. */
     static final List<Attachment> ORDER = List.of(Attachment.FEXIT, Attachment.TRACEPOINT, Attachment.RAW);
@@ -36,19 +33,19 @@ record AttachPlan(Attachment attachment, List<String> programs, Map<String, Stri
         skipped = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(skipped));
     }
 
-    /** Every syscall program in the object, of every mode. */
-    static List<String> allPrograms() {
+    /** Every syscall program in the architecture's object, of every mode. */
+    static List<String> allPrograms(BpfArch arch) {
         List<String> all = new ArrayList<>(RAW_PROGRAMS);
-        for (String syscall : SYSCALLS) {
-            all.add(program(Attachment.TRACEPOINT, syscall));
-            all.add(program(Attachment.FEXIT, syscall));
+        for (String syscall : arch.syscalls()) {
+            all.add(program(arch, Attachment.TRACEPOINT, syscall));
+            all.add(program(arch, Attachment.FEXIT, syscall));
         }
         return all;
     }
 
-    static String program(Attachment mode, String syscall) {
+    static String program(BpfArch arch, Attachment mode, String syscall) {
         return switch (mode) {
-            case FEXIT -> "fexit__x64_sys_" + syscall;
+            case FEXIT -> "fexit" + arch.syscallPrefix() + syscall; // fexit__x64_sys_openat
             case TRACEPOINT -> "tracepoint__syscalls__sys_exit_" + syscall;
             default -> throw new IllegalArgumentException("no per-syscall program in mode " + mode);
         };
@@ -59,29 +56,36 @@ record AttachPlan(Attachment attachment, List<String> programs, Map<String, Stri
      *
      * @throws BpfException (errno 0) naming what the kernel lacks for it
      */
-    static AttachPlan probe(NativeLibs libs, Attachment mode) {
+    static AttachPlan probe(NativeLibs libs, BpfArch arch, Attachment mode) {
         return switch (mode) {
             case RAW -> new AttachPlan(mode, RAW_PROGRAMS, Map.of());
-            case FEXIT -> fexit(libs);
-            case TRACEPOINT -> tracepoint(libs);
+            case FEXIT -> fexit(libs, arch);
+            case TRACEPOINT -> tracepoint(libs, arch);
             case AUTO -> throw new IllegalArgumentException("auto is not a mode of its own");
         };
     }
 
-    private static AttachPlan fexit(NativeLibs libs) {
-        if (!"amd64".equals(System.getProperty("os.arch")) && !"x86_64".equals(System.getProperty("os.arch"))) {
-            throw new BpfException("fexit: the object's fexit programs are for x86-64 syscall functions", 0);
-        }
+    private static AttachPlan fexit(NativeLibs libs, BpfArch arch) {
         Pointer btf = libs.bpf.btf__load_vmlinux_btf();
         if (btf == null || btf.address() == 0) {
             throw new BpfException("fexit: kernel lacks BTF (/sys/kernel/btf/vmlinux)", 0);
         }
         try {
-            return plan(Attachment.FEXIT, syscall -> libs.bpf.btf__find_by_name_kind(btf, "__x64_sys_" + syscall, BTF_KIND_FUNC) > 0,
-                    "kernel BTF has no function __x64_sys_");
+            if (arch.fexitNeedsFtraceDirect() && !hasFunction(libs, btf, "register_ftrace_direct")
+                    && !hasFunction(libs, btf, "register_ftrace_direct_multi")) {
+                throw new BpfException("fexit: kernel cannot attach BPF trampolines to its functions on " + arch.label()
+                        + " (no ftrace direct calls: CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS, 6.4+)", 0);
+            }
+            return plan(arch, Attachment.FEXIT,
+                    syscall -> libs.bpf.btf__find_by_name_kind(btf, arch.syscallPrefix() + syscall, BTF_KIND_FUNC) > 0,
+                    "kernel BTF has no function " + arch.syscallPrefix());
         } finally {
             libs.bpf.btf__free(btf);
         }
+    }
+
+    private static boolean hasFunction(NativeLibs libs, Pointer btf, String name) {
+        return libs.bpf.btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
     }
 
     /** tracefs's {@code events/syscalls}, where the syscall tracepoints are, or null without tracefs. */
@@ -94,7 +98,7 @@ record AttachPlan(Attachment attachment, List<String> programs, Map<String, Stri
         return null;
     }
 
-    private static AttachPlan tracepoint(NativeLibs libs) {
+    private static AttachPlan tracepoint(NativeLibs libs, BpfArch arch) {
         Path events = syscallEvents();
         if (events == null) {
             throw new BpfException("tracepoint: tracefs is not mounted (no /sys/kernel/tracing/events/syscalls)", 0);
@@ -103,21 +107,22 @@ record AttachPlan(Attachment attachment, List<String> programs, Map<String, Stri
             throw new BpfException("tracepoint: kernel lacks bpf_task_pt_regs (5.15)", 0);
         }
         Path dir = events;
-        return plan(Attachment.TRACEPOINT, syscall -> Files.isDirectory(dir.resolve("sys_exit_" + syscall)),
+        return plan(arch, Attachment.TRACEPOINT, syscall -> Files.isDirectory(dir.resolve("sys_exit_" + syscall)),
                 "tracefs has no syscalls/sys_exit_");
     }
 
-    private static AttachPlan plan(Attachment mode, java.util.function.Predicate<String> present, String missing) {
+    private static AttachPlan plan(BpfArch arch, Attachment mode, java.util.function.Predicate<String> present,
+            String missing) {
         List<String> programs = new ArrayList<>();
         Map<String, String> skipped = new LinkedHashMap<>();
-        for (String syscall : SYSCALLS) {
+        for (String syscall : arch.syscalls()) {
             if (present.test(syscall)) {
-                programs.add(program(mode, syscall));
+                programs.add(program(arch, mode, syscall));
             } else {
-                skipped.put(program(mode, syscall), missing + syscall);
+                skipped.put(program(arch, mode, syscall), missing + syscall);
             }
         }
-        if (!programs.contains(program(mode, "openat"))) {
+        if (!programs.contains(program(arch, mode, "openat"))) {
             throw new BpfException(mode.label() + ": " + missing + "openat", 0);
         }
         return new AttachPlan(mode, programs, skipped);

@@ -112,6 +112,16 @@ final class BpfObject implements AutoCloseable {
         libs.check(libs.bpf.bpf_program__set_autoload(prog, autoload), "failed to set autoload of " + program);
     }
 
+    /** Every program in the object, by name, with the section that says how it attaches. */
+    Map<String, String> programSections() {
+        Map<String, String> sections = new LinkedHashMap<>();
+        for (Pointer p = libs.bpf.bpf_object__next_program(obj, null); p != null && p.address() != 0;
+                p = libs.bpf.bpf_object__next_program(obj, p)) {
+            sections.put(libs.bpf.bpf_program__name(p), libs.bpf.bpf_program__section_name(p));
+        }
+        return sections;
+    }
+
     /** Attaches one program as its SEC() says; keeps the link until {@link #close()}. */
     void attach(String program) {
         Pointer prog = libs.checkPointer(libs.bpf.bpf_object__find_program_by_name(obj, program),

@@ -35,7 +35,6 @@ import java.util.function.Consumer;
  */
 public final class BpfRecorder implements AutoCloseable {
 
-    private static final String OBJECT_RESOURCE = "snoop.bpf.o";
     private static final List<String> OPTIONAL = List.of("tp_btf__sched_process_exec");
     private static final List<String> MAPS = List.of("events", "dedup", "start", "counters",
             "traced_roots", "excluded_cgroups", "cgroup_verdicts", "container_stats");
@@ -94,16 +93,17 @@ public final class BpfRecorder implements AutoCloseable {
     public static BpfRecorder open(RecorderOptions options) {
         // what is missing, named, instead of the verifier's EINVAL on an older kernel
         KernelFeatures.requireForRecording();
+        BpfArch arch = BpfArch.current();
         NativeLibs libs = NativeLibs.get();
-        byte[] elf = embeddedObject();
+        byte[] elf = embeddedObject(arch);
         boolean auto = options.attachment() == Attachment.AUTO;
         List<Attachment> modes = auto ? AttachPlan.ORDER : List.of(options.attachment());
         Map<String, String> failed = new LinkedHashMap<>();
         for (int i = 0; i < modes.size(); i++) {
             Attachment mode = modes.get(i);
             try {
-                AttachPlan plan = AttachPlan.probe(libs, mode);
-                return open(libs, elf, options, plan, failed);
+                AttachPlan plan = AttachPlan.probe(libs, arch, mode);
+                return open(libs, arch, elf, options, plan, failed);
             } catch (BpfException e) {
                 if (i == modes.size() - 1) {
                     throw failed.isEmpty() ? e : new BpfException(e.getMessage() + " (after " + String.join("; ", failed.values()) + ")", e.errno());
@@ -115,8 +115,8 @@ public final class BpfRecorder implements AutoCloseable {
         throw new AssertionError("unreachable");
     }
 
-    private static BpfRecorder open(NativeLibs libs, byte[] elf, RecorderOptions options, AttachPlan plan,
-            Map<String, String> failedModes) {
+    private static BpfRecorder open(NativeLibs libs, BpfArch arch, byte[] elf, RecorderOptions options,
+            AttachPlan plan, Map<String, String> failedModes) {
         BpfObject object = BpfObject.open(libs, elf, "snoop");
         try {
             object.setRodata("targ_dedup", new byte[] {(byte) (options.dedup() ? 1 : 0)});
@@ -124,7 +124,7 @@ public final class BpfRecorder implements AutoCloseable {
             object.setRodata("targ_wakeup_bytes", BpfMap.u64(options.wakeupBytes()));
             object.setMaxEntries("events", options.ringBufferBytes());
             object.setMaxEntries("dedup", options.dedupEntries());
-            for (String program : AttachPlan.allPrograms()) {
+            for (String program : AttachPlan.allPrograms(arch)) {
                 object.setAutoload(program, plan.programs().contains(program));
             }
             object.load();
@@ -153,10 +153,11 @@ public final class BpfRecorder implements AutoCloseable {
         }
     }
 
-    private static byte[] embeddedObject() {
-        try (InputStream in = BpfRecorder.class.getResourceAsStream(OBJECT_RESOURCE)) {
+    /** The object built for this architecture (dev/snoop/bpf/snoop.bpf.o, dev/snoop/bpf/arm64/snoop.bpf.o). */
+    static byte[] embeddedObject(BpfArch arch) {
+        try (InputStream in = BpfRecorder.class.getResourceAsStream(arch.resource())) {
             if (in == null) {
-                throw new BpfException("the BPF object " + OBJECT_RESOURCE + " is missing from the snoop-bpf jar");
+                throw new BpfException("the " + arch.label() + " BPF object " + arch.resource() + " is missing from the snoop-bpf jar");
             }
             return in.readAllBytes();
         } catch (IOException e) {

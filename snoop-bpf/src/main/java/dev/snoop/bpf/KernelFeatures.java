@@ -58,7 +58,9 @@ public final class KernelFeatures {
 
     private static List<Check> probes() {
         List<Check> checks = new ArrayList<>();
-        checks.add(privileges());
+        checks.add(architecture());
+        Check privileges = privileges();
+        checks.add(privileges);
         checks.add(hasBtf(BTF)
                 ? new Check("BTF", true, true, BTF.toString())
                 : new Check("BTF", false, true, "kernel lacks BTF (" + BTF + "): CONFIG_DEBUG_INFO_BTF=y is needed"));
@@ -71,7 +73,7 @@ public final class KernelFeatures {
         }
         LibBpf bpf = libs.bpf;
         checks.add(new Check("libbpf", true, true, "libbpf " + bpf.libbpf_major_version() + "." + bpf.libbpf_minor_version()));
-        boolean privileged = checks.get(0).ok();
+        boolean privileged = privileges.ok();
         checks.add(probed("ring buffer map (5.8)", privileged, bpf.libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, null)));
         for (Helper helper : HELPERS) {
             checks.add(probed(helper.name() + " (" + helper.since() + ")", privileged,
@@ -90,7 +92,7 @@ public final class KernelFeatures {
         List<String> missing = new ArrayList<>();
         for (Check c : checks) {
             if (c.required() && !c.ok()) {
-                missing.add(c.name().equals("privileges") || c.name().equals("BTF") || c.name().equals("libbpf")
+                missing.add(List.of("architecture", "privileges", "BTF", "libbpf").contains(c.name())
                         ? c.detail() : "kernel lacks " + c.name());
             }
             if (c.name().equals("privileges") && !c.ok()) {
@@ -114,6 +116,15 @@ public final class KernelFeatures {
             return new Check(name, false, true, "missing");
         }
         return new Check(name, false, true, "cannot tell: the probe failed with " + Errno.name(-result));
+    }
+
+    /** Whether the jar has an object for this JVM's architecture (x86-64, arm64). */
+    private static Check architecture() {
+        try {
+            return new Check("architecture", true, true, BpfArch.current().label());
+        } catch (BpfException e) {
+            return new Check("architecture", false, true, e.getMessage());
+        }
     }
 
     /** Root's capabilities, or CAP_BPF and CAP_PERFMON (CAP_SYS_ADMIN before 5.8), in effect. */

@@ -2,6 +2,7 @@ package dev.snoop.bpf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,24 +15,35 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The committed bpf/snoop.bpf.o must be built from the committed sources. Hashing them needs no
- * clang, so every build checks it; under CI=true (clang installed) a fresh compile must also be
- * byte-identical ({@code make -C bpf check}).
+ * The committed bpf/snoop.bpf.o and bpf/arm64/snoop.bpf.o must be built from the committed sources.
+ * Hashing them needs no clang, so every build checks it; under CI=true (clang installed) a fresh
+ * compile of both must also be byte-identical ({@code make -C bpf check}).
  */
 class BpfObjectFreshnessTest {
 
     @Test
     void testSources_matchRecordedHashes() throws IOException, NoSuchAlgorithmException {
+        assertFresh("snoop.bpf.o");
+    }
+
+    /** The arm64 object: the same source, arm64's vmlinux.h. */
+    @Test
+    void testArm64Sources_matchRecordedHashes() throws IOException, NoSuchAlgorithmException {
+        assertFresh("arm64/snoop.bpf.o");
+    }
+
+    private static void assertFresh(String object) throws IOException, NoSuchAlgorithmException {
         Path bpf = BpfTestSupport.bpfDir();
-        List<String> lines = Files.readAllLines(bpf.resolve("snoop.bpf.o.sources"));
+        assertTrue(Files.isRegularFile(bpf.resolve(object)), "bpf/" + object + " is missing: run make -C bpf update");
+        List<String> lines = Files.readAllLines(bpf.resolve(object + ".sources"));
         assertFalse(lines.isEmpty());
         for (String line : lines) {
-            /* sha256sum format: "<hex>  <file>" */
+            /* sha256sum format: "<hex>  <file>", the file relative to bpf/ */
             String expected = line.substring(0, 64);
             String file = line.substring(66);
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(bpf.resolve(file)));
             assertEquals(expected, HexFormat.of().formatHex(digest),
-                    "bpf/" + file + " changed since bpf/snoop.bpf.o was built: run make -C bpf update");
+                    "bpf/" + file + " changed since bpf/" + object + " was built: run make -C bpf update");
         }
     }
 

@@ -101,8 +101,8 @@ class BpfRecorderTest {
         if (recorder.attachment() == Attachment.RAW) {
             expected.addAll(AttachPlan.RAW_PROGRAMS);
         } else {
-            for (String syscall : AttachPlan.SYSCALLS) {
-                expected.add(AttachPlan.program(recorder.attachment(), syscall));
+            for (String syscall : BpfArch.current().syscalls()) {
+                expected.add(AttachPlan.program(BpfArch.current(), recorder.attachment(), syscall));
             }
         }
         expected.add("tp_btf__sched_process_exec");

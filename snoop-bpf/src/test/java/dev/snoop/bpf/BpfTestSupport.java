@@ -108,7 +108,8 @@ final class BpfTestSupport {
         Set<Integer> ids = new TreeSet<>();
         for (String line : run(List.of("bpftool", "prog", "show")).split("\n")) {
             /* "12: tracing  name tp_btf__sys_ent  tag ..." (names are cut at 15 characters) */
-            if (line.contains(" name tp_btf__s") || line.contains(" name tracepoint__s") || line.contains(" name fexit__x64_s")) {
+            if (line.contains(" name tp_btf__s") || line.contains(" name tracepoint__s") || line.contains(" name fexit__x64_s")
+                    || line.contains(" name fexit__arm64_")) {
                 ids.add(Integer.parseInt(line.substring(0, line.indexOf(':')).strip()));
             }
         }

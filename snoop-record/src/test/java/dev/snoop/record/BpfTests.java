@@ -32,7 +32,8 @@ final class BpfTests {
             missing = "not running as root";
         } else if (!Files.exists(Path.of("/sys/kernel/btf/vmlinux"))) {
             missing = "the kernel has no BTF (/sys/kernel/btf/vmlinux)";
-        } else if (!Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/libbpf.so.1")) && !Files.exists(Path.of("/usr/lib64/libbpf.so.1"))) {
+        } else if (!Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/libbpf.so.1")) && !Files.exists(Path.of("/usr/lib/aarch64-linux-gnu/libbpf.so.1"))
+                && !Files.exists(Path.of("/usr/lib64/libbpf.so.1"))) {
             missing = "libbpf.so.1 is not installed";
         }
         if (missing != null) {

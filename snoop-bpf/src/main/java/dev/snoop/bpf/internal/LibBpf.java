@@ -60,6 +60,14 @@ public interface LibBpf {
 
     Pointer bpf_object__btf(Pointer obj);
 
+    /** The program after prev (null: the first), null after the last. */
+    Pointer bpf_object__next_program(Pointer obj, Pointer prev);
+
+    String bpf_program__name(Pointer prog);
+
+    /** Its ELF section, the SEC() that says how it attaches ("fexit/__arm64_sys_openat"). */
+    String bpf_program__section_name(Pointer prog);
+
     int bpf_map__fd(Pointer map);
 
     int bpf_map__set_max_entries(Pointer map, @u_int32_t int maxEntries);

@@ -8,8 +8,9 @@ import jnr.ffi.types.size_t;
 public interface LibC {
 
     /**
-     * On x86-64 a {@code va_list} parameter is a pointer to the caller's {@code __va_list_tag},
-     * so the one libbpf hands to its print callback can be passed on as a plain pointer.
+     * On x86-64 a {@code va_list} parameter is a pointer to the caller's {@code __va_list_tag};
+     * on arm64 it is a 32-byte struct, which AAPCS64 passes as a pointer to a copy: either way
+     * the one libbpf hands to its print callback can be passed on as a plain pointer.
      */
     int vsnprintf(@Out byte[] buf, @size_t long size, Pointer format, Pointer args);
 }
