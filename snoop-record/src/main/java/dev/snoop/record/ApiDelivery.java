@@ -138,6 +138,16 @@ final class ApiDelivery implements AutoCloseable {
         }
     }
 
+    /** Whether snoop serve has acknowledged the newest report written. */
+    boolean upToDate() {
+        lock.lock();
+        try {
+            return deliveredVersion == writtenVersion;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     long undeliveredFiles() {
         lock.lock();
         try {
