@@ -162,9 +162,7 @@ class DeliveryFaultTest {
                 new SimulatedSidecar("cart-5b8d-ccccc", "cart", tmp, endpoint, TOKEN, CAP, 10));
         sidecars.addAll(large);
         for (SimulatedSidecar s : large) {
-            for (int i = 0; i < 12; i++) {
-                s.advance();
-            }
+            s.advance(12); // one write: the first report the delivery sees is the large one
         }
         awaitUpToDate(Duration.ofSeconds(60));
         advanceAll(2);

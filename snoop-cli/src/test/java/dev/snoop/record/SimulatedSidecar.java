@@ -47,7 +47,12 @@ final class SimulatedSidecar implements AutoCloseable {
 
     /** Records one more step: writes the report and tells the delivery. */
     Report advance() {
-        step++;
+        return advance(1);
+    }
+
+    /** Records {@code steps} more steps at once: one report written, the newest. */
+    Report advance(int steps) {
+        step += steps;
         Report r = report(pod, image, step);
         ReportJson.write(r, reportFile);
         current = r;
