@@ -48,7 +48,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * of every document is walked and any such field is reported with its path.
  */
 class ManifestsTest {
-    private static final Path DIR = Path.of(System.getProperty("snoop.manifests.dir", "../examples/kubernetes"));
+    static final Path DIR = Path.of(System.getProperty("snoop.manifests.dir", "../examples/kubernetes"));
     private static final YAMLMapper YAML = YAMLMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
@@ -56,6 +56,7 @@ class ManifestsTest {
     private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
             "v1/ServiceAccount", ServiceAccount.class,
             "v1/Service", Service.class,
+            "v1/PersistentVolumeClaim", io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class,
             "apps/v1/Deployment", Deployment.class,
             "rbac.authorization.k8s.io/v1/Role", Role.class,
             "rbac.authorization.k8s.io/v1/RoleBinding", RoleBinding.class);
@@ -227,11 +228,16 @@ class ManifestsTest {
     // --- reading the manifests
 
     static List<Doc> documents() throws IOException {
+        return documents(DIR);
+    }
+
+    /** The documents of the YAML files directly in {@code dir}. */
+    static List<Doc> documents(Path dir) throws IOException {
         List<Path> files;
-        try (Stream<Path> list = Files.list(DIR)) {
+        try (Stream<Path> list = Files.list(dir)) {
             files = list.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted().toList();
         }
-        assertFalse(files.isEmpty(), "no manifests in " + DIR.toAbsolutePath());
+        assertFalse(files.isEmpty(), "no manifests in " + dir.toAbsolutePath());
         List<Doc> docs = new ArrayList<>();
         for (Path file : files) {
             try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(Files.readString(file))) {

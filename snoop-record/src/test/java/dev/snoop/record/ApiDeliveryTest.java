@@ -6,6 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.snoop.core.path.SortedPaths;
+import dev.snoop.core.report.AccessKind;
+import dev.snoop.core.report.ContainerReport;
+import dev.snoop.core.report.FileAccess;
+import dev.snoop.core.report.Report;
+import dev.snoop.core.report.ReportJson;
+import dev.snoop.core.report.SetChecksum;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -20,6 +27,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Random;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +48,8 @@ class ApiDeliveryTest {
 
     private HttpServer server;
     private final LinkedBlockingQueue<Integer> script = new LinkedBlockingQueue<>();
-    private final List<String> bodies = Collections.synchronizedList(new ArrayList<>());
+    private final List<Report> bodies = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> deliveryHeaders = Collections.synchronizedList(new ArrayList<>());
     private final List<String> tokens = Collections.synchronizedList(new ArrayList<>());
     private final LinkedBlockingQueue<Long> arrivals = new LinkedBlockingQueue<>();
     /** Runs before each reply: what else happens while the server answers. */
@@ -54,8 +64,9 @@ class ApiDeliveryTest {
         server.createContext("/v1/reports", exchange -> {
             byte[] body = exchange.getRequestBody().readAllBytes();
             String encoding = exchange.getRequestHeaders().getFirst("Content-Encoding");
-            bodies.add(new String("gzip".equals(encoding) ? new GZIPInputStream(new java.io.ByteArrayInputStream(body))
-                    .readAllBytes() : body, StandardCharsets.UTF_8));
+            bodies.add(ReportJson.read("gzip".equals(encoding) ? new GZIPInputStream(new java.io.ByteArrayInputStream(body))
+                    .readAllBytes() : body, "body", w -> { }));
+            deliveryHeaders.add(String.valueOf(exchange.getRequestHeaders().getFirst("Snoop-Delivery")));
             tokens.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
             beforeReply.run();
             Integer status = script.poll();
@@ -63,7 +74,10 @@ class ApiDeliveryTest {
             if (code == 503) {
                 exchange.getResponseHeaders().add("Retry-After", "1");
             }
-            exchange.sendResponseHeaders(code, -1);
+            byte[] answer = (code == 409 ? "{\"error\": \"mismatch\", \"resync\": true}\n" : "{}\n")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(code, answer.length);
+            exchange.getResponseBody().write(answer);
             exchange.close();
             arrivals.add(System.nanoTime());
         });
@@ -87,10 +101,11 @@ class ApiDeliveryTest {
     @Test
     void testDelivery_sendsTheNewestReportGzippedWithTheToken() throws Exception {
         try (ApiDelivery d = delivery(null, "s3cret")) {
-            Files.writeString(report, "{\"containers\": []}");
-            d.reportWritten(0);
+            Report written = write(Map.of("/etc/hostname", "r"), 3);
+            d.reportWritten(1);
             awaitArrivals(1);
-            assertEquals(List.of("{\"containers\": []}"), bodies);
+            assertEquals(List.of(written), bodies);
+            assertEquals(List.of("null"), deliveryHeaders, "the first report goes in full");
             assertEquals(List.of("Bearer s3cret"), tokens);
             assertTrue(d.finish(Instant.now().plusSeconds(5)));
             assertEquals(1.0, registry.get("snoop.api.deliveries").tag("result", "delivered").counter().count());
@@ -102,7 +117,7 @@ class ApiDeliveryTest {
     void testDelivery_5xxAnd429Retried_untilDelivered_honouringRetryAfter() throws Exception {
         script.addAll(List.of(500, 429, 503));
         try (ApiDelivery d = delivery(null, null)) {
-            Files.writeString(report, "{}");
+            write(Map.of("/a", "r"), 1);
             d.reportWritten(3);
             awaitArrivals(3);
             long third = arrivals.stream().skip(2).findFirst().orElseThrow();
@@ -120,16 +135,16 @@ class ApiDeliveryTest {
     void testDelivery_rejectedReportNotRetried_theNextOneSent() throws Exception {
         script.addAll(List.of(400));
         try (ApiDelivery d = delivery(null, null)) {
-            Files.writeString(report, "{\"v\": 1}");
+            Report v1 = write(Map.of("/v1", "r"), 1);
             d.reportWritten(1);
             awaitArrivals(1);
             Thread.sleep(300); // time for a retry that must not come: well over the 20-200 ms backoff
             assertEquals(1, arrivals.size(), "a 400 was retried");
             assertFalse(d.finish(Instant.now().plusMillis(200)), "a rejected report counts as not delivered");
-            Files.writeString(report, "{\"v\": 2}");
+            Report v2 = write(Map.of("/v1", "r", "/v2", "r"), 2);
             d.reportWritten(2);
             awaitArrivals(2);
-            assertEquals(List.of("{\"v\": 1}", "{\"v\": 2}"), bodies);
+            assertEquals(List.of(v1, v2), bodies, "nothing was acknowledged: both in full");
         }
         assertTrue(logText.toString().contains("report rejected by snoop serve"), logText.toString());
     }
@@ -147,7 +162,7 @@ class ApiDeliveryTest {
             }
         };
         try (ApiDelivery d = delivery(tokenFile, null)) {
-            Files.writeString(report, "{}");
+            write(Map.of("/a", "r"), 1);
             d.reportWritten(0);
             awaitArrivals(2);
             assertEquals(List.of("Bearer old", "Bearer rotated"), tokens.subList(0, 2));
@@ -159,13 +174,100 @@ class ApiDeliveryTest {
     void testDelivery_serverDown_finishGivesUpAtTheDeadline() throws Exception {
         server.stop(0);
         try (ApiDelivery d = delivery(null, null)) {
-            Files.writeString(report, "{}");
+            write(Map.of("/a", "r"), 1);
             d.reportWritten(5);
             Instant start = Instant.now();
             assertFalse(d.finish(start.plusMillis(500)));
             assertTrue(Duration.between(start, Instant.now()).toMillis() < 5_000);
             assertEquals(5.0, registry.get("snoop.api.undelivered.files").gauge().value());
         }
+    }
+
+    @Test
+    void testDelivery_afterTheFirstAcknowledged_sendsDeltasWithTheChecksum() throws Exception {
+        try (ApiDelivery d = delivery(null, null)) {
+            write(Map.of("/a", "r", "/b", "r"), 10);
+            d.reportWritten(2);
+            awaitArrivals(1);
+            // /b gains "x", /c is new: only they go, with every counter and the whole set's checksum
+            Report second = write(Map.of("/a", "r", "/b", "xr", "/c", "m"), 20);
+            d.reportWritten(3);
+            awaitArrivals(2);
+            assertEquals(List.of("/b", "/c"), files(bodies.get(1)));
+            assertEquals(20, bodies.get(1).containers().get(0).totalEvents());
+            assertEquals("delta; files=3; checksum=" + SetChecksum.of(second).hex(), deliveryHeaders.get(1));
+            write(Map.of("/a", "r", "/b", "xr", "/c", "m"), 30); // nothing new but the counters
+            d.reportWritten(3);
+            awaitArrivals(3);
+            assertEquals(List.of(), files(bodies.get(2)));
+            assertEquals(30, bodies.get(2).containers().get(0).totalEvents());
+            assertTrue(d.finish(Instant.now().plusSeconds(5)));
+            assertEquals(0.0, registry.get("snoop.api.undelivered.files").gauge().value());
+            double full = registry.get("snoop.api.sent.bytes").tag("kind", "full").counter().count();
+            double delta = registry.get("snoop.api.sent.bytes").tag("kind", "delta").counter().count();
+            assertTrue(full > 0 && delta > 0, full + " " + delta);
+        }
+    }
+
+    @Test
+    void testDelivery_409Resync_sendsTheFullReportAtOnce() throws Exception {
+        script.addAll(List.of(200, 409));
+        try (ApiDelivery d = delivery(null, null)) {
+            write(Map.of("/a", "r"), 1);
+            d.reportWritten(1);
+            awaitArrivals(1);
+            Report second = write(Map.of("/a", "r", "/b", "r"), 2);
+            d.reportWritten(2);
+            awaitArrivals(3);
+            assertEquals(List.of("/b"), files(bodies.get(1)));
+            assertEquals(List.of(second), bodies.subList(2, 3), "after the 409, the whole report");
+            assertEquals("null", deliveryHeaders.get(2));
+            assertTrue(d.finish(Instant.now().plusSeconds(5)));
+            assertEquals(1.0, registry.get("snoop.api.deliveries").tag("result", "resync").counter().count());
+        }
+    }
+
+    @Test
+    void testDelivery_413_sendsPartsOfHalfAsManyFiles_thenDeltas() throws Exception {
+        script.addAll(List.of(413));
+        Map<String, String> eight = new TreeMap<>();
+        for (int i = 0; i < 8; i++) {
+            eight.put("/f" + i, "r");
+        }
+        try (ApiDelivery d = delivery(null, null)) {
+            write(eight, 1);
+            d.reportWritten(8);
+            awaitArrivals(3);
+            assertEquals(List.of(4, 4), List.of(files(bodies.get(1)).size(), files(bodies.get(2)).size()));
+            List<String> union = new ArrayList<>(files(bodies.get(1)));
+            union.addAll(files(bodies.get(2)));
+            assertEquals(new ArrayList<>(eight.keySet()), union, "the parts are the report");
+            eight.put("/f8", "r");
+            Report next = write(eight, 2);
+            d.reportWritten(9);
+            awaitArrivals(4);
+            assertEquals(List.of("/f8"), files(bodies.get(3)));
+            assertEquals("delta; files=9; checksum=" + SetChecksum.of(next).hex(), deliveryHeaders.get(3));
+            assertTrue(d.finish(Instant.now().plusSeconds(5)));
+            assertEquals(1.0, registry.get("snoop.api.deliveries").tag("result", "too_large").counter().count());
+        }
+    }
+
+    @Test
+    void testBackoff_fullJitterUnderTheCap_honoursRetryAfter() {
+        Duration base = Duration.ofSeconds(1);
+        Duration cap = Duration.ofMinutes(5);
+        // the ceiling doubles from 1 s and stops at 5 min (attempt 9: 512 s > 300 s), for ever after
+        assertEquals(999, ApiDelivery.backoffMillis(0, base, cap, null, 0.999));
+        assertEquals(255_744, ApiDelivery.backoffMillis(8, base, cap, null, 0.999));
+        for (int attempt : new int[] {9, 10, 30, 31, 1_000, Integer.MAX_VALUE}) {
+            assertEquals(299_700, ApiDelivery.backoffMillis(attempt, base, cap, null, 0.999), "attempt " + attempt);
+            assertEquals(0, ApiDelivery.backoffMillis(attempt, base, cap, null, 0.0), "full jitter: from 0");
+        }
+        // so an outage of any length ends in a delivery within 5 min of the server's return: a
+        // 10-minute outage is, for the client, the same as any outage longer than the ramp (about 8.5 min)
+        assertEquals(5_000, ApiDelivery.backoffMillis(0, base, cap, Duration.ofSeconds(5), 0.5), "Retry-After is a floor");
+        assertEquals(3_600_000, ApiDelivery.backoffMillis(0, base, cap, Duration.ofDays(7), 0.5), "held to an hour");
     }
 
     @Test
@@ -177,6 +279,27 @@ class ApiDeliveryTest {
         assertNull(RetryAfter.parse("soon", now));
         assertNull(RetryAfter.parse(null, now));
         assertNull(RetryAfter.parse("99999999999999999999999", now));
+    }
+
+    /** Writes a report of one container "app" with these files (path to access letters) as the outbox. */
+    private Report write(Map<String, String> files, long totalEvents) throws Exception {
+        SortedPaths paths = SortedPaths.of(files.keySet());
+        byte[] bits = new byte[paths.size()];
+        int i = 0;
+        for (String path : paths) {
+            bits[i++] = (byte) AccessKind.bits(files.get(path));
+        }
+        ContainerReport c = new ContainerReport("app", null, 0, null, "app:1", null, null, null, totalEvents, 0, paths)
+                .withAccess(FileAccess.of(bits, bits.length));
+        Report r = new Report(Report.SCHEMA_VERSION, "p", "ns", Map.of(), null, null, totalEvents, 0, 0, List.of(c));
+        ReportJson.write(r, report);
+        return r;
+    }
+
+    private static List<String> files(Report r) {
+        List<String> files = new ArrayList<>();
+        r.containers().forEach(c -> c.files().forEach(files::add));
+        return files;
     }
 
     private void awaitArrivals(int count) throws InterruptedException {

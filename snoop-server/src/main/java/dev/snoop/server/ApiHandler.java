@@ -3,6 +3,7 @@ package dev.snoop.server;
 import dev.snoop.core.SnoopException;
 import dev.snoop.core.report.Report;
 import dev.snoop.core.report.ReportJson;
+import dev.snoop.core.report.SetChecksum;
 import java.io.IOException;
 import java.io.InputStream;
 import java.sql.SQLException;
@@ -172,6 +173,13 @@ final class ApiHandler extends Handler.Abstract {
             reject(request, response, callback, HttpStatus.UNSUPPORTED_MEDIA_TYPE_415, "Content-Encoding must be gzip or identity");
             return;
         }
+        SetChecksum expected;
+        try {
+            expected = DeliveryHeader.parse(request.getHeaders().get(DeliveryHeader.NAME));
+        } catch (IllegalArgumentException e) {
+            reject(request, response, callback, HttpStatus.BAD_REQUEST_400, e.getMessage());
+            return;
+        }
         if (request.getLength() > MAX_BODY_BYTES) {
             // answered before a byte is read: a client that sent Expect: 100-continue sends none
             error(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, "body over " + MAX_BODY_BYTES + " bytes");
@@ -183,13 +191,14 @@ final class ApiHandler extends Handler.Abstract {
             return;
         }
         try {
-            ingest(request, response, callback, token, gzip);
+            ingest(request, response, callback, token, gzip, expected);
         } finally {
             ingests.release();
         }
     }
 
-    private void ingest(Request request, Response response, Callback callback, Tokens.Entry token, boolean gzip) {
+    private void ingest(Request request, Response response, Callback callback, Tokens.Entry token, boolean gzip,
+            SetChecksum expected) {
         byte[] json;
         try {
             json = readBody(Content.Source.asInputStream(request), gzip, bodyReadMillis);
@@ -228,7 +237,7 @@ final class ApiHandler extends Handler.Abstract {
         }
         ReportStore.Result result;
         try {
-            result = store.store(report);
+            result = store.store(report, expected);
         } catch (SQLException e) {
             String state = e.getSQLState();
             if (state != null && state.startsWith("22") && !(e instanceof SQLTransientException)) {
@@ -244,10 +253,17 @@ final class ApiHandler extends Handler.Abstract {
             error(response, callback, HttpStatus.INTERNAL_SERVER_ERROR_500, "internal error; nothing was stored");
             return;
         }
+        if (result.resync()) {
+            // the client's set and ours differ (a delivery lost, a restart): its full report mends it
+            reply(response, callback, HttpStatus.CONFLICT_409, String.format(Locale.ROOT,
+                    "{\"error\": \"the delta does not match the stored set; send the full report\", \"resync\": true, "
+                    + "\"files\": %d, \"checksum\": \"%s\"}", result.files(), result.checksum().hex()));
+            return;
+        }
         request.setAttribute(MetricsHandler.NEW_FILES, result.newFiles());
         reply(response, callback, HttpStatus.OK_200, String.format(Locale.ROOT,
-                "{\"containers\": %d, \"new_files\": %d, \"new_access\": %d, \"files\": %d}",
-                result.containers(), result.newFiles(), result.newAccess(), result.files()));
+                "{\"containers\": %d, \"new_files\": %d, \"new_access\": %d, \"files\": %d, \"checksum\": \"%s\"}",
+                result.containers(), result.newFiles(), result.newAccess(), result.files(), result.checksum().hex()));
     }
 
     /** The body, decompressed if {@code gzip}, at most {@link #MAX_BODY_BYTES} on either side of the decompressor. */

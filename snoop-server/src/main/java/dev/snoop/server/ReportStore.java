@@ -4,6 +4,7 @@ import dev.snoop.core.path.SortedPaths;
 import dev.snoop.core.report.ContainerReport;
 import dev.snoop.core.report.FileAccess;
 import dev.snoop.core.report.Report;
+import dev.snoop.core.report.SetChecksum;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -67,20 +68,30 @@ final class ReportStore {
                 unresolved_paths = GREATEST(instance.unresolved_paths, EXCLUDED.unresolved_paths),
                 recording_started_at = LEAST(instance.recording_started_at, EXCLUDED.recording_started_at),
                 completeness_known = instance.completeness_known OR EXCLUDED.completeness_known
-            RETURNING id, file_count""";
-    // xmax = 0 only on a row this statement inserted: the count of new files, told from updated ones
+            RETURNING id, file_count, checksum""";
+    // The files that changed: new ones (old access null) and those that gained an access kind, with
+    // their access before and after. Every part of the statement sees the rows as they were before
+    // it, so "old" is the state this report found; the instance row's lock keeps anyone else out.
     private static final String INSERT_FILES = """
             WITH input AS (
-                SELECT sha256(convert_to(p, 'UTF8')) AS d, a FROM unnest(?::text[], ?::smallint[]) AS t(p, a)
+                SELECT sha256(convert_to(p, 'UTF8')) AS d, p, a FROM unnest(?::text[], ?::smallint[]) AS t(p, a)
+            ), src AS (
+                SELECT path.id AS path_id, input.p, input.a FROM input JOIN path ON path.digest = input.d
+            ), old AS (
+                SELECT f.path_id, f.access FROM instance_file f JOIN src ON src.path_id = f.path_id
+                WHERE f.instance_id = ?
             ), stored AS (
                 INSERT INTO instance_file (instance_id, path_id, access)
-                SELECT ?, path.id, input.a FROM input JOIN path ON path.digest = input.d ORDER BY path.id
+                SELECT ?, path_id, a FROM src ORDER BY path_id
                 ON CONFLICT (instance_id, path_id) DO UPDATE SET access = instance_file.access | EXCLUDED.access
                 WHERE (instance_file.access | EXCLUDED.access) <> instance_file.access
-                RETURNING (xmax = 0) AS inserted
+                RETURNING path_id, access
             )
-            SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM stored""";
-    private static final String ADD_FILE_COUNT = "UPDATE instance SET file_count = file_count + ? WHERE id = ?";
+            SELECT src.p, old.access, stored.access
+            FROM stored JOIN src ON src.path_id = stored.path_id LEFT JOIN old ON old.path_id = stored.path_id""";
+    private static final String UPDATE_SET = "UPDATE instance SET file_count = ?, checksum = ? WHERE id = ?";
+    private static final String ALL_FILES = """
+            SELECT p.path, f.access FROM instance_file f JOIN path p ON p.id = f.path_id WHERE f.instance_id = ?""";
 
     private final DataSource dataSource;
 
@@ -95,8 +106,14 @@ final class ReportStore {
      * @param newFiles files no earlier report of their instance had
      * @param newAccess files already stored that gained an access kind
      * @param files the files of these instances after the report, new ones included
+     * @param checksum the checksum of these instances' stored sets after the report (its files: {@code files})
+     * @param resync a delta whose checksum did not match the stored sets: nothing was stored, the
+     *     client must send its full report
      */
-    record Result(int containers, long newFiles, long newAccess, long files) {}
+    record Result(int containers, long newFiles, long newAccess, long files, SetChecksum checksum, boolean resync) {}
+
+    /** An instance as this report leaves it. */
+    private record Stored(long id, SetChecksum set) {}
 
     /** Where a container's data goes: its instance key and what it points at. */
     private record Target(InstanceKey key, ContainerReport container, String imageKey) {}
@@ -126,10 +143,23 @@ final class ReportStore {
      * @throws SQLException if the database fails or stays in conflict over {@link #MAX_ATTEMPTS}
      */
     Result store(Report report) throws SQLException {
+        return store(report, null);
+    }
+
+    /**
+     * Stores {@code report}, a delta when {@code expected} is the checksum of the sender's whole
+     * set: committed only if the instances' stored sets then match it exactly, else rolled back
+     * with {@link Result#resync()}.
+     */
+    Result store(Report report, SetChecksum expected) throws SQLException {
         for (int attempt = 1; ; attempt++) {
             try (Connection c = dataSource.getConnection()) {
                 try {
                     Result result = store(c, report);
+                    if (expected != null && !expected.equals(result.checksum())) {
+                        c.rollback();
+                        return new Result(result.containers(), 0, 0, result.files(), result.checksum(), true);
+                    }
                     c.commit();
                     return result;
                 } catch (SQLException | RuntimeException e) {
@@ -186,28 +216,39 @@ final class ReportStore {
 
         long newFiles = 0;
         long newAccess = 0;
-        // by instance: its file count after this report (a later entry of the same instance sees the earlier's)
-        TreeMap<InstanceKey, Long> filesAfter = new TreeMap<>();
+        // by instance, as this report leaves it
+        TreeMap<InstanceKey, Stored> after = new TreeMap<>();
         for (Target target : targets) {
-            long[] instance = upsertInstance(c, report, target, workloadId, target.imageKey() == null ? null : imageIds.get(target.imageKey()));
-            long[] stored = insertFiles(c, instance[0], target.container());
-            if (stored[0] > 0) {
-                try (PreparedStatement add = c.prepareStatement(ADD_FILE_COUNT)) {
-                    add.setLong(1, stored[0]);
-                    add.setLong(2, instance[0]);
-                    add.executeUpdate();
+            // a second entry of the same instance finds what the first stored: this transaction's own update
+            Stored instance = upsertInstance(c, report, target, workloadId,
+                    target.imageKey() == null ? null : imageIds.get(target.imageKey()));
+            SetChecksum set = instance.set();
+            long[] counts = new long[2];
+            set = insertFiles(c, instance.id(), target.container(), set, counts);
+            if (instance.set() == null) {
+                set = storedSet(c, instance.id()); // stored before checksums were kept: counted once, now
+            }
+            if (!set.equals(instance.set())) {
+                try (PreparedStatement update = c.prepareStatement(UPDATE_SET)) {
+                    update.setLong(1, set.files());
+                    update.setLong(2, set.sum());
+                    update.setLong(3, instance.id());
+                    update.executeUpdate();
                 }
             }
-            newFiles += stored[0];
-            newAccess += stored[1];
-            filesAfter.put(target.key(), instance[1] + stored[0]);
+            newFiles += counts[0];
+            newAccess += counts[1];
+            after.put(target.key(), new Stored(instance.id(), set));
         }
-        long files = filesAfter.values().stream().mapToLong(Long::longValue).sum();
-        return new Result(filesAfter.size(), newFiles, newAccess, files);
+        SetChecksum total = SetChecksum.EMPTY;
+        for (Stored instance : after.values()) {
+            total = total.plus(instance.set());
+        }
+        return new Result(after.size(), newFiles, newAccess, total.files(), total, false);
     }
 
-    /** Returns the instance's id and its file count before this report. */
-    private static long[] upsertInstance(Connection c, Report report, Target target, long workloadId, Long imageId) throws SQLException {
+    /** Returns the instance's id and its set before this report (null sum: not known yet). */
+    private static Stored upsertInstance(Connection c, Report report, Target target, long workloadId, Long imageId) throws SQLException {
         ContainerReport container = target.container();
         InstanceKey key = target.key();
         try (PreparedStatement upsert = c.prepareStatement(UPSERT_INSTANCE)) {
@@ -230,16 +271,24 @@ final class ReportStore {
             upsert.setBoolean(15, container.completeness() != null);
             try (ResultSet rs = upsert.executeQuery()) {
                 rs.next();
-                return new long[] {rs.getLong(1), rs.getLong(2)};
+                long id = rs.getLong(1);
+                long files = rs.getLong(2);
+                long sum = rs.getLong(3);
+                return new Stored(id, rs.wasNull() ? null : new SetChecksum(sum, files));
             }
         }
     }
 
-    /** Returns how many files were new and how many gained an access kind. */
-    private static long[] insertFiles(Connection c, long instanceId, ContainerReport container) throws SQLException {
+    /**
+     * Stores the container's files; returns the instance's set after them ({@code set} is the set
+     * before, or null if unknown), and counts new files in {@code counts[0]} and files that gained
+     * an access kind in {@code counts[1]}.
+     */
+    private static SetChecksum insertFiles(Connection c, long instanceId, ContainerReport container, SetChecksum set,
+            long[] counts) throws SQLException {
         SortedPaths files = container.files();
         if (files.size() == 0) {
-            return new long[2];
+            return set;
         }
         String[] paths = new String[files.size()];
         Short[] access = new Short[files.size()];
@@ -250,15 +299,44 @@ final class ReportStore {
             access[i] = (short) (kinds == null ? 0 : kinds.bitsAt(i));
             i++;
         }
+        SetChecksum result = set == null ? SetChecksum.EMPTY : set;
         try (PreparedStatement insert = c.prepareStatement(INSERT_FILES)) {
             insert.setArray(1, c.createArrayOf("text", paths));
             insert.setArray(2, c.createArrayOf("int2", access));
             insert.setLong(3, instanceId);
+            insert.setLong(4, instanceId);
             try (ResultSet rs = insert.executeQuery()) {
-                rs.next();
-                return new long[] {rs.getLong(1), rs.getLong(2)};
+                while (rs.next()) {
+                    String path = rs.getString(1);
+                    int old = rs.getShort(2);
+                    boolean inserted = rs.wasNull();
+                    long now = SetChecksum.fileHash(path, rs.getShort(3));
+                    if (inserted) {
+                        counts[0]++;
+                        result = result.plus(now);
+                    } else {
+                        counts[1]++;
+                        result = result.replaced(SetChecksum.fileHash(path, old), now);
+                    }
+                }
             }
         }
+        return result;
+    }
+
+    /** The checksum of everything stored for an instance, read row by row. */
+    private static SetChecksum storedSet(Connection c, long instanceId) throws SQLException {
+        SetChecksum set = SetChecksum.EMPTY;
+        try (PreparedStatement select = c.prepareStatement(ALL_FILES)) {
+            select.setLong(1, instanceId);
+            select.setFetchSize(10_000);
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    set = set.plus(SetChecksum.fileHash(rs.getString(1), rs.getShort(2)));
+                }
+            }
+        }
+        return set;
     }
 
     /** Inserts a dictionary row unless it exists, then reads its id: no row lock is taken either way. */

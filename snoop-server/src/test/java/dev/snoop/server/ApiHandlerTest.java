@@ -63,14 +63,43 @@ class ApiHandlerTest {
     void testPost_report_storesAndSaysWhat() throws Exception {
         HttpResponse<String> first = http.post(Http.TOKEN, shop(2));
         assertEquals(200, first.statusCode(), first.body());
-        assertEquals("{\"containers\": 1, \"new_files\": 21, \"new_access\": 0, \"files\": 21}\n", first.body());
+        assertEquals("{\"containers\": 1, \"new_files\": 21, \"new_access\": 0, \"files\": 21, \"checksum\": \""
+                + dev.snoop.core.report.SetChecksum.of(shop(2)).hex() + "\"}\n", first.body());
         assertEquals("application/json", first.headers().firstValue("Content-Type").orElse(null));
         List<String> stored = TestDatabase.snapshot(db);
 
         HttpResponse<String> again = http.post(Http.TOKEN, shop(2));
         assertEquals(200, again.statusCode());
-        assertEquals("{\"containers\": 1, \"new_files\": 0, \"new_access\": 0, \"files\": 21}\n", again.body());
+        assertTrue(again.body().startsWith("{\"containers\": 1, \"new_files\": 0, \"new_access\": 0, \"files\": 21, "), again.body());
         assertEquals(stored, TestDatabase.snapshot(db), "a redelivery changes nothing");
+    }
+
+    @Test
+    void testPost_delta_matching200_mismatch409Resync() throws Exception {
+        assertEquals(200, http.post(Http.TOKEN, shop(1)).statusCode());
+        String sum3 = dev.snoop.core.report.SetChecksum.of(shop(3)).hex();
+        long files3 = shop(3).fileCount();
+        // seq 2 never arrived: the delta of 3 over 2 leaves a gap
+        HttpResponse<String> gap = http.send(http.post(Http.TOKEN, Http.json(Reports.delta(shop(3), shop(2))))
+                .header("Snoop-Delivery", "delta; files=" + files3 + "; checksum=" + sum3));
+        assertEquals(409, gap.statusCode(), gap.body());
+        assertTrue(gap.body().contains("\"resync\": true"), gap.body());
+        assertEquals(200, http.post(Http.TOKEN, shop(2)).statusCode());
+        HttpResponse<String> delta = http.send(http.post(Http.TOKEN, Http.json(Reports.delta(shop(3), shop(2))))
+                .header("Snoop-Delivery", "delta; files=" + files3 + "; checksum=" + sum3));
+        assertEquals(200, delta.statusCode(), delta.body());
+        assertTrue(delta.body().endsWith("\"files\": " + files3 + ", \"checksum\": \"" + sum3 + "\"}\n"), delta.body());
+    }
+
+    @Test
+    void testPost_malformedDeliveryHeader_is400OneLine() throws Exception {
+        for (String header : List.of("delta", "delta; files=x; checksum=00", "delta; files=1; checksum=xyz", "partial")) {
+            HttpResponse<String> response = http.send(http.post(Http.TOKEN, Http.json(shop(1))).header("Snoop-Delivery", header));
+            assertEquals(400, response.statusCode(), header);
+            assertTrue(response.body().startsWith("{\"error\": \"Snoop-Delivery: "), response.body());
+        }
+        assertEquals(List.of(), TestDatabase.snapshot(db), "nothing stored");
+        assertEquals(200, http.send(http.post(Http.TOKEN, Http.json(shop(1))).header("Snoop-Delivery", "full")).statusCode());
     }
 
     @Test

@@ -56,7 +56,7 @@ class ReportStoreTest {
     @Test
     void testStore_firstReport_storesEverything() throws Exception {
         ReportStore.Result result = store.store(Reports.growing("shop", "shop-5b8d-aaaaa", "shop", 2, 5));
-        assertEquals(new ReportStore.Result(1, 11, 0, 11), result);
+        assertCounts(1, 11, 0, 11, result);
         List<String> rows = TestDatabase.snapshot(db);
         assertTrue(rows.contains("workload | shop | Deployment | shop"), rows.toString());
         assertTrue(rows.contains("image | sha256:shop | sha256:shop | shop:1.0"), rows.toString());
@@ -68,7 +68,7 @@ class ReportStoreTest {
         store.store(report);
         List<String> before = TestDatabase.snapshot(db);
         ReportStore.Result again = store.store(report);
-        assertEquals(new ReportStore.Result(1, 0, 0, 31), again);
+        assertCounts(1, 0, 0, 31, again);
         assertEquals(before, TestDatabase.snapshot(db));
     }
 
@@ -124,7 +124,7 @@ class ReportStoreTest {
         Report a = Reports.report("ns", "p", "app", "img", Map.of("/a", "r", "/both", "r"), 5, 0);
         Report b = Reports.report("ns", "p", "app", "img", Map.of("/b", "r", "/both", "x"), 7, 0);
         Report both = a.withContainers(List.of(a.containers().get(0), b.containers().get(0)));
-        assertEquals(new ReportStore.Result(1, 3, 1, 3), store.store(both));
+        assertCounts(1, 3, 1, 3, store.store(both));
         assertEquals(Map.of("/a", 2, "/b", 2, "/both", 3), imageFiles(db, "sha256:img"));
         assertEquals(7, count(db, "SELECT total_events FROM instance"));
     }
@@ -134,7 +134,7 @@ class ReportStoreTest {
         store.store(Reports.report("ns", "p", "app", "img", Map.of("/bin/sh", "r", "/etc/x", "m"), 1, 0));
         ReportStore.Result result = store.store(Reports.report("ns", "p", "app", "img",
                 Map.of("/bin/sh", "x", "/etc/x", "m", "/etc/y", "d"), 2, 0));
-        assertEquals(new ReportStore.Result(1, 1, 1, 3), result);
+        assertCounts(1, 1, 1, 3, result);
         assertEquals(Map.of("/bin/sh", 3, "/etc/x", 8, "/etc/y", 4), imageFiles(db, "sha256:img"));
     }
 
@@ -203,6 +203,14 @@ class ReportStoreTest {
         c.files().forEach(p -> files.put(p, "r"));
         files.put("/own/" + seq, "r");
         return Reports.report(report.namespace(), report.podName(), c.name(), "shop", files, c.totalEvents(), c.droppedEvents());
+    }
+
+    /** The result's counts, and a checksum of as many files. */
+    static void assertCounts(int containers, long newFiles, long newAccess, long files, ReportStore.Result result) {
+        assertEquals(List.of((long) containers, newFiles, newAccess, files),
+                List.of((long) result.containers(), result.newFiles(), result.newAccess(), result.files()), result.toString());
+        assertEquals(files, result.checksum().files(), result.toString());
+        assertEquals(false, result.resync());
     }
 
     /** The union of the files of an image's instances, with their access bits ORed. */

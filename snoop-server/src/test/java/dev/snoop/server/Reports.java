@@ -47,4 +47,37 @@ final class Reports {
         return new Report(Report.SCHEMA_VERSION, pod, namespace, Map.of("pod-template-hash", "5b8d"), START, updated,
                 totalEvents, droppedEvents, 0, List.of(c));
     }
+
+    /**
+     * What a sidecar sends as a delta of {@code current} after {@code base} was acknowledged: every
+     * container with its counters, and only the files new since, or whose access grew.
+     */
+    static Report delta(Report current, Report base) {
+        List<ContainerReport> containers = new java.util.ArrayList<>();
+        for (ContainerReport c : current.containers()) {
+            Map<String, Integer> before = new java.util.HashMap<>();
+            for (ContainerReport b : base.containers()) {
+                if (b.name().equals(c.name())) {
+                    int i = 0;
+                    for (String path : b.files()) {
+                        before.put(path, b.access().bitsAt(i++));
+                    }
+                }
+            }
+            List<String> paths = new java.util.ArrayList<>();
+            java.io.ByteArrayOutputStream bits = new java.io.ByteArrayOutputStream();
+            int i = 0;
+            for (String path : c.files()) {
+                int access = c.access().bitsAt(i++);
+                if (!Integer.valueOf(access).equals(before.get(path))) {
+                    paths.add(path);
+                    bits.write(access);
+                }
+            }
+            containers.add(new ContainerReport(c.name(), c.containerId(), c.cgroupId(), c.cgroupPath(), c.imageRef(),
+                    c.imageDigest(), c.startedAt(), c.lastUpdatedAt(), c.totalEvents(), c.droppedEvents(),
+                    SortedPaths.of(paths), FileAccess.of(bits.toByteArray(), paths.size()), c.completeness()));
+        }
+        return current.withContainers(containers);
+    }
 }

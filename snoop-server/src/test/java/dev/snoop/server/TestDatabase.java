@@ -50,7 +50,7 @@ final class TestDatabase {
             query(c, rows, """
                     SELECT 'instance', i.namespace, i.pod_name, i.container_name, i.started_at, w.kind, w.name,
                         im.image_key, i.container_id, i.last_updated_at, i.last_new_file_at, i.total_events,
-                        i.dropped_events, i.failed_path_reads, i.unresolved_paths, i.file_count
+                        i.dropped_events, i.failed_path_reads, i.unresolved_paths, i.file_count, i.checksum
                     FROM instance i JOIN workload w ON w.id = i.workload_id LEFT JOIN image im ON im.id = i.image_id""");
             query(c, rows, """
                     SELECT 'file', i.namespace, i.pod_name, i.container_name, i.started_at, p.path, f.access
