@@ -35,7 +35,6 @@ import java.util.function.Consumer;
  */
 public final class BpfRecorder implements AutoCloseable {
 
-    private static final String OBJECT_RESOURCE = "snoop.bpf.o";
     private static final List<String> OPTIONAL = List.of("tp_btf__sched_process_exec");
     private static final List<String> MAPS = List.of("events", "dedup", "start", "counters",
             "traced_roots", "excluded_cgroups", "cgroup_verdicts", "container_stats");
@@ -52,6 +51,7 @@ public final class BpfRecorder implements AutoCloseable {
     private final List<String> attached;
     private final Map<String, String> skipped;
     private final Attachment attachment;
+    private final KernelFeatures.SetChoice programSet;
     private final Map<String, Integer> maxEntries;
     /** poll and map calls share it; close takes it exclusively, so no fd is used after close */
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
@@ -60,9 +60,10 @@ public final class BpfRecorder implements AutoCloseable {
     private int generation;
     private boolean closed;
 
-    private BpfRecorder(NativeLibs libs, BpfObject object, Attachment attachment, List<String> attached,
-            Map<String, String> skipped) {
+    private BpfRecorder(NativeLibs libs, BpfObject object, KernelFeatures.SetChoice programSet, Attachment attachment,
+            List<String> attached, Map<String, String> skipped) {
         this.libs = libs;
+        this.programSet = programSet;
         this.attachment = attachment;
         this.object = object;
         this.attached = List.copyOf(attached);
@@ -87,7 +88,8 @@ public final class BpfRecorder implements AutoCloseable {
      * says; with {@link Attachment#AUTO} each mode of {@link Attachment} is tried in turn, best
      * first, until one loads and attaches (the reasons the better ones failed go to
      * {@link #skippedPrograms()}). A program other than the syscall ones that fails to attach
-     * is skipped too.
+     * is skipped too. The object is the {@link RecorderOptions#programSet()}, or with
+     * {@link ProgramSet#AUTO} the one {@link KernelFeatures#chooseSet} picks.
      *
      * @throws BpfException when libbpf is missing, BPF is not permitted, or loading fails
      */
@@ -95,15 +97,16 @@ public final class BpfRecorder implements AutoCloseable {
         // what is missing, named, instead of the verifier's EINVAL on an older kernel
         KernelFeatures.requireForRecording();
         NativeLibs libs = NativeLibs.get();
-        byte[] elf = embeddedObject();
+        KernelFeatures.SetChoice set = KernelFeatures.chooseSet(options.programSet());
+        byte[] elf = embeddedObject(set.set().resource());
         boolean auto = options.attachment() == Attachment.AUTO;
         List<Attachment> modes = auto ? AttachPlan.ORDER : List.of(options.attachment());
         Map<String, String> failed = new LinkedHashMap<>();
         for (int i = 0; i < modes.size(); i++) {
             Attachment mode = modes.get(i);
             try {
-                AttachPlan plan = AttachPlan.probe(libs, mode);
-                return open(libs, elf, options, plan, failed);
+                AttachPlan plan = AttachPlan.probe(libs, mode, set.set());
+                return open(libs, elf, options, set, plan, failed);
             } catch (BpfException e) {
                 if (i == modes.size() - 1) {
                     throw failed.isEmpty() ? e : new BpfException(e.getMessage() + " (after " + String.join("; ", failed.values()) + ")", e.errno());
@@ -115,8 +118,8 @@ public final class BpfRecorder implements AutoCloseable {
         throw new AssertionError("unreachable");
     }
 
-    private static BpfRecorder open(NativeLibs libs, byte[] elf, RecorderOptions options, AttachPlan plan,
-            Map<String, String> failedModes) {
+    private static BpfRecorder open(NativeLibs libs, byte[] elf, RecorderOptions options, KernelFeatures.SetChoice set,
+            AttachPlan plan, Map<String, String> failedModes) {
         BpfObject object = BpfObject.open(libs, elf, "snoop");
         try {
             object.setRodata("targ_dedup", new byte[] {(byte) (options.dedup() ? 1 : 0)});
@@ -146,17 +149,17 @@ public final class BpfRecorder implements AutoCloseable {
                     skipped.put(program, e.getMessage());
                 }
             }
-            return new BpfRecorder(libs, object, plan.attachment(), attached, skipped);
+            return new BpfRecorder(libs, object, set, plan.attachment(), attached, skipped);
         } catch (RuntimeException | Error e) {
             object.close();
             throw e;
         }
     }
 
-    private static byte[] embeddedObject() {
-        try (InputStream in = BpfRecorder.class.getResourceAsStream(OBJECT_RESOURCE)) {
+    private static byte[] embeddedObject(String resource) {
+        try (InputStream in = BpfRecorder.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new BpfException("the BPF object " + OBJECT_RESOURCE + " is missing from the snoop-bpf jar");
+                throw new BpfException("the BPF object " + resource + " is missing from the snoop-bpf jar");
             }
             return in.readAllBytes();
         } catch (IOException e) {
@@ -278,6 +281,21 @@ public final class BpfRecorder implements AutoCloseable {
     /** How the syscall programs attached: never {@link Attachment#AUTO}. */
     public Attachment attachment() {
         return attachment;
+    }
+
+    /** Which BPF object is loaded: never {@link ProgramSet#AUTO}. */
+    public ProgramSet programSet() {
+        return programSet.set();
+    }
+
+    /** Why {@link #programSet()} was chosen (forced, or what the kernel has or lacks). */
+    public String programSetReason() {
+        return programSet.reason();
+    }
+
+    /** What this program set cannot see on this kernel, e.g. {@link KernelFeatures#ELF_INTERPRETER_MAPPING}. */
+    public List<String> notSeen() {
+        return programSet.notSeen();
     }
 
     /** The programs attached, by name. */

@@ -2,6 +2,7 @@ package dev.snoop.bpf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,18 +13,22 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The committed bpf/snoop.bpf.o must be built from the committed sources. Hashing them needs no
- * clang, so every build checks it; under CI=true (clang installed) a fresh compile must also be
- * byte-identical ({@code make -C bpf check}).
+ * The committed bpf/snoop.bpf.o and bpf/snoop-legacy.bpf.o must be built from the committed
+ * sources. Hashing them needs no clang, so every build checks it; under CI=true (clang installed)
+ * a fresh compile of both must also be byte-identical ({@code make -C bpf check}).
  */
 class BpfObjectFreshnessTest {
 
-    @Test
-    void testSources_matchRecordedHashes() throws IOException, NoSuchAlgorithmException {
+    @ParameterizedTest
+    @ValueSource(strings = {"snoop.bpf.o", "snoop-legacy.bpf.o"})
+    void testSources_matchRecordedHashes(String object) throws IOException, NoSuchAlgorithmException {
         Path bpf = BpfTestSupport.bpfDir();
-        List<String> lines = Files.readAllLines(bpf.resolve("snoop.bpf.o.sources"));
+        assertTrue(Files.isRegularFile(bpf.resolve(object)), "bpf/" + object + " is not committed");
+        List<String> lines = Files.readAllLines(bpf.resolve(object + ".sources"));
         assertFalse(lines.isEmpty());
         for (String line : lines) {
             /* sha256sum format: "<hex>  <file>" */
@@ -31,7 +36,7 @@ class BpfObjectFreshnessTest {
             String file = line.substring(66);
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(bpf.resolve(file)));
             assertEquals(expected, HexFormat.of().formatHex(digest),
-                    "bpf/" + file + " changed since bpf/snoop.bpf.o was built: run make -C bpf update");
+                    "bpf/" + file + " changed since bpf/" + object + " was built: run make -C bpf update");
         }
     }
 
