@@ -70,7 +70,7 @@ if [[ ! -f $initrd || $here/init.sh -nt $initrd ]]; then
     file /bin/busybox 2>/dev/null | grep -q 'statically linked' || { say "/bin/busybox is not static (apt-get install busybox-static)"; exit 1; }
     for m in virtio virtio_ring virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci netfs fscache \
             9pnet 9pnet_virtio 9p overlay; do
-        f=$(find "$kdir/lib/modules" -name "$m.ko" -o -name "$m.ko.xz" 2>/dev/null | head -1)
+        f=$(find "$kdir/lib/modules" -name "$m.ko" -o -name "$m.ko.xz" 2>/dev/null | head -1 || true)
         [[ -z $f ]] && continue # built in
         case $f in
             *.xz) xz -dc "$f" > "$work/modules/$m.ko" ;;
