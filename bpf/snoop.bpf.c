@@ -9,6 +9,14 @@
  * Kernel: 5.17+ (tp_btf, ring buffer, bpf_loop) with BTF. x86-64 and arm64,
  * one object each (-D__TARGET_ARCH_x86 / _arm64): the syscall numbers, the
  * syscall functions' names and the 32-bit task test differ, the rest is one.
+ *
+ * Two program sets from this one source (see README.md): the default build
+ * ("modern") uses bpf_loop, bpf_find_vma, bpf_get_current_task_btf and
+ * bpf_task_pt_regs; -DSNOOP_LEGACY=1 builds snoop-legacy.bpf.o (x86-64) for
+ * kernels without them (5.10, 5.15): the loops are bounded for loops whose state
+ * lives in the per-CPU scratch map value, so the old verifier sees the same state
+ * at every iteration's branches and prunes them (a register or stack copy of a
+ * length or a pointer differs per path and multiplies the paths instead).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -17,6 +25,36 @@
 #include "snoop.h"
 
 char LICENSE[] SEC("license") = "GPL";
+
+#ifndef SNOOP_LEGACY
+#define SNOOP_LEGACY 0
+#endif
+
+#if SNOOP_LEGACY
+/* bpf_get_current_task_btf() is 5.11: the task as a plain pointer, read with BPF_CORE_READ */
+#define current_task() ((struct task_struct *)bpf_get_current_task())
+/* a step of a bounded loop is inlined: the verifier walks each iteration, state in map memory */
+#define STEP_FN static __always_inline long
+/* the compiler must not keep loop state in registers across iterations */
+#define loop_barrier() asm volatile("" ::: "memory")
+#define LOOP(n, step, c)								\
+	do {										\
+		__u32 i_;								\
+		_Pragma("clang loop unroll(disable)")					\
+		for (i_ = 0; i_ < (n); i_++) {						\
+			if (step(i_, c))						\
+				break;							\
+			loop_barrier();							\
+		}									\
+	} while (0)
+/* the loop contexts live in struct scratch, after the event: no event pointer is stored in a map */
+#define CTX_EV(c, member) (&container_of(c, struct scratch, member)->ev)
+#else
+#define current_task() bpf_get_current_task_btf()
+#define STEP_FN static long
+#define LOOP(n, step, c) bpf_loop((n), step, (c), 0)
+#define CTX_EV(c, member) ((c)->ev)
+#endif
 
 #define AT_FDCWD -100
 #define AT_EMPTY_PATH 0x1000
@@ -149,10 +187,58 @@ struct {
 	__uint(max_entries, 4 << 20);
 } events SEC(".maps");
 
+/* the state of the loops below; for the legacy set it lives in struct scratch */
+struct walk_ctx {
+	struct event *ev;
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
+	struct mount *mnt;
+	struct dentry *root_dentry;
+	struct vfsmount *root_mnt;
+	__u32 base;
+	__u32 len;
+	int done;          /* 1: reached the root, -1: gave up */
+};
+
+struct hash_ctx {
+	struct event *ev;
+	__u32 words;
+	__u64 h;
+};
+
+struct verdict_ctx {
+	__u64 container_id;  /* of the deepest matching root */
+	int root_level;      /* -1: none */
+	int excluded_level;  /* deepest excluded ancestor, -1: none */
+};
+
+struct cgroup_name_ctx {
+	struct event *ev;
+	struct kernfs_node *kn;
+	__u64 container_id;
+	__u32 len;
+	int found;         /* the container's own node was reached */
+	int done;          /* 1: reached the hierarchy's root, -1: gave up */
+};
+
+/* legacy: the ELF interpreter's mapping, found by walking the VMA list */
+struct vma_ctx {
+	__u64 vma;
+	__u64 base;
+	__u64 file;
+};
+
 /* the event is built here; the slack lets a name read run past the chain limit */
 struct scratch {
 	struct event ev;
 	char slack[SNOOP_NAME_MAX + 8];
+#if SNOOP_LEGACY
+	struct walk_ctx walk;
+	struct hash_ctx hash;
+	struct verdict_ctx verdict;
+	struct cgroup_name_ctx cgroup_name;
+	struct vma_ctx vma;
+#endif
 };
 
 struct {
@@ -240,20 +326,8 @@ static __always_inline struct file *fd_file(struct task_struct *task, int fd)
 	return f;
 }
 
-struct walk_ctx {
-	struct event *ev;
-	struct dentry *dentry;
-	struct vfsmount *vfsmnt;
-	struct mount *mnt;
-	struct dentry *root_dentry;
-	struct vfsmount *root_mnt;
-	__u32 base;
-	__u32 len;
-	int done;          /* 1: reached the root, -1: gave up */
-};
-
-/* one step of the walk towards the root; bpf_loop() keeps the verifier linear */
-static long walk_step(__u32 i, struct walk_ctx *c)
+/* one step of the walk towards the root; bpf_loop() (or state in map memory) keeps the verifier linear */
+STEP_FN walk_step(__u32 i, struct walk_ctx *c)
 {
 	/* locals: BPF_CORE_READ() must not relocate accesses to walk_ctx itself */
 	struct dentry *dentry = c->dentry, *parent, *mnt_root;
@@ -288,7 +362,7 @@ static long walk_step(__u32 i, struct walk_ctx *c)
 		return 1;
 	}
 	name = BPF_CORE_READ(dentry, d_name.name);
-	n = bpf_probe_read_kernel_str(c->ev->data + ((c->base + c->len) & (SNOOP_PATH_MAX + SNOOP_DIR_MAX - 1)),
+	n = bpf_probe_read_kernel_str(CTX_EV(c, walk)->data + ((c->base + c->len) & (SNOOP_PATH_MAX + SNOOP_DIR_MAX - 1)),
 				      SNOOP_NAME_MAX, name);
 	if (n <= 0) {
 		c->done = -1;
@@ -307,29 +381,28 @@ static long walk_step(__u32 i, struct walk_ctx *c)
 static __always_inline bool walk_dir(struct event *ev, struct dentry *dentry,
 				     struct vfsmount *vfsmnt, struct task_struct *task)
 {
-	struct walk_ctx c = {
-		.ev = ev,
-		.dentry = dentry,
-		.vfsmnt = vfsmnt,
-		/* container_of() with a CO-RE offset: struct mount is private to fs/ */
-		.mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt),
-		.root_dentry = BPF_CORE_READ(task, fs, root.dentry),
-		.root_mnt = BPF_CORE_READ(task, fs, root.mnt),
-		.base = ev->path_len & (SNOOP_PATH_MAX - 1),
-	};
+#if SNOOP_LEGACY
+	struct walk_ctx *c = &((struct scratch *)ev)->walk; /* ev is the start of the per-CPU scratch */
+#else
+	struct walk_ctx ctx = {}, *c = &ctx;
 
-	bpf_loop(SNOOP_DIR_DEPTH + 1, walk_step, &c, 0);
-	if (c.done != 1)
+	c->ev = ev;
+#endif
+	c->dentry = dentry;
+	c->vfsmnt = vfsmnt;
+	/* container_of() with a CO-RE offset: struct mount is private to fs/ */
+	c->mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
+	c->root_dentry = BPF_CORE_READ(task, fs, root.dentry);
+	c->root_mnt = BPF_CORE_READ(task, fs, root.mnt);
+	c->base = ev->path_len & (SNOOP_PATH_MAX - 1);
+	c->len = 0;
+	c->done = 0;
+	LOOP(SNOOP_DIR_DEPTH + 1, walk_step, c);
+	if (c->done != 1)
 		return false;
-	ev->dir_len = c.len;
+	ev->dir_len = c->len;
 	return true;
 }
-
-struct hash_ctx {
-	struct event *ev;
-	__u32 words;
-	__u64 h;
-};
 
 static __always_inline __u64 mix(__u64 h, __u64 w)
 {
@@ -337,11 +410,11 @@ static __always_inline __u64 mix(__u64 h, __u64 w)
 	return h ^ (h >> 29);
 }
 
-static long hash_step(__u32 i, struct hash_ctx *c)
+STEP_FN hash_step(__u32 i, struct hash_ctx *c)
 {
 	if (i >= c->words)
 		return 1;
-	c->h = mix(c->h, *(__u64 *)(c->ev->data + ((i * 8) & (SNOOP_PATH_MAX + SNOOP_DIR_MAX - 8))));
+	c->h = mix(c->h, *(__u64 *)(CTX_EV(c, hash)->data + ((i * 8) & (SNOOP_PATH_MAX + SNOOP_DIR_MAX - 8))));
 	return 0;
 }
 
@@ -349,16 +422,26 @@ static long hash_step(__u32 i, struct hash_ctx *c)
 static __always_inline __u64 hash_data(struct event *ev)
 {
 	__u32 total = (ev->path_len + ev->dir_len) & (SNOOP_PATH_MAX + SNOOP_DIR_MAX - 1);
-	struct hash_ctx c = { .ev = ev, .words = total / 8, .h = 0xcbf29ce484222325ULL ^ total };
-	__u32 rem = total & 7;
+#if SNOOP_LEGACY
+	struct hash_ctx *c = &((struct scratch *)ev)->hash;
+#else
+	struct hash_ctx ctx = {}, *c = &ctx;
+
+	c->ev = ev;
+#endif
+	__u32 rem;
 	__u64 w;
 
-	bpf_loop((SNOOP_PATH_MAX + SNOOP_DIR_MAX) / 8, hash_step, &c, 0);
+	c->words = total / 8;
+	c->h = 0xcbf29ce484222325ULL ^ total;
+	LOOP((SNOOP_PATH_MAX + SNOOP_DIR_MAX) / 8, hash_step, c);
+	/* the remainder from memory again: nothing computed before the loop stays live across it */
+	rem = (ev->path_len + ev->dir_len) & 7;
 	if (rem) {
-		w = *(__u64 *)(ev->data + ((c.words * 8) & (SNOOP_PATH_MAX + SNOOP_DIR_MAX - 8)));
-		c.h = mix(c.h, w & ((1ULL << (rem * 8)) - 1));
+		w = *(__u64 *)(ev->data + ((c->words * 8) & (SNOOP_PATH_MAX + SNOOP_DIR_MAX - 8)));
+		c->h = mix(c->h, w & ((1ULL << (rem * 8)) - 1));
 	}
-	return c.h;
+	return c->h;
 }
 
 static __always_inline struct container_stats *stats_of(__u64 container_id)
@@ -501,14 +584,8 @@ static __always_inline bool read_name(struct event *ev, const void *ptr, bool us
 	return true;
 }
 
-struct verdict_ctx {
-	__u64 container_id;  /* of the deepest matching root */
-	int root_level;      /* -1: none */
-	int excluded_level;  /* deepest excluded ancestor, -1: none */
-};
-
 /* level i of the current task's cgroup ancestry; stops past the leaf */
-static long verdict_step(__u32 i, struct verdict_ctx *c)
+STEP_FN verdict_step(__u32 i, struct verdict_ctx *c)
 {
 	__u64 id = bpf_get_current_ancestor_cgroup_id(i);
 	__u32 *mode;
@@ -552,17 +629,8 @@ static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
 	return BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
 }
 
-struct cgroup_name_ctx {
-	struct event *ev;
-	struct kernfs_node *kn;
-	__u64 container_id;
-	__u32 len;
-	int found;         /* the container's own node was reached */
-	int done;          /* 1: reached the hierarchy's root, -1: gave up */
-};
-
 /* one level of the container's cgroup path, from the leaf upwards */
-static long cgroup_name_step(__u32 i, struct cgroup_name_ctx *c)
+STEP_FN cgroup_name_step(__u32 i, struct cgroup_name_ctx *c)
 {
 	struct kernfs_node *kn = c->kn, *parent;
 	const char *name;
@@ -587,7 +655,7 @@ static long cgroup_name_step(__u32 i, struct cgroup_name_ctx *c)
 		return 1;
 	}
 	name = BPF_CORE_READ(kn, name);
-	n = bpf_probe_read_kernel_str(c->ev->data + (c->len & (SNOOP_DIR_MAX - 1)), SNOOP_NAME_MAX, name);
+	n = bpf_probe_read_kernel_str(CTX_EV(c, cgroup_name)->data + (c->len & (SNOOP_DIR_MAX - 1)), SNOOP_NAME_MAX, name);
 	if (n <= 0) {
 		c->done = -1;
 		return 1;
@@ -604,18 +672,30 @@ static long cgroup_name_step(__u32 i, struct cgroup_name_ctx *c)
  */
 static __always_inline void announce_container(__u64 container_id)
 {
-	struct cgroup_name_ctx c = { .container_id = container_id };
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task = current_task();
 	struct event *ev = new_event(container_id, SNOOP_KIND_CGROUP);
+#if SNOOP_LEGACY
+	struct cgroup_name_ctx *c;
 
 	if (!ev)
 		return;
-	c.ev = ev;
-	c.kn = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn);
-	bpf_loop(SNOOP_CGROUP_DEPTH + 1, cgroup_name_step, &c, 0);
-	if (c.done != 1)
+	c = &((struct scratch *)ev)->cgroup_name;
+#else
+	struct cgroup_name_ctx ctx = {}, *c = &ctx;
+
+	if (!ev)
+		return;
+	c->ev = ev;
+#endif
+	c->container_id = container_id;
+	c->len = 0;
+	c->found = 0;
+	c->done = 0;
+	c->kn = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn);
+	LOOP(SNOOP_CGROUP_DEPTH + 1, cgroup_name_step, c);
+	if (c->done != 1)
 		return; /* user space falls back to looking the id up in the cgroup tree */
-	ev->dir_len = c.len;
+	ev->dir_len = c->len;
 	emit(ev);
 }
 
@@ -631,7 +711,12 @@ static __always_inline __u64 current_container(void)
 	__u64 leaf = bpf_get_current_cgroup_id();
 	__u32 zero = 0, *gen = bpf_map_lookup_elem(&config_generation, &zero);
 	struct cgroup_verdict *v, fresh = {};
-	struct verdict_ctx c = { .root_level = -1, .excluded_level = -1 };
+#if SNOOP_LEGACY
+	struct scratch *s = bpf_map_lookup_elem(&heap, &zero);
+	struct verdict_ctx *c;
+#else
+	struct verdict_ctx ctx = {}, *c = &ctx;
+#endif
 
 	if (!gen)
 		return 0;
@@ -639,10 +724,18 @@ static __always_inline __u64 current_container(void)
 	v = bpf_map_lookup_elem(&cgroup_verdicts, &leaf);
 	if (v && v->generation == fresh.generation)
 		return v->container_id;
-	bpf_loop(SNOOP_CGROUP_DEPTH, verdict_step, &c, 0);
+#if SNOOP_LEGACY
+	if (!s)
+		return 0;
+	c = &s->verdict;
+#endif
+	c->container_id = 0;
+	c->root_level = -1;
+	c->excluded_level = -1;
+	LOOP(SNOOP_CGROUP_DEPTH, verdict_step, c);
 	/* the deepest decision wins; an exclusion at the root's own level too */
-	if (c.root_level >= 0 && c.excluded_level < c.root_level)
-		fresh.container_id = c.container_id;
+	if (c->root_level >= 0 && c->excluded_level < c->root_level)
+		fresh.container_id = c->container_id;
 	bpf_map_update_elem(&cgroup_verdicts, &leaf, &fresh, BPF_ANY);
 	if (fresh.container_id)
 		announce_container(fresh.container_id);
@@ -666,7 +759,7 @@ static __always_inline bool is_runtime_setup(void)
 	bpf_get_current_comm(comm, sizeof(comm));
 	if (comm[0] == 'r' && comm[1] == 'u' && comm[2] == 'n' && comm[3] == 'c' && comm[4] == ':' && comm[5] == '[')
 		return true;
-	task = bpf_get_current_task_btf();
+	task = current_task();
 	name = BPF_CORE_READ(task, mm, exe_file, f_path.dentry, d_name.name);
 	if (!name || bpf_probe_read_kernel_str(exe, sizeof(exe), name) < 5)
 		return false;
@@ -752,7 +845,7 @@ static __always_inline __u64 traced_container(void)
 		count(SNOOP_CTR_RUNTIME_SKIPPED);
 		return 0;
 	}
-	task = bpf_get_current_task_btf();
+	task = current_task();
 	/* a 32-bit task uses the ia32 (arm64: AArch32) table: these numbers mean other calls there */
 #if defined(__TARGET_ARCH_arm64)
 	if (BPF_CORE_READ(task, thread_info.flags) & (1UL << TIF_32BIT))
@@ -787,7 +880,7 @@ static __always_inline int on_exit(__u32 kind, long ret, const struct args *a)
 		bpf_probe_read_user(&how_flags, sizeof(how_flags), (void *)a->how);
 		ev->open_flags = how_flags;
 	}
-	task = bpf_get_current_task_btf();
+	task = current_task();
 	if (read_name(ev, (void *)a->path, true)) {
 		bool empty = ev->path_len == 0 && (a->at_flags & AT_EMPTY_PATH);
 
@@ -842,6 +935,15 @@ int BPF_PROG(tp_btf__sys_enter, struct pt_regs *regs, long id)
 	container_id = traced_container();
 	if (!container_id)
 		return 0;
+#if SNOOP_LEGACY
+	/*
+	 * The kind is a constant on each of kind_of()'s 15 paths: kept live across the loops of
+	 * traced_container(), it would have them verified 15 times. The number is read again
+	 * instead (an unknown to the verifier), and its kind computed after them.
+	 */
+	id = *(volatile long *)&ctx[1];
+	kind = kind_of(id);
+#endif
 	fill_args(&a, kind, container_id, SYSCALL_ARGS(regs));
 	tid = (__u32)bpf_get_current_pid_tgid();
 	bpf_map_update_elem(&start, &tid, &a, BPF_ANY);
@@ -861,8 +963,13 @@ int BPF_PROG(tp_btf__sys_exit, struct pt_regs *regs, long ret)
 	a = bpf_map_lookup_elem(&start, &tid);
 	if (!a)
 		return 0;
-	if (a->kind == kind)
+	if (a->kind == kind) {
+#if SNOOP_LEGACY
+		/* from memory: an unknown to the verifier, so on_exit() is verified once, not per kind */
+		kind = *(volatile __u32 *)&a->kind;
+#endif
 		on_exit(kind, ret, a);
+	}
 	bpf_map_delete_elem(&start, &tid);
 	return 0;
 }
@@ -890,14 +997,61 @@ SEC("fexit/__x64_sys_" #name)								\
 int BPF_PROG(fexit__x64_sys_##name, struct pt_regs *regs, long ret)
 #endif
 
-#define SNOOP_SYSCALL(name, kind)							\
+#if SNOOP_LEGACY
+#define THREAD_SIZE_SMALL 16384 /* x86-64 THREAD_SIZE */
+#define THREAD_SIZE_KASAN 32768 /* with CONFIG_KASAN */
+
+/*
+ * task_pt_regs() without bpf_task_pt_regs() (5.15): x86-64 keeps the user registers at the top
+ * of the task's kernel stack, THREAD_SIZE above task->stack. Which size this kernel has is told
+ * by orig_ax, which must be the number of the syscall this tracepoint reports; when neither
+ * matches nothing is guessed: the path is flagged unreadable and counted.
+ */
+static __always_inline int on_exit_stack_regs(__u32 kind, long id, long ret)
+{
+	__u64 container_id = traced_container();
+	struct task_struct *task = current_task();
+	struct pt_regs *regs;
+	struct args a = {};
+	void *stack;
+
+	if (!container_id)
+		return 0;
+	stack = BPF_CORE_READ(task, stack);
+	regs = (struct pt_regs *)(stack + THREAD_SIZE_SMALL) - 1;
+	if (BPF_CORE_READ(regs, orig_ax) != id) {
+		regs = (struct pt_regs *)(stack + THREAD_SIZE_KASAN) - 1;
+		if (BPF_CORE_READ(regs, orig_ax) != id)
+			regs = NULL;
+	}
+	if (regs)
+		fill_args(&a, kind, container_id, BPF_CORE_READ(regs, di), BPF_CORE_READ(regs, si),
+			  BPF_CORE_READ(regs, dx), BPF_CORE_READ(regs, r10), BPF_CORE_READ(regs, r8));
+	else
+		fill_args(&a, kind, container_id, 0, 0, 0, 0, 0);
+	return on_exit(kind, ret, &a);
+}
+
+#define SNOOP_TRACEPOINT(name, kind)							\
+SEC("tracepoint/syscalls/sys_exit_" #name)						\
+int tracepoint__syscalls__sys_exit_##name(struct trace_event_raw_sys_exit *ctx)	\
+{											\
+	return on_exit_stack_regs(kind, ctx->id, ctx->ret);				\
+}
+#else
+#define SNOOP_TRACEPOINT(name, kind)							\
 SEC("tracepoint/syscalls/sys_exit_" #name)						\
 int tracepoint__syscalls__sys_exit_##name(struct trace_event_raw_sys_exit *ctx)	\
 {											\
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()); \
 											\
 	return on_exit_regs(kind, ctx->ret, regs);					\
-}											\
+}
+#endif
+
+#define SNOOP_SYSCALL(name, kind)							\
+SNOOP_TRACEPOINT(name, kind)								\
+											\
 											\
 SNOOP_FEXIT(name)									\
 {											\
@@ -993,6 +1147,70 @@ static __always_inline __u64 elf_interp_base(struct task_struct *task)
 	return 0;
 }
 
+#if SNOOP_LEGACY
+/* before 6.1 the VMAs are a list from mm->mmap (then a maple tree, walked by bpf_find_vma) */
+struct mm_struct___pre61 {
+	struct vm_area_struct *mmap;
+} __attribute__((preserve_access_index));
+
+struct vm_area_struct___pre61 {
+	struct vm_area_struct *vm_next;
+} __attribute__((preserve_access_index));
+
+/* VMAs looked at for AT_BASE: a fresh image has its own few, the interpreter's, stack, vdso */
+#define SNOOP_VMA_MAX 64
+
+STEP_FN vma_step(__u32 i, struct vma_ctx *c)
+{
+	struct vm_area_struct *vma = (struct vm_area_struct *)c->vma;
+
+	if (!vma)
+		return 1;
+	if (BPF_CORE_READ(vma, vm_start) <= c->base && c->base < BPF_CORE_READ(vma, vm_end)) {
+		c->file = (__u64)BPF_CORE_READ(vma, vm_file);
+		return 1;
+	}
+	c->vma = (__u64)BPF_CORE_READ((struct vm_area_struct___pre61 *)vma, vm_next);
+	return 0;
+}
+
+/*
+ * The ELF interpreter (PT_INTERP, e.g. ld-linux) is opened by the kernel inside exec, with no
+ * syscall to see. By sched_process_exec it is mapped at AT_BASE: the file of that mapping, found
+ * on the VMA list, is the interpreter. A kernel without the list (6.1+: the legacy set forced
+ * there) sends nothing: user space reports the mapping as not seen (recording.not_seen) and the
+ * image analysis keeps the PT_INTERP name each kept executable names.
+ */
+static __always_inline void emit_elf_interp(__u64 container_id, struct file *exec_file,
+					    struct task_struct *task)
+{
+	struct mm_struct___pre61 *mm;
+	__u32 zero = 0;
+	struct scratch *s;
+	struct vma_ctx *c;
+	struct file *file;
+	__u64 base;
+
+	if (!bpf_core_field_exists(struct mm_struct___pre61, mmap))
+		return;
+	base = elf_interp_base(task);
+	if (!base)
+		return; /* static binary, or the interpreter run as the program itself */
+	s = bpf_map_lookup_elem(&heap, &zero);
+	if (!s)
+		return;
+	c = &s->vma;
+	c->base = base;
+	c->file = 0;
+	mm = (struct mm_struct___pre61 *)BPF_CORE_READ(task, mm);
+	c->vma = (__u64)BPF_CORE_READ(mm, mmap);
+	LOOP(SNOOP_VMA_MAX, vma_step, c);
+	file = (struct file *)c->file;
+	if (file == exec_file)
+		file = NULL;
+	emit_exec_file(container_id, SNOOP_KIND_EXEC_ELF_INTERP, file, task);
+}
+#else
 struct vma_file {
 	struct file *file;
 };
@@ -1024,6 +1242,8 @@ static __always_inline void emit_elf_interp(__u64 container_id, struct file *exe
 		found.file = NULL;
 	emit_exec_file(container_id, SNOOP_KIND_EXEC_ELF_INTERP, found.file, task);
 }
+
+#endif
 
 /*
  * Fires once the new image is set up (exec_binprm()), after the #! and

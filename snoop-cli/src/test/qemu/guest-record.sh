@@ -1,8 +1,9 @@
 #!/bin/sh
 # Runs inside the VM (kernel-vm.sh): records a cgroup with the build's launcher, runs a known
 # workload in it, stops snoop with SIGTERM and checks the report. Last line: snoop-vm: PASS or FAIL.
-# Usage: guest-record.sh LAUNCHER RESULT_DIR
-launcher=$1 result=$2
+# Usage: guest-record.sh LAUNCHER RESULT_DIR [PROGRAM_SET]
+#   PROGRAM_SET modern or legacy: forced with SNOOP_PROGRAMS, and checked in the report
+launcher=$1 result=$2 programs=${3:-}
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
 kernel=$(uname -r)
 fail() { echo "snoop-vm: FAIL kernel=$kernel $*"; exit 1; }
@@ -11,7 +12,7 @@ echo "snoop-vm: up kernel=$kernel uptime=$(cut -d' ' -f1 /proc/uptime)s"
 cg=/sys/fs/cgroup/snoop-vm
 mkdir -p $cg /tmp/x
 start=$(now_ms)
-"$launcher" record --cgroup $cg --report-path /tmp/x/r.json --report-interval 1h --metrics-addr off \
+SNOOP_PROGRAMS=$programs "$launcher" record --cgroup $cg --report-path /tmp/x/r.json --report-interval 1h --metrics-addr off \
     > /tmp/x/out.log 2> /tmp/x/snoop.log &
 snoop=$!
 deadline=$(( $(date +%s) + 150 ))
@@ -39,4 +40,11 @@ for path in /etc/hostname /etc/os-release /usr/bin/env /usr/bin/true; do
 done
 dropped=$(jq '.dropped_events' /tmp/x/r.json)
 [ "$dropped" = 0 ] || fail "dropped_events=$dropped"
-echo "snoop-vm: PASS kernel=$kernel startup_ms=$((recording - start)) total_ms=$((stopped - start)) files=$(jq '[.containers[].files[]] | length' /tmp/x/r.json)"
+set=$(jq -r '.recording.program_set' /tmp/x/r.json)
+[ -z "$programs" ] || [ "$set" = "$programs" ] || fail "program_set=$set, not the forced $programs"
+# the exec'd env is dynamic: its ELF interpreter is reported unless the report says it was not seen
+if ! jq -e '(.recording.not_seen // []) | index("elf interpreter mapping") != null' /tmp/x/r.json > /dev/null; then
+    jq -e '[.containers[].files[]] | map(test("/ld-linux[^/]*\\.so\\.2$")) | any' /tmp/x/r.json > /dev/null \
+        || fail "the report lacks the ELF interpreter: $(jq -c '[.containers[].files[]]' /tmp/x/r.json)"
+fi
+echo "snoop-vm: PASS kernel=$kernel program_set=$set not_seen=$(jq -c '.recording.not_seen // []' /tmp/x/r.json) startup_ms=$((recording - start)) total_ms=$((stopped - start)) files=$(jq '[.containers[].files[]] | length' /tmp/x/r.json)"

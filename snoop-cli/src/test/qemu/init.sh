@@ -12,11 +12,12 @@ for _ in 1 2 3; do
         [ -e "$m.done" ] || { insmod "$m" 2>/dev/null && touch "$m.done"; }
     done
 done
-script= launcher=
+script= launcher= programs=
 for arg in $(cat /proc/cmdline); do
     case $arg in
         snoop.script=*) script=${arg#snoop.script=} ;;
         snoop.launcher=*) launcher=${arg#snoop.launcher=} ;;
+        snoop.programs=*) programs=${arg#snoop.programs=} ;;
     esac
 done
 r=/mnt/root
@@ -33,7 +34,7 @@ mount -t tracefs tracefs $r/sys/kernel/tracing 2>/dev/null
 mount -t debugfs debugfs $r/sys/kernel/debug 2>/dev/null
 mkdir -p $r/tmp/result
 mount -t 9p -o trans=virtio,version=9p2000.L result $r/tmp/result
-chroot $r /bin/sh "$script" "$launcher" /tmp/result
+chroot $r /bin/sh "$script" "$launcher" /tmp/result $programs
 sync
 umount $r/tmp/result
 poweroff -f

@@ -56,11 +56,11 @@ record AttachPlan(Attachment attachment, List<String> programs, Map<String, Stri
      *
      * @throws BpfException (errno 0) naming what the kernel lacks for it
      */
-    static AttachPlan probe(NativeLibs libs, BpfArch arch, Attachment mode) {
+    static AttachPlan probe(NativeLibs libs, BpfArch arch, Attachment mode, ProgramSet set) {
         return switch (mode) {
             case RAW -> new AttachPlan(mode, RAW_PROGRAMS, Map.of());
             case FEXIT -> fexit(libs, arch);
-            case TRACEPOINT -> tracepoint(libs, arch);
+            case TRACEPOINT -> tracepoint(libs, arch, set);
             case AUTO -> throw new IllegalArgumentException("auto is not a mode of its own");
         };
     }
@@ -98,12 +98,14 @@ record AttachPlan(Attachment attachment, List<String> programs, Map<String, Stri
         return null;
     }
 
-    private static AttachPlan tracepoint(NativeLibs libs, BpfArch arch) {
+    private static AttachPlan tracepoint(NativeLibs libs, BpfArch arch, ProgramSet set) {
         Path events = syscallEvents();
         if (events == null) {
             throw new BpfException("tracepoint: tracefs is not mounted (no /sys/kernel/tracing/events/syscalls)", 0);
         }
-        if (libs.bpf.libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_TASK_PT_REGS, null) != 1) {
+        // the legacy set finds the saved registers at the top of the task's kernel stack instead
+        if (set == ProgramSet.MODERN
+                && libs.bpf.libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_TASK_PT_REGS, null) != 1) {
             throw new BpfException("tracepoint: kernel lacks bpf_task_pt_regs (5.15)", 0);
         }
         Path dir = events;

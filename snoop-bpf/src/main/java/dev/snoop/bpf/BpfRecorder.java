@@ -51,6 +51,7 @@ public final class BpfRecorder implements AutoCloseable {
     private final List<String> attached;
     private final Map<String, String> skipped;
     private final Attachment attachment;
+    private final KernelFeatures.SetChoice programSet;
     private final Map<String, Integer> maxEntries;
     /** poll and map calls share it; close takes it exclusively, so no fd is used after close */
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
@@ -59,9 +60,10 @@ public final class BpfRecorder implements AutoCloseable {
     private int generation;
     private boolean closed;
 
-    private BpfRecorder(NativeLibs libs, BpfObject object, Attachment attachment, List<String> attached,
-            Map<String, String> skipped) {
+    private BpfRecorder(NativeLibs libs, BpfObject object, KernelFeatures.SetChoice programSet, Attachment attachment,
+            List<String> attached, Map<String, String> skipped) {
         this.libs = libs;
+        this.programSet = programSet;
         this.attachment = attachment;
         this.object = object;
         this.attached = List.copyOf(attached);
@@ -86,7 +88,8 @@ public final class BpfRecorder implements AutoCloseable {
      * says; with {@link Attachment#AUTO} each mode of {@link Attachment} is tried in turn, best
      * first, until one loads and attaches (the reasons the better ones failed go to
      * {@link #skippedPrograms()}). A program other than the syscall ones that fails to attach
-     * is skipped too.
+     * is skipped too. The object is the {@link RecorderOptions#programSet()}, or with
+     * {@link ProgramSet#AUTO} the one {@link KernelFeatures#chooseSet} picks.
      *
      * @throws BpfException when libbpf is missing, BPF is not permitted, or loading fails
      */
@@ -95,15 +98,16 @@ public final class BpfRecorder implements AutoCloseable {
         KernelFeatures.requireForRecording();
         BpfArch arch = BpfArch.current();
         NativeLibs libs = NativeLibs.get();
-        byte[] elf = embeddedObject(arch);
+        KernelFeatures.SetChoice set = KernelFeatures.chooseSet(options.programSet());
+        byte[] elf = embeddedObject(objectResource(arch, set.set()), arch.label());
         boolean auto = options.attachment() == Attachment.AUTO;
         List<Attachment> modes = auto ? AttachPlan.ORDER : List.of(options.attachment());
         Map<String, String> failed = new LinkedHashMap<>();
         for (int i = 0; i < modes.size(); i++) {
             Attachment mode = modes.get(i);
             try {
-                AttachPlan plan = AttachPlan.probe(libs, arch, mode);
-                return open(libs, arch, elf, options, plan, failed);
+                AttachPlan plan = AttachPlan.probe(libs, arch, mode, set.set());
+                return open(libs, arch, elf, options, set, plan, failed);
             } catch (BpfException e) {
                 if (i == modes.size() - 1) {
                     throw failed.isEmpty() ? e : new BpfException(e.getMessage() + " (after " + String.join("; ", failed.values()) + ")", e.errno());
@@ -115,7 +119,7 @@ public final class BpfRecorder implements AutoCloseable {
         throw new AssertionError("unreachable");
     }
 
-    private static BpfRecorder open(NativeLibs libs, BpfArch arch, byte[] elf, RecorderOptions options,
+    private static BpfRecorder open(NativeLibs libs, BpfArch arch, byte[] elf, RecorderOptions options, KernelFeatures.SetChoice set,
             AttachPlan plan, Map<String, String> failedModes) {
         BpfObject object = BpfObject.open(libs, elf, "snoop");
         try {
@@ -146,18 +150,38 @@ public final class BpfRecorder implements AutoCloseable {
                     skipped.put(program, e.getMessage());
                 }
             }
-            return new BpfRecorder(libs, object, plan.attachment(), attached, skipped);
+            return new BpfRecorder(libs, object, set, plan.attachment(), attached, skipped);
         } catch (RuntimeException | Error e) {
             object.close();
             throw e;
         }
     }
 
+    /**
+     * The object of a program set for this architecture, beside this class: snoop.bpf.o,
+     * snoop-legacy.bpf.o (x86-64 only: the kernels without bpf_loop that arm64 nodes run are rare),
+     * arm64/snoop.bpf.o.
+     */
+    static String objectResource(BpfArch arch, ProgramSet set) {
+        if (set == ProgramSet.MODERN) {
+            return arch.resource();
+        }
+        if (arch != BpfArch.X86_64) {
+            throw new BpfException("the legacy program set is built for x86-64 only, not " + arch.label()
+                    + " (SNOOP_PROGRAMS=legacy)", 0);
+        }
+        return set.resource();
+    }
+
     /** The object built for this architecture (dev/snoop/bpf/snoop.bpf.o, dev/snoop/bpf/arm64/snoop.bpf.o). */
     static byte[] embeddedObject(BpfArch arch) {
-        try (InputStream in = BpfRecorder.class.getResourceAsStream(arch.resource())) {
+        return embeddedObject(arch.resource(), arch.label());
+    }
+
+    private static byte[] embeddedObject(String resource, String arch) {
+        try (InputStream in = BpfRecorder.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new BpfException("the " + arch.label() + " BPF object " + arch.resource() + " is missing from the snoop-bpf jar");
+                throw new BpfException("the " + arch + " BPF object " + resource + " is missing from the snoop-bpf jar");
             }
             return in.readAllBytes();
         } catch (IOException e) {
@@ -279,6 +303,21 @@ public final class BpfRecorder implements AutoCloseable {
     /** How the syscall programs attached: never {@link Attachment#AUTO}. */
     public Attachment attachment() {
         return attachment;
+    }
+
+    /** Which BPF object is loaded: never {@link ProgramSet#AUTO}. */
+    public ProgramSet programSet() {
+        return programSet.set();
+    }
+
+    /** Why {@link #programSet()} was chosen (forced, or what the kernel has or lacks). */
+    public String programSetReason() {
+        return programSet.reason();
+    }
+
+    /** What this program set cannot see on this kernel, e.g. {@link KernelFeatures#ELF_INTERPRETER_MAPPING}. */
+    public List<String> notSeen() {
+        return programSet.notSeen();
     }
 
     /** The programs attached, by name. */

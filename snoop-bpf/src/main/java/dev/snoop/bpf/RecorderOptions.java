@@ -9,9 +9,10 @@ package dev.snoop.bpf;
  * @param ringBufferBytes size of the events ring buffer: a power of two, at least one page
  * @param dedupEntries size of the in-kernel dedup LRU
  * @param attachment how the syscall programs attach; {@link Attachment#AUTO} probes
+ * @param programSet which BPF object is loaded; {@link ProgramSet#AUTO} probes
  */
 public record RecorderOptions(boolean dedup, long wakeupBytes, int ringBufferBytes, int dedupEntries,
-        Attachment attachment) {
+        Attachment attachment, ProgramSet programSet) {
 
     private static final int PAGE = 4096;
 
@@ -26,10 +27,11 @@ public record RecorderOptions(boolean dedup, long wakeupBytes, int ringBufferByt
             throw new IllegalArgumentException("dedup entries must be positive, not " + dedupEntries);
         }
         java.util.Objects.requireNonNull(attachment, "attachment");
+        java.util.Objects.requireNonNull(programSet, "programSet");
     }
 
     public RecorderOptions(boolean dedup, long wakeupBytes, int ringBufferBytes, int dedupEntries) {
-        this(dedup, wakeupBytes, ringBufferBytes, dedupEntries, Attachment.AUTO);
+        this(dedup, wakeupBytes, ringBufferBytes, dedupEntries, Attachment.AUTO, ProgramSet.AUTO);
     }
 
     /** Dedup on, 4 MiB ring buffer, wakeup at 1 MiB, 65536 dedup entries. */
@@ -38,22 +40,26 @@ public record RecorderOptions(boolean dedup, long wakeupBytes, int ringBufferByt
     }
 
     public RecorderOptions withDedup(boolean on) {
-        return new RecorderOptions(on, wakeupBytes, ringBufferBytes, dedupEntries, attachment);
+        return new RecorderOptions(on, wakeupBytes, ringBufferBytes, dedupEntries, attachment, programSet);
     }
 
     public RecorderOptions withWakeupBytes(long bytes) {
-        return new RecorderOptions(dedup, bytes, ringBufferBytes, dedupEntries, attachment);
+        return new RecorderOptions(dedup, bytes, ringBufferBytes, dedupEntries, attachment, programSet);
     }
 
     public RecorderOptions withRingBufferBytes(int bytes) {
-        return new RecorderOptions(dedup, Math.min(wakeupBytes, bytes), bytes, dedupEntries, attachment);
+        return new RecorderOptions(dedup, Math.min(wakeupBytes, bytes), bytes, dedupEntries, attachment, programSet);
     }
 
     public RecorderOptions withDedupEntries(int entries) {
-        return new RecorderOptions(dedup, wakeupBytes, ringBufferBytes, entries, attachment);
+        return new RecorderOptions(dedup, wakeupBytes, ringBufferBytes, entries, attachment, programSet);
     }
 
     public RecorderOptions withAttachment(Attachment mode) {
-        return new RecorderOptions(dedup, wakeupBytes, ringBufferBytes, dedupEntries, mode);
+        return new RecorderOptions(dedup, wakeupBytes, ringBufferBytes, dedupEntries, mode, programSet);
+    }
+
+    public RecorderOptions withProgramSet(ProgramSet set) {
+        return new RecorderOptions(dedup, wakeupBytes, ringBufferBytes, dedupEntries, attachment, set);
     }
 }

@@ -13,28 +13,22 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The committed bpf/snoop.bpf.o and bpf/arm64/snoop.bpf.o must be built from the committed sources.
- * Hashing them needs no clang, so every build checks it; under CI=true (clang installed) a fresh
- * compile of both must also be byte-identical ({@code make -C bpf check}).
+ * The committed objects (bpf/snoop.bpf.o, bpf/snoop-legacy.bpf.o, bpf/arm64/snoop.bpf.o) must be
+ * built from the committed sources. Hashing them needs no clang, so every build checks it; under
+ * CI=true (clang installed) a fresh compile of each must also be byte-identical
+ * ({@code make -C bpf check}).
  */
 class BpfObjectFreshnessTest {
 
-    @Test
-    void testSources_matchRecordedHashes() throws IOException, NoSuchAlgorithmException {
-        assertFresh("snoop.bpf.o");
-    }
-
-    /** The arm64 object: the same source, arm64's vmlinux.h. */
-    @Test
-    void testArm64Sources_matchRecordedHashes() throws IOException, NoSuchAlgorithmException {
-        assertFresh("arm64/snoop.bpf.o");
-    }
-
-    private static void assertFresh(String object) throws IOException, NoSuchAlgorithmException {
+    @ParameterizedTest
+    @ValueSource(strings = {"snoop.bpf.o", "snoop-legacy.bpf.o", "arm64/snoop.bpf.o"})
+    void testSources_matchRecordedHashes(String object) throws IOException, NoSuchAlgorithmException {
         Path bpf = BpfTestSupport.bpfDir();
-        assertTrue(Files.isRegularFile(bpf.resolve(object)), "bpf/" + object + " is missing: run make -C bpf update");
+        assertTrue(Files.isRegularFile(bpf.resolve(object)), "bpf/" + object + " is not committed: run make -C bpf update");
         List<String> lines = Files.readAllLines(bpf.resolve(object + ".sources"));
         assertFalse(lines.isEmpty());
         for (String line : lines) {

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Loads the real object, attaches it and runs real processes in real cgroups. Needs root; skips
- * without it, fails under CI=true.
+ * without it, fails under CI=true. {@link BpfRecorderLegacyTest} runs the same tests on the legacy
+ * program set.
  */
 @Tag("bpf")
 @Timeout(120)
@@ -44,6 +45,16 @@ class BpfRecorderTest {
     private int attachedCount;
     private final List<FileEvent> seen = new ArrayList<>();
 
+    /** The options every recorder of this class opens with. */
+    RecorderOptions options() {
+        return RecorderOptions.defaults();
+    }
+
+    /** The program set {@link #options()} should load on this machine. */
+    ProgramSet expectedSet() {
+        return KernelFeatures.chooseSet(ProgramSet.AUTO).set();
+    }
+
     @BeforeAll
     void open() throws IOException {
         require(BpfTestSupport.isRoot(), "not root: these tests load BPF programs and create cgroups");
@@ -51,7 +62,7 @@ class BpfRecorderTest {
         // this JVM's own programs, by the fds it holds: other recorders may load theirs meanwhile
         Set<Integer> before = BpfTestSupport.heldProgramIds();
         try {
-            recorder = BpfRecorder.open(RecorderOptions.defaults());
+            recorder = BpfRecorder.open(options());
         } catch (BpfException e) {
             require(false, "BPF cannot be loaded here: " + e.getMessage());
         }
@@ -113,6 +124,7 @@ class BpfRecorderTest {
         }
         assertEquals(AttachPlan.ORDER.indexOf(recorder.attachment()), recorder.skippedPrograms().size(),
                 recorder.skippedPrograms().toString());
+        assertEquals(expectedSet(), recorder.programSet());
         assertEquals(4 << 20, recorder.mapMaxEntries().get("events"));
         assertEquals(65536, recorder.mapMaxEntries().get("dedup"));
     }
@@ -149,7 +161,7 @@ class BpfRecorderTest {
 
     @Test
     void testOpen_forcedRaw_recordsWithTheRawTracepoints() throws IOException {
-        try (BpfRecorder raw = BpfRecorder.open(RecorderOptions.defaults().withAttachment(Attachment.RAW));
+        try (BpfRecorder raw = BpfRecorder.open(options().withAttachment(Attachment.RAW));
                 Cgroup c = testRoot.child("raw")) {
             assertEquals(Attachment.RAW, raw.attachment());
             assertEquals(List.of("tp_btf__sys_enter", "tp_btf__sys_exit", "tp_btf__sched_process_exec"),
@@ -183,6 +195,25 @@ class BpfRecorderTest {
             only(events, EventKind.EXEC_FILENAME, script.toString());
             only(events, EventKind.EXEC_INTERP, "/bin/sh");
             only(events, EventKind.EXEC_FILE, Path.of("/bin/sh").toRealPath().toString());
+            recorder.untraceRoot(c.id());
+        }
+    }
+
+    @Test
+    void testRecord_dynamicBinary_reportsElfInterpreterOrSaysNotSeen() throws IOException {
+        Path loader = Path.of("/lib64/ld-linux-x86-64.so.2").toRealPath();
+        try (Cgroup c = testRoot.child("dynamic")) {
+            recorder.traceRoot(c.id(), RootMode.CONTAINER);
+            c.run(fileops.toString(), "open", work + "/dynamic-marker");
+            List<FileEvent> events = await(c.id(), e -> e.stream().anyMatch(x -> x.path().endsWith("dynamic-marker")));
+            List<FileEvent> interps = events.stream().filter(e -> e.kind() == EventKind.EXEC_ELF_INTERP).toList();
+            if (recorder.notSeen().contains(KernelFeatures.ELF_INTERPRETER_MAPPING)) {
+                /* the legacy set on a kernel without the VMA list: nothing sent, nothing guessed */
+                assertEquals(ProgramSet.LEGACY, recorder.programSet());
+                assertEquals(List.of(), interps);
+            } else {
+                only(events, EventKind.EXEC_ELF_INTERP, loader.toString());
+            }
             recorder.untraceRoot(c.id());
         }
     }

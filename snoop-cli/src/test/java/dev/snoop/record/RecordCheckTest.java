@@ -31,6 +31,16 @@ class RecordCheckTest {
         for (String name : List.of("privileges", "BTF", "libbpf", "bpf_loop (5.17)", "cgroup v2", "tracefs")) {
             assertTrue(r.output().lines().anyMatch(l -> l.startsWith("ok ") && l.contains(name)), name + ":\n" + r.output());
         }
+        assertTrue(r.output().lines().anyMatch(l -> l.matches("ok +program set +modern: kernel has bpf_loop.*")), r.output());
+    }
+
+    @Test
+    void testCheck_legacyForced_namesTheSetAndWhatItCannotSee() throws Exception {
+        Commands.Result r = run(List.of("env", "SNOOP_PROGRAMS=legacy"), "--check");
+        assertEquals(0, r.code(), r.output());
+        // this kernel (6.18) has no VMA list for the legacy set to find the ELF interpreter on
+        assertTrue(r.output().lines().anyMatch(l -> l.matches(
+                "ok +program set +legacy: forced; not seen here: elf interpreter mapping")), r.output());
     }
 
     @Test

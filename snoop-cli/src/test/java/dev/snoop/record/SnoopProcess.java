@@ -35,6 +35,12 @@ final class SnoopProcess implements AutoCloseable {
      * at its own cgroup, as a container has).
      */
     static SnoopProcess start(Path cgroup, List<String> prefix, List<String> afterMove, String... args) throws Exception {
+        return start(java.util.Map.of(), cgroup, prefix, afterMove, args);
+    }
+
+    /** {@link #start(Path, List, List, String...)} with these variables set (e.g. SNOOP_PROGRAMS); other SNOOP_ ones unset. */
+    static SnoopProcess start(java.util.Map<String, String> env, Path cgroup, List<String> prefix, List<String> afterMove,
+            String... args) throws Exception {
         List<String> command = new ArrayList<>(prefix);
         if (cgroup != null) {
             command.addAll(List.of("sh", "-c", "echo $$ > " + cgroup.resolve("cgroup.procs") + " && exec \"$@\"", "sh"));
@@ -46,6 +52,7 @@ final class SnoopProcess implements AutoCloseable {
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().keySet().removeIf(k -> k.startsWith("SNOOP_"));
+        pb.environment().putAll(env);
         pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
         Path logFile = java.nio.file.Files.createTempFile("snoop-test-", ".log");
         pb.redirectError(logFile.toFile());

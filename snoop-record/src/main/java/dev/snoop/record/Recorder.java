@@ -3,6 +3,7 @@ package dev.snoop.record;
 import dev.snoop.bpf.Attachment;
 import dev.snoop.bpf.BpfException;
 import dev.snoop.bpf.BpfRecorder;
+import dev.snoop.bpf.ProgramSet;
 import dev.snoop.bpf.RecorderOptions;
 import dev.snoop.core.SnoopException;
 import dev.snoop.core.record.Recording;
@@ -136,8 +137,9 @@ public final class Recorder {
                     log.warn("probe not attached", "probe", skipped.getKey(), "reason", skipped.getValue());
                 }
             }
+            log.info("program set", "set", probes.programSet().label(), "reason", probes.programSetReason());
             recording.setInfo(new RecordingInfo(config.snoopVersion(), kernelRelease(), probes.attachment().label(),
-                    probes.attachedPrograms(),
+                    probes.programSet().label(), probes.notSeen(), probes.attachedPrograms(),
                     probes.skippedPrograms(), BLIND_SPOTS));
             for (String problem : targets.invalidTargets()) {
                 log.error("target ignored", "problem", problem);
@@ -234,7 +236,8 @@ public final class Recorder {
      */
     static RecorderOptions probeOptions(int ringBytes) {
         RecorderOptions options = RecorderOptions.defaults().withRingBufferBytes(ringBytes)
-                .withAttachment(attachmentFromEnv(System.getenv("SNOOP_ATTACH")));
+                .withAttachment(attachmentFromEnv(System.getenv("SNOOP_ATTACH")))
+                .withProgramSet(programSetFromEnv(System.getenv("SNOOP_PROGRAMS")));
         return options.withWakeupBytes(Math.min(options.wakeupBytes(), ringBytes / 4));
     }
 
@@ -247,6 +250,18 @@ public final class Recorder {
             return Attachment.parse(value);
         } catch (IllegalArgumentException e) {
             throw new SnoopException("SNOOP_ATTACH: " + e.getMessage());
+        }
+    }
+
+    /** SNOOP_PROGRAMS=modern|legacy forces which BPF program set loads (CI, old-kernel checks); unset: probe. */
+    static ProgramSet programSetFromEnv(String value) {
+        if (value == null || value.isBlank()) {
+            return ProgramSet.AUTO;
+        }
+        try {
+            return ProgramSet.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new SnoopException("SNOOP_PROGRAMS: " + e.getMessage());
         }
     }
 

@@ -221,6 +221,8 @@ final class ReportReader {
         String version = null;
         String kernel = null;
         String attachment = null;
+        String programSet = null;
+        List<String> notSeen = List.of();
         List<String> probes = List.of();
         Map<String, String> skipped = Map.of();
         List<String> blindSpots = List.of();
@@ -231,13 +233,15 @@ final class ReportReader {
                 case "snoop_version" -> version = readString(name);
                 case "kernel_release" -> kernel = readString(name);
                 case "attachment" -> attachment = readString(name);
+                case "program_set" -> programSet = readString(name);
+                case "not_seen" -> notSeen = readStrings(name);
                 case "probes" -> probes = readStrings(name);
                 case "skipped_probes" -> skipped = readLabels(name);
                 case "blind_spots" -> blindSpots = readStrings(name);
                 default -> parser.skipChildren();
             }
         }
-        return new RecordingInfo(version, kernel, attachment, probes, skipped, blindSpots);
+        return new RecordingInfo(version, kernel, attachment, programSet, notSeen, probes, skipped, blindSpots);
     }
 
     private List<String> readStrings(String field) throws IOException {

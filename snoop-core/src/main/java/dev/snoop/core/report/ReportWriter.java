@@ -97,6 +97,14 @@ final class ReportWriter {
         optional("snoop_version", info.snoopVersion());
         optional("kernel_release", info.kernelRelease());
         optional("attachment", info.attachment());
+        optional("program_set", info.programSet());
+        if (!info.notSeen().isEmpty()) {
+            out.writeArrayFieldStart("not_seen");
+            for (String item : info.notSeen()) {
+                out.writeString(item);
+            }
+            out.writeEndArray();
+        }
         out.writeArrayFieldStart("probes");
         for (String probe : info.probes()) {
             out.writeString(probe);
