@@ -224,7 +224,7 @@ function _picocli_snoop_record() {
 
   local commands=""
   local flag_opts="'--replace-report' '--check' '-h' '--help' '-V' '--version' '--debug'"
-  local arg_opts="'--target-mode' '--cgroup' '--container-id' '--cgroup-root' '--labels-file' '--runtime-state-dir' '--exclude-paths' '--report-path' '--report-interval' '--duration' '--image-ref' '--image-digest' '--pod-name' '--namespace' '--metrics-addr' '--log-level' '--ring-buffer-size' '--api-endpoint' '--api-token-file' '--color'"
+  local arg_opts="'--target-mode' '--cgroup' '--container-id' '--cgroup-root' '--labels-file' '--runtime-state-dir' '--exclude-paths' '--report-path' '--report-interval' '--duration' '--image-ref' '--image-digest' '--pod-name' '--namespace' '--metrics-addr' '--log-level' '--ring-buffer-size' '--dedup-entries' '--start-entries' '--cgroup-verdict-entries' '--api-endpoint' '--api-token-file' '--color'"
   local MODE_option_args=("exclude-self" "explicit") # --target-mode values
   local LEVEL_option_args=("debug" "info" "warn" "error") # --log-level values
   local WHEN_option_args=("auto" "always" "never") # --color values
@@ -300,6 +300,15 @@ function _picocli_snoop_record() {
       return $?
       ;;
     '--ring-buffer-size')
+      return
+      ;;
+    '--dedup-entries')
+      return
+      ;;
+    '--start-entries')
+      return
+      ;;
+    '--cgroup-verdict-entries')
       return
       ;;
     '--api-endpoint')
@@ -563,7 +572,7 @@ function _picocli_snoop_serve() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version' '--debug'"
-  local arg_opts="'--listen' '--tokens-file' '--data-dir' '--database-url' '--pool-size' '--color'"
+  local arg_opts="'--listen' '--tokens-file' '--data-dir' '--database-url' '--pool-size' '--rate-limit' '--tls-cert' '--tls-key' '--retention' '--token-audience' '--kubernetes-api' '--kubernetes-ca' '--kubernetes-token-file' '--color'"
   local WHEN_option_args=("auto" "always" "never") # --color values
 
   type compopt &>/dev/null && compopt +o default
@@ -589,6 +598,42 @@ function _picocli_snoop_serve() {
       ;;
     '--pool-size')
       return
+      ;;
+    '--rate-limit')
+      return
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--retention')
+      return
+      ;;
+    '--token-audience')
+      return
+      ;;
+    '--kubernetes-api')
+      return
+      ;;
+    '--kubernetes-ca')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--kubernetes-token-file')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--color')
       local IFS=$'\n'

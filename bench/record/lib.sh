@@ -31,7 +31,7 @@ setup() {
     gcc -O2 -Wall -o "$FILELOOP" "$here/fileloop.c"
     CG2=$(cgroup2_mount)
     [[ -n $CG2 ]] || die "no cgroup2 mount in /proc/self/mountinfo"
-    CG_ROOT=$CG2/snoop-recbench
+    CG_ROOT=$CG2/${SNOOP_BENCH_CGROUP:-snoop-recbench} # another name lets two benches share a machine
     CG_T=$CG_ROOT/traced
     CG_U=$CG_ROOT/untraced
     mkdir -p "$CG_T" "$CG_U"
@@ -61,13 +61,14 @@ make_tree() {
 }
 
 # start_snoop NAME RING_BYTES JAVA_OPTS [extra args]: starts snoop record on $CG_T, waits until attached
+# (RING_BYTES 0: snoop's default ring)
 start_snoop() {
     local name=$1 ring=$2 opts=$3
     shift 3
     REPORT=$W/report-$name.json
     rm -f "$REPORT"
     SNOOP_JAVA_OPTS=$opts "$SNOOP" record --cgroup "$CG_T" --report-path "$REPORT" \
-        --metrics-addr "127.0.0.1:$PORT" --ring-buffer-size "$ring" --log-level warn "$@" \
+        --metrics-addr "127.0.0.1:$PORT" $([[ $ring == 0 ]] || echo --ring-buffer-size "$ring") --log-level warn "$@" \
         > "$W/snoop-$name.out" 2> "$W/snoop-$name.err" &
     TRACER_PID=$!
     local i
@@ -117,7 +118,7 @@ start_bpftrace() {
 # metric NAME_REGEX: the value of the first matching /metrics line
 metric() {
     local body
-    body=$(curl -sf "127.0.0.1:$PORT/metrics") || return 1
+    body=$(curl -sf --max-time 5 "127.0.0.1:$PORT/metrics") || return 1
     awk -v re="$1" '$0 ~ re { printf "%d\n", $NF; exit }' <<< "$body"
 }
 

@@ -128,6 +128,8 @@ public final class BpfRecorder implements AutoCloseable {
             object.setRodata("targ_wakeup_bytes", BpfMap.u64(options.wakeupBytes()));
             object.setMaxEntries("events", options.ringBufferBytes());
             object.setMaxEntries("dedup", options.dedupEntries());
+            object.setMaxEntries("start", options.startEntries());
+            object.setMaxEntries("cgroup_verdicts", options.cgroupVerdictEntries());
             for (String program : AttachPlan.allPrograms(arch)) {
                 object.setAutoload(program, plan.programs().contains(program));
             }

@@ -126,7 +126,21 @@ class BpfRecorderTest {
                 recorder.skippedPrograms().toString());
         assertEquals(expectedSet(), recorder.programSet());
         assertEquals(4 << 20, recorder.mapMaxEntries().get("events"));
-        assertEquals(65536, recorder.mapMaxEntries().get("dedup"));
+        assertEquals(RecorderOptions.DEFAULT_DEDUP_ENTRIES, recorder.mapMaxEntries().get("dedup"));
+        assertEquals(RecorderOptions.DEFAULT_START_ENTRIES, recorder.mapMaxEntries().get("start"));
+        assertEquals(RecorderOptions.DEFAULT_CGROUP_VERDICT_ENTRIES, recorder.mapMaxEntries().get("cgroup_verdicts"));
+    }
+
+    @Test
+    void testOpen_mapSizesFromOptions_areTheLoadedSizes() throws IOException {
+        RecorderOptions small = RecorderOptions.defaults().withRingBufferBytes(1 << 16).withDedupEntries(1000)
+                .withStartEntries(300).withCgroupVerdictEntries(200);
+        try (BpfRecorder sized = BpfRecorder.open(small)) {
+            assertEquals(1 << 16, sized.mapMaxEntries().get("events"));
+            assertEquals(1000, sized.mapMaxEntries().get("dedup"));
+            assertEquals(300, sized.mapMaxEntries().get("start"));
+            assertEquals(200, sized.mapMaxEntries().get("cgroup_verdicts"));
+        }
     }
 
     @Test

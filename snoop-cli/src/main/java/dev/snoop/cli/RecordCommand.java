@@ -5,6 +5,7 @@ import dev.snoop.record.CgroupFs;
 import dev.snoop.record.CommandRun;
 import dev.snoop.record.ExistingReport;
 import dev.snoop.record.Log;
+import dev.snoop.record.MapSizes;
 import dev.snoop.record.MetricsAddress;
 import dev.snoop.record.RecordCheck;
 import dev.snoop.record.RecordConfig;
@@ -173,6 +174,23 @@ final class RecordCommand implements Callable<Integer>, HasFailureExitCode {
                     + "(the kernel maps it twice). Default: ${DEFAULT-VALUE}.", "Env: SNOOP_RING_BUFFER_SIZE."})
     int ringBufferSize;
 
+    @Option(names = "--dedup-entries", paramLabel = "N", defaultValue = "16384",
+            description = {"Size of the in-kernel dedup map (an LRU of recent accesses per container; each entry is "
+                    + "~96 bytes of kernel memory, preallocated). A smaller map sends repeats again, never loses a file. "
+                    + "Default: ${DEFAULT-VALUE}.", "Env: SNOOP_DEDUP_ENTRIES."})
+    int dedupEntries;
+
+    @Option(names = "--start-entries", paramLabel = "N", defaultValue = "4096",
+            description = {"Threads that may be inside a traced syscall at once with the raw tracepoint attachment "
+                    + "(~110 bytes of kernel memory each, preallocated). Default: ${DEFAULT-VALUE}.", "Env: SNOOP_START_ENTRIES."})
+    int startEntries;
+
+    @Option(names = "--cgroup-verdict-entries", paramLabel = "N", defaultValue = "2048",
+            description = {"Cgroups whose container the kernel caches (an LRU; ~85 bytes of kernel memory each, "
+                    + "preallocated); a miss only walks the cgroup's ancestry again. Default: ${DEFAULT-VALUE}.",
+                "Env: SNOOP_CGROUP_VERDICT_ENTRIES."})
+    int cgroupVerdictEntries;
+
     @Option(names = "--api-endpoint", paramLabel = "URL",
             description = {"Deliver the report to snoop serve at URL (http:// or https://, e.g. "
                     + "http://snoop-serve.snoop:8080/v1/reports) after every write; the written report is the outbox. "
@@ -306,6 +324,12 @@ final class RecordCommand implements Callable<Integer>, HasFailureExitCode {
         if (ringBufferSize < 4096 || Integer.bitCount(ringBufferSize) != 1) {
             throw usage("--ring-buffer-size: " + ringBufferSize + " is not a power of two of at least 4096");
         }
+        MapSizes mapSizes;
+        try {
+            mapSizes = MapSizes.of(dedupEntries, startEntries, cgroupVerdictEntries);
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
         if (imageDigest != null && !imageDigest.matches("[a-z0-9]+:[0-9a-fA-F]{32,}")) {
             throw usage("--image-digest: '" + imageDigest + "' is not a digest such as sha256:<hex>");
         }
@@ -327,7 +351,7 @@ final class RecordCommand implements Callable<Integer>, HasFailureExitCode {
         }
         ApiSettings api = apiSettings();
         return new RecordConfig(targets, exclusions, report, reportInterval, duration, trimmed(imageRef),
-                trimmed(imageDigest), trimmed(podName), trimmed(namespace), metrics, ringBufferSize,
+                trimmed(imageDigest), trimmed(podName), trimmed(namespace), metrics, ringBufferSize, mapSizes,
                 SnoopCommand.class.getPackage().getImplementationVersion(), root, labelsFile, runtimeStateDir, existing, api, command);
     }
 

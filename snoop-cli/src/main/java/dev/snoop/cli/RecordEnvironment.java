@@ -35,6 +35,9 @@ final class RecordEnvironment implements IDefaultValueProvider {
             "--metrics-addr", "SNOOP_METRICS_ADDR",
             "--log-level", "SNOOP_LOG_LEVEL",
             "--ring-buffer-size", "SNOOP_RING_BUFFER_SIZE",
+            "--dedup-entries", "SNOOP_DEDUP_ENTRIES",
+            "--start-entries", "SNOOP_START_ENTRIES",
+            "--cgroup-verdict-entries", "SNOOP_CGROUP_VERDICT_ENTRIES",
             "--api-endpoint", "SNOOP_API_ENDPOINT",
             "--api-token-file", "SNOOP_API_TOKEN_FILE");
 

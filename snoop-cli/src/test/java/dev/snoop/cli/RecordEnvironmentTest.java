@@ -68,6 +68,9 @@ class RecordEnvironmentTest {
             SNOOP_METRICS_ADDR        | 127.0.0.1:9091
             SNOOP_LOG_LEVEL           | debug
             SNOOP_RING_BUFFER_SIZE    | 8192
+            SNOOP_DEDUP_ENTRIES       | 4096
+            SNOOP_START_ENTRIES       | 1024
+            SNOOP_CGROUP_VERDICT_ENTRIES | 512
             """)
     void testVariable_isTheOptionsDefault(String variable, String value) {
         String option = RecordEnvironment.VARIABLES.entrySet().stream().filter(e -> e.getValue().equals(variable))
@@ -112,6 +115,26 @@ class RecordEnvironmentTest {
         assertEquals(java.time.Duration.ofSeconds(30), config.reportInterval());
         assertEquals(9090, config.metricsAddress().getPort());
         assertEquals(4194304, config.ringBufferBytes());
+        assertEquals(dev.snoop.record.MapSizes.defaults(), config.mapSizes());
+    }
+
+    @Test
+    void testMapSizes_fromOptionsAndVariables() {
+        RecordConfig config = validate(Map.of("SNOOP_START_ENTRIES", "100"), "--report-path", tmp.resolve("r.json").toString(),
+                "--dedup-entries", "5000", "--cgroup-verdict-entries", "300");
+        assertEquals(new dev.snoop.record.MapSizes(5000, 100, 300), config.mapSizes());
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            --dedup-entries          | 0
+            --start-entries          | -1
+            --cgroup-verdict-entries | 16777217
+            """)
+    void testMapSizes_outOfRangeIsAUsageError(String option, String value) {
+        ParameterException e = assertThrows(ParameterException.class,
+                () -> validate(Map.of(), "--report-path", tmp.resolve("r.json").toString(), option, value));
+        assertEquals(option + ": " + value + " is not between 1 and 16777216", e.getMessage());
     }
 
     @ParameterizedTest(name = "{0}={1}")

@@ -35,18 +35,29 @@ final class SnoopProcess implements AutoCloseable {
      * at its own cgroup, as a container has).
      */
     static SnoopProcess start(Path cgroup, List<String> prefix, List<String> afterMove, String... args) throws Exception {
-        return start(java.util.Map.of(), cgroup, prefix, afterMove, args);
+        return start(java.util.Map.of(), Path.of(System.getProperty("java.home")), cgroup, prefix, afterMove, args);
     }
 
     /** {@link #start(Path, List, List, String...)} with these variables set (e.g. SNOOP_PROGRAMS); other SNOOP_ ones unset. */
     static SnoopProcess start(java.util.Map<String, String> env, Path cgroup, List<String> prefix, List<String> afterMove,
             String... args) throws Exception {
+        return start(env, Path.of(System.getProperty("java.home")), cgroup, prefix, afterMove, args);
+    }
+
+    /** As above, with the JVM of {@code javaHome} (a private copy of the JDK, say). */
+    static SnoopProcess start(Path javaHome, Path cgroup, List<String> prefix, List<String> afterMove, String... args)
+            throws Exception {
+        return start(java.util.Map.of(), javaHome, cgroup, prefix, afterMove, args);
+    }
+
+    private static SnoopProcess start(java.util.Map<String, String> env, Path javaHome, Path cgroup, List<String> prefix,
+            List<String> afterMove, String... args) throws Exception {
         List<String> command = new ArrayList<>(prefix);
         if (cgroup != null) {
             command.addAll(List.of("sh", "-c", "echo $$ > " + cgroup.resolve("cgroup.procs") + " && exec \"$@\"", "sh"));
         }
         command.addAll(afterMove);
-        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        command.addAll(List.of(javaHome.resolve("bin").resolve("java").toString(),
                 "-XX:+UseSerialGC", "-Xshare:auto", "-cp", System.getProperty("java.class.path"),
                 "dev.snoop.cli.Main", "record"));
         command.addAll(List.of(args));

@@ -1,8 +1,7 @@
 package dev.snoop.record;
 
 import dev.snoop.core.SnoopException;
-import dev.snoop.core.report.Report;
-import dev.snoop.core.report.ReportJson;
+import dev.snoop.core.report.StreamedReport;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -21,10 +20,14 @@ import java.util.Objects;
  * cannot be read (reports are created 0600, so a restart under another user cannot) fails with
  * exit 1 unless {@code --replace-report}: it is most likely a report that is still wanted.
  *
+ * <p>The report is read as a stream into the path sets the recording continues
+ * ({@link StreamedReport}): the document itself is never held, and the sets are the recording's
+ * own afterwards, not a copy kept here for the whole run.
+ *
  * @param previous the report to continue, or null to start a new one
  * @param replaced why the existing file is replaced, or null if there was nothing to replace
  */
-public record ExistingReport(Report previous, String replaced) {
+public record ExistingReport(StreamedReport previous, String replaced) {
     private static final ExistingReport NONE = new ExistingReport(null, null);
 
     /**
@@ -54,18 +57,14 @@ public record ExistingReport(Report previous, String replaced) {
         if (replace) {
             return new ExistingReport(null, "--replace-report");
         }
-        byte[] bytes;
+        StreamedReport previous;
         try {
-            bytes = ReportJson.readAllBytes(path);
+            previous = StreamedReport.read(path);
         } catch (AccessDeniedException e) {
             throw new SnoopException(option + ": the existing report cannot be read: permission denied (reports are "
                     + "created 0600: run as the user that wrote it, or give --replace-report to replace it)");
         } catch (IOException e) {
             throw new SnoopException(option + ": the existing report cannot be read: " + e.getMessage(), e);
-        }
-        Report previous;
-        try {
-            previous = ReportJson.read(bytes, path.toString(), warning -> {});
         } catch (SnoopException e) {
             throw new IllegalArgumentException(option + ": the existing file is not a snoop report (" + e.getMessage()
                     + "); refusing to replace it: remove it, or give --replace-report");

@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The two routes of the metrics server, matched exactly: {@code GET}/{@code HEAD} of
@@ -26,12 +27,18 @@ final class MetricsRoutes implements HttpHandler {
 
     private final PrometheusMeterRegistry registry;
     private final BooleanSupplier healthy;
+    private final Supplier<String> degraded;
     private byte[] scrape;
     private long scrapedAt;
 
     MetricsRoutes(PrometheusMeterRegistry registry, BooleanSupplier healthy) {
+        this(registry, healthy, () -> null);
+    }
+
+    MetricsRoutes(PrometheusMeterRegistry registry, BooleanSupplier healthy, Supplier<String> degraded) {
         this.registry = registry;
         this.healthy = healthy;
+        this.degraded = degraded;
     }
 
     @Override
@@ -52,10 +59,28 @@ final class MetricsRoutes implements HttpHandler {
             } else if (path.equals("/metrics")) {
                 respond(exchange, 200, METRICS_TYPE, scrape());
             } else {
-                boolean ok = healthy.getAsBoolean();
-                respond(exchange, ok ? 200 : 503, TEXT, (ok ? "ok\n" : "unhealthy\n").getBytes(StandardCharsets.UTF_8));
+                respond(exchange, healthStatus(), TEXT, healthBody().getBytes(StandardCharsets.UTF_8));
             }
         }
+    }
+
+    /**
+     * 503 only when recording has stopped working (the poller failed, the report cannot be
+     * written): a restart may fix that. Memory pressure stays 200, "degraded: ...": a liveness
+     * probe that restarted a thrashing sidecar would bring it back under the same limit, into the
+     * same pressure, after losing the events of every restart (a restart loop); the metric
+     * snoop_memory_pressure is what to alert on.
+     */
+    int healthStatus() {
+        return healthy.getAsBoolean() ? 200 : 503;
+    }
+
+    String healthBody() {
+        if (!healthy.getAsBoolean()) {
+            return "unhealthy\n";
+        }
+        String reason = degraded.get();
+        return reason == null ? "ok\n" : "degraded: memory pressure (" + reason + ")\n";
     }
 
     /** The last rendering if it is recent enough, else a new one (one at a time). */

@@ -5,6 +5,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Serves {@code /metrics} (Prometheus text format) and {@code /healthz} on the metrics address, the
@@ -28,10 +29,19 @@ public final class MetricsServer implements AutoCloseable {
      */
     public static MetricsServer start(InetSocketAddress address, PrometheusMeterRegistry registry, BooleanSupplier healthy)
             throws IOException {
+        return start(address, registry, healthy, () -> null);
+    }
+
+    /**
+     * As {@link #start(InetSocketAddress, PrometheusMeterRegistry, BooleanSupplier)}, and
+     * {@code /healthz} says "degraded" with the reason while {@code degraded} gives one: still 200.
+     */
+    public static MetricsServer start(InetSocketAddress address, PrometheusMeterRegistry registry, BooleanSupplier healthy,
+            Supplier<String> degraded) throws IOException {
         HttpServerLimits.apply();
         HttpServer server = HttpServer.create(address, HttpServerLimits.BACKLOG);
         server.setExecutor(HttpServerLimits.executor());
-        server.createContext("/", new MetricsRoutes(registry, healthy));
+        server.createContext("/", new MetricsRoutes(registry, healthy, degraded));
         server.start();
         return new MetricsServer(server);
     }

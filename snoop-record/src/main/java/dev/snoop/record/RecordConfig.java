@@ -10,6 +10,7 @@ import java.time.Duration;
  *
  * @param duration stop after this long, or null to run until signalled
  * @param metricsAddress where /metrics and /healthz are served, or null for nowhere
+ * @param mapSizes the BPF hash maps' sizes
  * @param snoopVersion written into the report, or null for a development build
  * @param cgroupRoot the cgroup v2 tree to use instead of this process's own mount, or null
  * @param labelsFile the pod's labels as the downward API writes them, or null
@@ -31,6 +32,7 @@ public record RecordConfig(
         String namespace,
         InetSocketAddress metricsAddress,
         int ringBufferBytes,
+        MapSizes mapSizes,
         String snoopVersion,
         Path cgroupRoot,
         Path labelsFile,
@@ -39,6 +41,7 @@ public record RecordConfig(
         ApiSettings api,
         java.util.List<String> command) {
     public RecordConfig {
+        mapSizes = mapSizes == null ? MapSizes.defaults() : mapSizes;
         command = command == null ? java.util.List.of() : java.util.List.copyOf(command);
     }
 

@@ -56,6 +56,8 @@ public final class Recorder {
     private final CountDownLatch stop = new CountDownLatch(1);
     private final AtomicBoolean polling = new AtomicBoolean(true);
     private final AtomicReference<Throwable> pollerFailure = new AtomicReference<>();
+    private final MemoryPressure memoryPressure = new MemoryPressure();
+    private final MemoryCounters memoryCounters = MemoryCounters.ofSelf();
 
     public Recorder(RecordConfig config, Log log) {
         this.config = config;
@@ -121,7 +123,7 @@ public final class Recorder {
         BpfRecorder probes;
         log.debug("loading the probes");
         try {
-            probes = BpfRecorder.open(probeOptions(config.ringBufferBytes()));
+            probes = BpfRecorder.open(config.mapSizes().applyTo(probeOptions(config.ringBufferBytes())));
         } catch (BpfException e) {
             throw new SnoopException(e.getMessage());
         }
@@ -148,7 +150,7 @@ public final class Recorder {
             kernelTargets.sync();
 
             EventRouter router = new EventRouter(recording, directory, log);
-            RecorderMetrics metrics = new RecorderMetrics(probes, recording, flusher, router);
+            RecorderMetrics metrics = new RecorderMetrics(probes, recording, flusher, router, memoryPressure);
             ApiDelivery delivery = config.api() == null ? null
                     : new ApiDelivery(config.api(), config.reportPath(), log, metrics.registry(), new java.security.SecureRandom());
             if (delivery != null) {
@@ -287,6 +289,10 @@ public final class Recorder {
                 lastCounts.remove(gone);
             }
             metrics.refresh();
+            String pressure = memoryPressure.update(memoryCounters.read(), clock.millis());
+            if (pressure != null) {
+                log.warn(pressure, "limit_events_from", memoryCounters.limitFile() == null ? "none" : memoryCounters.limitFile());
+            }
             if (!clock.instant().isBefore(nextReport)) {
                 flusher.write();
                 nextReport = clock.instant().plus(config.reportInterval());
@@ -352,7 +358,7 @@ public final class Recorder {
         }
         try {
             return MetricsServer.start(config.metricsAddress(), metrics.registry(),
-                    () -> pollerFailure.get() == null && flusher.lastWriteSucceeded());
+                    () -> pollerFailure.get() == null && flusher.lastWriteSucceeded(), memoryPressure::reason);
         } catch (IOException e) {
             throw new SnoopException("cannot serve metrics on " + config.metricsAddress() + ": " + e.getMessage());
         }

@@ -38,11 +38,12 @@ final class RecorderMetrics {
     private final List<Object> readBy = new ArrayList<>();
     private volatile Counters counters;
 
-    RecorderMetrics(BpfRecorder probes, Recording recording, ReportFlusher flusher, EventRouter router) {
+    RecorderMetrics(BpfRecorder probes, Recording recording, ReportFlusher flusher, EventRouter router,
+            MemoryPressure memory) {
         this.probes = probes;
         this.recording = recording;
         this.counters = probes.counters();
-        readBy.addAll(List.of(probes, recording, flusher, router));
+        readBy.addAll(List.of(probes, recording, flusher, router, memory));
         for (EventKind kind : EventKind.values()) {
             if (kind == EventKind.CGROUP) {
                 continue; // not a syscall
@@ -86,6 +87,14 @@ final class RecorderMetrics {
                 .description("Java heap the JVM has committed").register(registry);
         Gauge.builder("jvm.heap.max", runtime, Runtime::maxMemory).baseUnit("bytes")
                 .description("Largest Java heap the JVM may use (-Xmx)").register(registry);
+        Gauge.builder("snoop.memory.pressure", memory, m -> m.underPressure() ? 1 : 0)
+                .description("1 while the recorder is about to thrash: major faults climbing or its memory cgroup at its limit")
+                .register(registry);
+        FunctionCounter.builder("snoop.major.faults", memory, m -> Math.max(0, m.majorFaults()))
+                .description("Major page faults of the snoop process (pages read back from disk)").register(registry);
+        FunctionCounter.builder("snoop.memory.limit.events", memory, m -> Math.max(0, m.limitEvents()))
+                .description("Times snoop's memory cgroup reached its limit (v2 memory.events high + max, v1 memory.failcnt)")
+                .register(registry);
         Gauge.builder("process.resident.memory", RecorderMetrics::residentBytes).baseUnit("bytes")
                 .description("Resident set size of the snoop process").register(registry);
     }

@@ -59,6 +59,25 @@ class MetricsServerTest {
     }
 
     @Test
+    void testHealthz_memoryPressure_200WithTheReason() throws Exception {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        String[] reason = {"420 major faults/s"};
+        try (MetricsServer server = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), registry, () -> true,
+                () -> reason[0])) {
+            String response = request(server.address(), "GET /healthz HTTP/1.1");
+            assertTrue(response.startsWith("HTTP/1.1 200"), response);
+            assertTrue(response.endsWith("degraded: memory pressure (420 major faults/s)\n"), response);
+            reason[0] = null;
+            assertTrue(request(server.address(), "GET /healthz HTTP/1.1").endsWith("\r\n\r\nok\n"));
+        }
+        try (MetricsServer server = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), registry, () -> false,
+                () -> "pressure")) {
+            String response = request(server.address(), "GET /healthz HTTP/1.1");
+            assertTrue(response.startsWith("HTTP/1.1 503") && response.endsWith("unhealthy\n"), response);
+        }
+    }
+
+    @Test
     void testScrape_sharedForASecond_thenRenderedAgain() throws Exception {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Counter counter = Counter.builder("snoop.test").register(registry);

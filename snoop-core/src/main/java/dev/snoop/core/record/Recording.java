@@ -9,6 +9,7 @@ import dev.snoop.core.report.ContainerReport;
 import dev.snoop.core.report.FileAccess;
 import dev.snoop.core.report.RecordingInfo;
 import dev.snoop.core.report.Report;
+import dev.snoop.core.report.StreamedReport;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -84,6 +85,29 @@ public final class Recording {
                 int ref = entry.files.addRef(cursor.bytes(), cursor.length());
                 entry.files.setValue(ref, c.access() == null ? 0 : c.access().bitsAt(i));
             }
+            entry.lastUpdatedAt = c.lastUpdatedAt() != null ? c.lastUpdatedAt() : entry.startedAt;
+            entry.totalEvents = c.totalEvents();
+            entry.droppedEvents = c.droppedEvents();
+            if (c.completeness() != null) {
+                entry.failedPathReads = c.completeness().failedPathReads();
+                entry.unresolvedPaths = c.completeness().unresolvedPaths();
+                entry.lastNewFileAt = c.completeness().lastNewFileAt();
+            }
+            containers.put(c.name(), entry);
+        }
+    }
+
+    /**
+     * As {@link #resume(Report)}, from a report read as a stream: each container's path set is
+     * taken over as it is, not copied, so {@code previous} must not be used afterwards.
+     */
+    public synchronized void resume(StreamedReport previous) {
+        if (previous.startedAt() != null && previous.startedAt().isBefore(startedAt)) {
+            startedAt = previous.startedAt();
+        }
+        for (StreamedReport.Container c : previous.containers()) {
+            Identity identity = new Identity(c.name(), c.containerId(), c.cgroupId(), c.cgroupPath(), c.imageRef(), c.imageDigest());
+            Entry entry = new Entry(identity, c.startedAt() != null ? c.startedAt() : startedAt, c.files());
             entry.lastUpdatedAt = c.lastUpdatedAt() != null ? c.lastUpdatedAt() : entry.startedAt;
             entry.totalEvents = c.totalEvents();
             entry.droppedEvents = c.droppedEvents();
@@ -342,7 +366,7 @@ public final class Recording {
     }
 
     private static final class Entry {
-        private final PathSet files = new PathSet();
+        private final PathSet files;
         private Instant startedAt;
         private Identity identity;
         private Instant lastUpdatedAt;
@@ -353,6 +377,11 @@ public final class Recording {
         private long unresolvedPaths;
 
         Entry(Identity identity, Instant startedAt) {
+            this(identity, startedAt, new PathSet());
+        }
+
+        Entry(Identity identity, Instant startedAt, PathSet files) {
+            this.files = files;
             this.identity = identity;
             this.startedAt = startedAt;
             this.lastUpdatedAt = startedAt;

@@ -186,7 +186,7 @@ final class FileCollector {
      * Refuses a path longer than {@link #MAX_PATH_BYTES} or with a component longer than
      * {@link #MAX_NAME_BYTES}: no file has such a name, and a 10 MB one would only cost memory.
      */
-    private static void checkLength(byte[] utf8, int offset, int length) {
+    static void checkLength(byte[] utf8, int offset, int length) {
         if (length > MAX_PATH_BYTES) {
             throw new Refused("a path of " + length + " bytes, longer than the " + MAX_PATH_BYTES + " a path may have: "
                     + start(utf8, offset, length));

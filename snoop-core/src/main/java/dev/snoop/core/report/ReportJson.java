@@ -38,7 +38,7 @@ public final class ReportJson {
      * writes no JSON (a text diff) should not pay for the factory (~40 ms cold without the CDS
      * archive).
      */
-    private static final class Jackson {
+    static final class Jackson {
         static final JsonFactory FACTORY = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(MAX_NESTING_DEPTH)
@@ -233,27 +233,35 @@ public final class ReportJson {
         return readWithJackson(json, source, warnings);
     }
 
+    /** What Jackson's parser found wrong (a JsonProcessingException or CharConversionException), in snoop's words. */
+    static SnoopException notJson(String source, IOException e) {
+        if (e instanceof JsonEOFException eof) {
+            return new SnoopException(source + ": truncated JSON " + ReportReader.where(eof.getLocation()), e);
+        }
+        if (e instanceof StreamConstraintsException limit) {
+            // "Document nesting depth (1001) exceeds the maximum allowed (1000, from `StreamReadConstraints...`)";
+            // the first number is where the parser noticed, which varies with its buffering
+            String reason = limit.getOriginalMessage().replaceFirst(", from `[^`]*`\\)", ")").replaceFirst(" \\(\\d+\\) exceeds", " exceeds");
+            reason = Character.toLowerCase(reason.charAt(0)) + reason.substring(1);
+            String at = limit.getLocation() == null ? "" : " " + ReportReader.where(limit.getLocation());
+            return new SnoopException(source + ": not a report: " + reason + at, e);
+        }
+        if (e instanceof JsonProcessingException json) {
+            String reason = json.getOriginalMessage();
+            int newline = reason.indexOf('\n');
+            reason = newline < 0 ? reason : reason.substring(0, newline);
+            return new SnoopException(source + ": not valid JSON: " + reason + " " + ReportReader.where(json.getLocation()), e);
+        }
+        // bytes that are not text in the encoding Jackson detected, e.g. leading zero bytes (CharConversionException)
+        return new SnoopException(source + ": not valid JSON: " + e.getMessage(), e);
+    }
+
     /** Reads with Jackson's parser alone, as {@link #read(byte[], String, Consumer)} falls back to. */
     static Report readWithJackson(byte[] json, String source, Consumer<String> warnings) {
         try (JsonParser parser = Jackson.FACTORY.createParser(json)) {
             return new ReportReader(JsonSource.of(parser), source, warnings).read();
-        } catch (JsonEOFException e) {
-            throw new SnoopException(source + ": truncated JSON " + ReportReader.where(e.getLocation()), e);
-        } catch (StreamConstraintsException e) {
-            // "Document nesting depth (1001) exceeds the maximum allowed (1000, from `StreamReadConstraints...`)";
-            // the first number is where the parser noticed, which varies with its buffering
-            String reason = e.getOriginalMessage().replaceFirst(", from `[^`]*`\\)", ")").replaceFirst(" \\(\\d+\\) exceeds", " exceeds");
-            reason = Character.toLowerCase(reason.charAt(0)) + reason.substring(1);
-            String at = e.getLocation() == null ? "" : " " + ReportReader.where(e.getLocation());
-            throw new SnoopException(source + ": not a report: " + reason + at, e);
-        } catch (CharConversionException e) {
-            // bytes that are not text in the encoding Jackson detected, e.g. leading zero bytes
-            throw new SnoopException(source + ": not valid JSON: " + e.getMessage(), e);
-        } catch (JsonProcessingException e) {
-            String reason = e.getOriginalMessage();
-            int newline = reason.indexOf('\n');
-            reason = newline < 0 ? reason : reason.substring(0, newline);
-            throw new SnoopException(source + ": not valid JSON: " + reason + " " + ReportReader.where(e.getLocation()), e);
+        } catch (JsonProcessingException | CharConversionException e) {
+            throw notJson(source, e);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // no I/O on a byte array
         }
