@@ -14,8 +14,6 @@ import dev.snoop.record.TargetCheck;
 import dev.snoop.record.TargetSpec;
 import dev.snoop.core.path.PathFilter;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
@@ -169,39 +168,11 @@ final class RecordCommand implements Callable<Integer>, HasFailureExitCode {
             description = {"debug, info, warn or error. Default: ${DEFAULT-VALUE}.", "Env: SNOOP_LOG_LEVEL."})
     String logLevel;
 
-    @Option(names = "--ring-buffer-size", paramLabel = "BYTES", defaultValue = "4194304",
-            description = {"Size of the kernel-to-snoop ring buffer, a power of two of at least 4096 "
-                    + "(the kernel maps it twice). Default: ${DEFAULT-VALUE}.", "Env: SNOOP_RING_BUFFER_SIZE."})
-    int ringBufferSize;
+    @Mixin
+    KernelMapOptions kernelMaps = new KernelMapOptions();
 
-    @Option(names = "--dedup-entries", paramLabel = "N", defaultValue = "16384",
-            description = {"Size of the in-kernel dedup map (an LRU of recent accesses per container; each entry is "
-                    + "~96 bytes of kernel memory, preallocated). A smaller map sends repeats again, never loses a file. "
-                    + "Default: ${DEFAULT-VALUE}.", "Env: SNOOP_DEDUP_ENTRIES."})
-    int dedupEntries;
-
-    @Option(names = "--start-entries", paramLabel = "N", defaultValue = "4096",
-            description = {"Threads that may be inside a traced syscall at once with the raw tracepoint attachment "
-                    + "(~110 bytes of kernel memory each, preallocated). Default: ${DEFAULT-VALUE}.", "Env: SNOOP_START_ENTRIES."})
-    int startEntries;
-
-    @Option(names = "--cgroup-verdict-entries", paramLabel = "N", defaultValue = "2048",
-            description = {"Cgroups whose container the kernel caches (an LRU; ~85 bytes of kernel memory each, "
-                    + "preallocated); a miss only walks the cgroup's ancestry again. Default: ${DEFAULT-VALUE}.",
-                "Env: SNOOP_CGROUP_VERDICT_ENTRIES."})
-    int cgroupVerdictEntries;
-
-    @Option(names = "--api-endpoint", paramLabel = "URL",
-            description = {"Deliver the report to snoop serve at URL (http:// or https://, e.g. "
-                    + "http://snoop-serve.snoop:8080/v1/reports) after every write; the written report is the outbox. "
-                    + "The token comes from --api-token-file or the variable SNOOP_API_TOKEN (never from the command line).",
-                "Env: SNOOP_API_ENDPOINT."})
-    String apiEndpoint;
-
-    @Option(names = "--api-token-file", paramLabel = "FILE",
-            description = {"The bearer token for --api-endpoint, read again on every attempt (a projected "
-                    + "service-account token rotates).", "Env: SNOOP_API_TOKEN_FILE."})
-    Path apiTokenFile;
+    @Mixin
+    DeliveryOptions delivery = new DeliveryOptions();
 
     @Option(names = "--check", description = "Probe every prerequisite (privileges, BTF, libbpf, BPF helpers and maps, "
             + "cgroup v2, tracefs), print each as ok or missing and exit 0 if snoop can record here, else 1. "
@@ -321,12 +292,13 @@ final class RecordCommand implements Callable<Integer>, HasFailureExitCode {
         } catch (IllegalArgumentException e) {
             throw usage("--log-level: " + e.getMessage());
         }
-        if (ringBufferSize < 4096 || Integer.bitCount(ringBufferSize) != 1) {
-            throw usage("--ring-buffer-size: " + ringBufferSize + " is not a power of two of at least 4096");
-        }
+        int ringBufferSize;
         MapSizes mapSizes;
+        ApiSettings api;
         try {
-            mapSizes = MapSizes.of(dedupEntries, startEntries, cgroupVerdictEntries);
+            ringBufferSize = kernelMaps.ringBufferBytes();
+            mapSizes = kernelMaps.mapSizes();
+            api = delivery.settings(new RecordEnvironment().valueOf("SNOOP_API_TOKEN"));
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }
@@ -349,7 +321,6 @@ final class RecordCommand implements Callable<Integer>, HasFailureExitCode {
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }
-        ApiSettings api = apiSettings();
         return new RecordConfig(targets, exclusions, report, reportInterval, duration, trimmed(imageRef),
                 trimmed(imageDigest), trimmed(podName), trimmed(namespace), metrics, ringBufferSize, mapSizes,
                 SnoopCommand.class.getPackage().getImplementationVersion(), root, labelsFile, runtimeStateDir, existing, api, command);
@@ -391,30 +362,6 @@ final class RecordCommand implements Callable<Integer>, HasFailureExitCode {
             }
         }
         return false;
-    }
-
-    /** The delivery to snoop serve, or null without --api-endpoint. */
-    private ApiSettings apiSettings() {
-        String token = new RecordEnvironment().valueOf("SNOOP_API_TOKEN");
-        if (apiEndpoint == null) {
-            if (apiTokenFile != null || token != null) {
-                throw usage("--api-token-file and SNOOP_API_TOKEN need --api-endpoint");
-            }
-            return null;
-        }
-        URI uri;
-        try {
-            uri = new URI(apiEndpoint.trim());
-        } catch (URISyntaxException e) {
-            throw usage("--api-endpoint: '" + apiEndpoint + "' is not a URL: " + e.getReason());
-        }
-        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-            throw usage("--api-endpoint: '" + apiEndpoint + "' is not an http:// or https:// URL with a host");
-        }
-        if (apiTokenFile != null && !Files.isRegularFile(apiTokenFile)) {
-            throw usage("--api-token-file " + apiTokenFile + ": no such file");
-        }
-        return ApiSettings.of(uri, apiTokenFile, apiTokenFile == null ? token : null);
     }
 
     private ParameterException usage(String message) {

@@ -46,7 +46,13 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(600)
 class DeliveryFaultTest {
     private static final String TOKEN = "fault-test-token";
-    private static final Duration CAP = Duration.ofSeconds(2);
+    /**
+     * The backoff cap and the outage of {@link #testOutage_serverStoppedThenBack_deliveredWithinTheBackoffCap}:
+     * 2 s and 20 s in the suite; {@code -Dsnoop.fault.capSeconds=300 -Dsnoop.fault.outageSeconds=600}
+     * runs the issue's 10-minute outage with the shipped 5-minute cap (docs/server.md, Faults).
+     */
+    private static final Duration CAP = Duration.ofSeconds(Long.getLong("snoop.fault.capSeconds", 2));
+    private static final Duration OUTAGE = Duration.ofSeconds(Long.getLong("snoop.fault.outageSeconds", 20));
 
     @TempDir
     Path tmp;
@@ -208,15 +214,16 @@ class DeliveryFaultTest {
     }
 
     @Test
+    @Timeout(value = 60, unit = TimeUnit.MINUTES) // the class's 10 minutes are too short for the full-size outage
     void testOutage_serverStoppedThenBack_deliveredWithinTheBackoffCap() throws Exception {
         advanceAll(2);
         awaitUpToDate(Duration.ofSeconds(60));
-        // 20 s down (the 10 minutes, scaled: with a 2 s cap instead of 5 min, what matters is
-        // that the outage outlasts the backoff's ramp to its cap, as 10 minutes outlast 1 s..5 min)
+        // 20 s down in the suite (the 10 minutes, scaled: with a 2 s cap instead of 5 min, what
+        // matters is that the outage outlasts the backoff's ramp to its cap, as 10 minutes outlast 1 s..5 min)
         long start = System.nanoTime();
         proxy.down();
         assertEquals(0, server.terminate(), server.log());
-        while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20)) {
+        while (System.nanoTime() - start < OUTAGE.toNanos()) {
             advanceAll(1);
             TimeUnit.SECONDS.sleep(2); // the pace of the sidecars' writes during the outage, not a wait for anything
         }
@@ -224,11 +231,13 @@ class DeliveryFaultTest {
         proxy.target(server.port());
         long back = System.nanoTime();
         proxy.forward();
-        awaitUpToDate(Duration.ofSeconds(60));
+        awaitUpToDate(CAP.plusSeconds(60));
         double seconds = (System.nanoTime() - back) / 1e9;
         assertTrue(proxy.refused.get() > sidecars.size(), "the sidecars kept trying: " + proxy.refused);
-        // each sidecar tries again within the 2 s cap; the rest is four small requests on a loaded machine
-        assertTrue(seconds < 15, "delivered " + seconds + " s after the server was back");
+        // each sidecar tries again within the cap; the rest is four small requests on a loaded machine
+        assertTrue(seconds < CAP.toSeconds() + 13, "delivered " + seconds + " s after the server was back");
+        System.out.printf("outage %d s, cap %d s: delivered %.1f s after the server was back, %d requests refused%n",
+                OUTAGE.toSeconds(), CAP.toSeconds(), seconds, proxy.refused.get());
         assertEquals(0, server.terminate(), server.log());
         assertStoredEqualsMerge();
     }
