@@ -16,7 +16,7 @@ public final class RecordCheck {
 
     /** Prints the checks; returns 0 when every required one is ok, else 1. */
     public static int run(PrintWriter out) {
-        List<Check> checks = new ArrayList<>(KernelFeatures.check(Recorder.programSetFromEnv(System.getenv("SNOOP_PROGRAMS"))));
+        List<Check> checks = new ArrayList<>(KernelFeatures.check(ProbeOptions.programSetFromEnv(System.getenv("SNOOP_PROGRAMS"))));
         checks.add(checks.size() - 1, cgroupV2()); // before tracefs, the optional one
         int width = checks.stream().mapToInt(c -> c.name().length()).max().orElse(0);
         boolean ok = true;

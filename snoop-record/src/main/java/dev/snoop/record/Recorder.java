@@ -1,10 +1,7 @@
 package dev.snoop.record;
 
-import dev.snoop.bpf.Attachment;
 import dev.snoop.bpf.BpfException;
 import dev.snoop.bpf.BpfRecorder;
-import dev.snoop.bpf.ProgramSet;
-import dev.snoop.bpf.RecorderOptions;
 import dev.snoop.core.SnoopException;
 import dev.snoop.core.record.Recording;
 import dev.snoop.core.record.Recording.Identity;
@@ -123,7 +120,7 @@ public final class Recorder {
         BpfRecorder probes;
         log.debug("loading the probes");
         try {
-            probes = BpfRecorder.open(config.mapSizes().applyTo(probeOptions(config.ringBufferBytes())));
+            probes = BpfRecorder.open(config.mapSizes().applyTo(ProbeOptions.forRing(config.ringBufferBytes())));
         } catch (BpfException e) {
             throw new SnoopException(e.getMessage());
         }
@@ -227,43 +224,6 @@ public final class Recorder {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
-        }
-    }
-
-    /**
-     * The probes' options for a ring of {@code ringBytes}: the poller is woken once a quarter of
-     * the ring waits (at most the default 1 MiB). With the threshold at the whole ring, as a
-     * 1 MiB ring otherwise gets, no early wakeup ever comes, events wait for the 50 ms drain and a
-     * burst fills the ring (bench/record: 61% of a 1M-file flood dropped with a 1 MiB ring).
-     */
-    static RecorderOptions probeOptions(int ringBytes) {
-        RecorderOptions options = RecorderOptions.defaults().withRingBufferBytes(ringBytes)
-                .withAttachment(attachmentFromEnv(System.getenv("SNOOP_ATTACH")))
-                .withProgramSet(programSetFromEnv(System.getenv("SNOOP_PROGRAMS")));
-        return options.withWakeupBytes(Math.min(options.wakeupBytes(), ringBytes / 4));
-    }
-
-    /** SNOOP_ATTACH=fexit|tracepoint|raw forces how the syscall probes attach (benchmarks, CI); unset: probe. */
-    static Attachment attachmentFromEnv(String value) {
-        if (value == null || value.isBlank()) {
-            return Attachment.AUTO;
-        }
-        try {
-            return Attachment.parse(value);
-        } catch (IllegalArgumentException e) {
-            throw new SnoopException("SNOOP_ATTACH: " + e.getMessage());
-        }
-    }
-
-    /** SNOOP_PROGRAMS=modern|legacy forces which BPF program set loads (CI, old-kernel checks); unset: probe. */
-    static ProgramSet programSetFromEnv(String value) {
-        if (value == null || value.isBlank()) {
-            return ProgramSet.AUTO;
-        }
-        try {
-            return ProgramSet.parse(value);
-        } catch (IllegalArgumentException e) {
-            throw new SnoopException("SNOOP_PROGRAMS: " + e.getMessage());
         }
     }
 
