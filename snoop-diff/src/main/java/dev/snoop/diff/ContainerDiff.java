@@ -1,6 +1,7 @@
 package dev.snoop.diff;
 
 import dev.snoop.core.path.SortedPaths;
+import dev.snoop.core.path.SortedPathsBuilder;
 import java.util.Objects;
 
 /**
@@ -28,8 +29,8 @@ public record ContainerDiff(String name, SortedPaths removed, SortedPaths added,
      * SortedPaths.Cursor#skipSame}).
      */
     public static ContainerDiff of(String name, SortedPaths oldFiles, SortedPaths newFiles) {
-        SortedPaths.Builder removed = SortedPaths.builder();
-        SortedPaths.Builder added = SortedPaths.builder();
+        SortedPathsBuilder removed = SortedPaths.builder();
+        SortedPathsBuilder added = SortedPaths.builder();
         long unchanged = 0;
         SortedPaths.Cursor a = oldFiles.cursor();
         SortedPaths.Cursor b = newFiles.cursor();

@@ -1,6 +1,7 @@
 package dev.snoop.image;
 
 import dev.snoop.core.path.SortedPaths;
+import dev.snoop.core.path.SortedPathsBuilder;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -216,7 +217,7 @@ public final class UnusedAnalysis {
 
     private static SortedPaths sorted(List<byte[]> paths) {
         paths.sort(Arrays::compareUnsigned);
-        SortedPaths.Builder builder = SortedPaths.builder();
+        SortedPathsBuilder builder = SortedPaths.builder();
         for (byte[] p : paths) {
             builder.appendIfAscending(p, p.length, 0);
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.snoop.core.path.SortedPaths;
+import dev.snoop.core.path.SortedPathsBuilder;
 import dev.snoop.core.report.ContainerReport;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -152,7 +153,7 @@ class UnusedAnalysisTest {
     void testAnalyze_usedIn_countsFromMergedReports() throws Exception {
         Usage u = new Usage();
         // a merge --with-counts of 4 reports: sh in all, passwd in 1
-        SortedPaths.Builder b = SortedPaths.builder();
+        SortedPathsBuilder b = SortedPaths.builder();
         b.appendIfAscending("/etc/passwd".getBytes(StandardCharsets.UTF_8), 11, 1);
         b.appendIfAscending("/usr/bin/sh".getBytes(StandardCharsets.UTF_8), 11, 4);
         u.add(List.of(ContainerReport.of("app", b.build(true))), 4);

@@ -56,7 +56,7 @@ final class PathSetSorter {
     }
 
     SortedPaths sort(boolean withCounts) {
-        SortedPaths.Builder out = SortedPaths.builder();
+        SortedPathsBuilder out = SortedPaths.builder();
         byte[] path = new byte[256];
         if (set.isMember(refs[0])) {
             path[0] = '/';

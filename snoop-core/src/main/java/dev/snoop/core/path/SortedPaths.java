@@ -52,15 +52,15 @@ public final class SortedPaths implements Iterable<String> {
         return of(Arrays.asList(paths));
     }
 
-    public static Builder builder() {
-        return new Builder();
+    public static SortedPathsBuilder builder() {
+        return new SortedPathsBuilder();
     }
 
     /**
      * The paths where they lie in {@code source}: path {@code i} is the {@code bounds[2i + 1]} bytes
      * from {@code bounds[2i]}. Nothing is copied, so the list keeps {@code source} alive, and neither
      * array may change afterwards. For a reader that has checked, as it found them, what {@link
-     * Builder} would otherwise check: the paths are well-formed UTF-8, normalized, and strictly
+     * SortedPathsBuilder} would otherwise check: the paths are well-formed UTF-8, normalized, and strictly
      * ascending.
      */
     public static SortedPaths ofSlices(byte[] source, int[] bounds, int size) {
@@ -78,7 +78,7 @@ public final class SortedPaths implements Iterable<String> {
         if (slices == null) {
             return this;
         }
-        Builder builder = builder();
+        SortedPathsBuilder builder = builder();
         Cursor cursor = cursor();
         while (cursor.next()) {
             builder.appendIfAscending(cursor.array(), cursor.offset(), cursor.length(), cursor.count());
@@ -386,139 +386,8 @@ public final class SortedPaths implements Iterable<String> {
         }
     }
 
-    /** Appends paths in strictly ascending order. */
-    public static final class Builder {
-        private byte[] data = new byte[64];
-        private int used;
-        private int[] blockOffsets = new int[4];
-        private int[] counts;
-        private int size;
-        private byte[] last = new byte[256];
-        private int lastLength = -1;
-
-        private Builder() {}
-
-        public int size() {
-            return size;
-        }
-
-        /**
-         * Appends {@code path} if it sorts after every path appended so far.
-         *
-         * @return false, appending nothing, if it does not (out of order or a duplicate)
-         */
-        public boolean appendIfAscending(String path) {
-            byte[] bytes = path.getBytes(StandardCharsets.UTF_8);
-            return appendIfAscending(bytes, bytes.length, 0);
-        }
-
-        /** As {@link #appendIfAscending(String)}, for the first {@code length} bytes of UTF-8. */
-        public boolean appendIfAscending(byte[] bytes, int length, int count) {
-            return appendIfAscending(bytes, 0, length, count);
-        }
-
-        /** As {@link #appendIfAscending(String)}, for the UTF-8 bytes {@code bytes[offset, offset + length)}. */
-        public boolean appendIfAscending(byte[] bytes, int offset, int length, int count) {
-            int shared = 0;
-            if (lastLength >= 0) {
-                // one pass finds both the order and the prefix shared with the previous path
-                int max = Math.min(lastLength, length);
-                int mismatch = Arrays.mismatch(last, 0, max, bytes, offset, offset + max);
-                if (mismatch < 0 ? lastLength >= length : (last[mismatch] & 0xff) > (bytes[offset + mismatch] & 0xff)) {
-                    return false;
-                }
-                shared = mismatch < 0 ? max : mismatch;
-            }
-            append(bytes, offset, length, shared, count);
-            return true;
-        }
-
-        /**
-         * Appends the UTF-8 bytes {@code bytes[offset, offset + length)} without comparing them with
-         * the previous path: for a reader that has already compared the two where they lie in its
-         * input. The caller guarantees that the path sorts after the previous one and that their
-         * first {@code shared} bytes are equal (fewer than they really share is fine).
-         */
-        public void appendAscending(byte[] bytes, int offset, int length, int shared) {
-            append(bytes, offset, length, shared, 0);
-        }
-
-        private void append(byte[] bytes, int offset, int length, int shared, int count) {
-            if (size % BLOCK == 0) {
-                shared = 0;
-                if (size / BLOCK == blockOffsets.length) {
-                    blockOffsets = Arrays.copyOf(blockOffsets, blockOffsets.length * 2);
-                }
-                blockOffsets[size / BLOCK] = used;
-            }
-            ensure(10 + length - shared);
-            writeVarint(shared);
-            writeVarint(length - shared);
-            System.arraycopy(bytes, offset + shared, data, used, length - shared);
-            used += length - shared;
-            if (count != 0 && counts == null) {
-                counts = new int[Math.max(16, size + 1)];
-            }
-            if (counts != null) {
-                if (size == counts.length) {
-                    counts = Arrays.copyOf(counts, counts.length * 2);
-                }
-                counts[size] = count;
-            }
-            if (length > last.length) {
-                last = Arrays.copyOf(last, Math.max(last.length * 2, length));
-            }
-            // the shared prefix is already there
-            System.arraycopy(bytes, offset + shared, last, shared, length - shared);
-            lastLength = length;
-            size++;
-        }
-
-        /**
-         * Appends {@code path}.
-         *
-         * @throws IllegalArgumentException if it does not sort after the previous path
-         */
-        public Builder add(String path) {
-            if (!appendIfAscending(path)) {
-                throw new IllegalArgumentException("path out of order or repeated: " + path);
-            }
-            return this;
-        }
-
-        private void ensure(int extra) {
-            if (used + extra > data.length) {
-                data = Arrays.copyOf(data, Math.max(data.length + (data.length >> 1), used + extra));
-            }
-        }
-
-        private void writeVarint(int value) {
-            while ((value & ~0x7f) != 0) {
-                data[used++] = (byte) ((value & 0x7f) | 0x80);
-                value >>>= 7;
-            }
-            data[used++] = (byte) value;
-        }
-
-        /**
-         * The list built so far.
-         *
-         * @param withCounts keep the per-path counts (zeros where none were given)
-         */
-        public SortedPaths build(boolean withCounts) {
-            if (size == 0) {
-                return EMPTY;
-            }
-            int blocks = (size + BLOCK - 1) / BLOCK;
-            int[] keptCounts = null;
-            if (withCounts) {
-                keptCounts = counts == null ? new int[size] : Arrays.copyOf(counts, size);
-            }
-            return new SortedPaths(Arrays.copyOf(data, used), Arrays.copyOf(blockOffsets, blocks), size, keptCounts, null);
-        }
-
-        public SortedPaths build() {
-            return build(counts != null);
-        }
+    /** A front-coded list, as {@link SortedPathsBuilder} builds it. */
+    static SortedPaths frontCoded(byte[] data, int[] blockOffsets, int size, int[] counts) {
+        return new SortedPaths(data, blockOffsets, size, counts, null);
     }
 }

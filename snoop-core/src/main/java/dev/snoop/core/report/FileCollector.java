@@ -4,6 +4,7 @@ import dev.snoop.core.path.PathNormalizer;
 import dev.snoop.core.path.PathSet;
 import dev.snoop.core.path.QuotedPaths;
 import dev.snoop.core.path.SortedPaths;
+import dev.snoop.core.path.SortedPathsBuilder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.function.Consumer;
@@ -13,7 +14,7 @@ import java.util.function.Consumer;
  *
  * <p>Reports are normally sorted and normalized. Then paths that {@link ReportScanner} has checked
  * stay where they are in the report's bytes, as slices ({@link SortedPaths#ofSlices}); any other
- * path moves them into a front-coded {@link SortedPaths.Builder}, and the first path out of order
+ * path moves them into a front-coded {@link SortedPathsBuilder}, and the first path out of order
  * into a {@link PathSet}, which sorts and deduplicates whatever arrives. Paths that need
  * normalizing are normalized (relative ones against {@code /}, the container's root) and counted
  * for one warning.
@@ -40,7 +41,7 @@ final class FileCollector {
     private byte[] sliceSource;
     private int[] sliceBounds;
     private int sliceCount;
-    private SortedPaths.Builder sorted; // null while the paths are slices, and once they are in a set
+    private SortedPathsBuilder sorted; // null while the paths are slices, and once they are in a set
     private PathSet unsorted;
     private int normalized;
     private String normalizedExample;
@@ -124,7 +125,7 @@ final class FileCollector {
     }
 
     /** The builder; the first time, the slices so far move into it. */
-    private SortedPaths.Builder sorted() {
+    private SortedPathsBuilder sorted() {
         if (sorted == null) {
             sorted = SortedPaths.builder();
             for (int i = 0; i < sliceCount; i++) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.snoop.core.SnoopException;
 import dev.snoop.core.path.SortedPaths;
+import dev.snoop.core.path.SortedPathsBuilder;
 import java.io.IOException;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -268,7 +269,7 @@ final class ReportReader {
                     + seenIn.size() + " counts for " + paths.size() + " files)");
             return paths;
         }
-        SortedPaths.Builder builder = SortedPaths.builder();
+        SortedPathsBuilder builder = SortedPaths.builder();
         SortedPaths.Cursor cursor = paths.cursor();
         int i = 0;
         while (cursor.next()) {

@@ -31,7 +31,7 @@ class SortedPathsTest {
     }
 
     private static SortedPaths build(List<String> paths) {
-        SortedPaths.Builder builder = SortedPaths.builder();
+        SortedPathsBuilder builder = SortedPaths.builder();
         paths.forEach(builder::add);
         return builder.build();
     }
@@ -44,7 +44,7 @@ class SortedPathsTest {
 
     @Test
     void testAppendIfAscending_refusesDuplicatesAndOutOfOrder() {
-        SortedPaths.Builder builder = SortedPaths.builder();
+        SortedPathsBuilder builder = SortedPaths.builder();
         assertTrue(builder.appendIfAscending("/b"));
         assertFalse(builder.appendIfAscending("/b"), "duplicate");
         assertFalse(builder.appendIfAscending("/a"), "out of order");
@@ -59,7 +59,7 @@ class SortedPathsTest {
 
     @Test
     void testAdd_outOfOrder_throws() {
-        SortedPaths.Builder builder = SortedPaths.builder().add("/b");
+        SortedPathsBuilder builder = SortedPaths.builder().add("/b");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> builder.add("/a"));
         assertEquals("path out of order or repeated: /a", e.getMessage());
     }
@@ -129,7 +129,7 @@ class SortedPathsTest {
 
     @Test
     void testCursor_walksPathsWithIndexBytesAndCounts() {
-        SortedPaths.Builder builder = SortedPaths.builder();
+        SortedPathsBuilder builder = SortedPaths.builder();
         List<String> members = paths(40);
         for (int i = 0; i < members.size(); i++) {
             byte[] utf8 = members.get(i).getBytes(StandardCharsets.UTF_8);
@@ -176,7 +176,7 @@ class SortedPathsTest {
 
     @Test
     void testCounts_zeroWhereNoneGiven_andWithoutCounts() {
-        SortedPaths.Builder builder = SortedPaths.builder();
+        SortedPathsBuilder builder = SortedPaths.builder();
         builder.add("/a");
         builder.appendIfAscending("/b".getBytes(StandardCharsets.UTF_8), 2, 5);
         for (int i = 0; i < 20; i++) {
@@ -238,7 +238,7 @@ class SortedPathsTest {
 
     @Test
     void testBuild_isASnapshot() {
-        SortedPaths.Builder builder = SortedPaths.builder().add("/a");
+        SortedPathsBuilder builder = SortedPaths.builder().add("/a");
         SortedPaths first = builder.build();
         builder.add("/b");
         assertEquals(List.of("/a"), list(first));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.snoop.core.path.SortedPaths;
+import dev.snoop.core.path.SortedPathsBuilder;
 import java.io.ByteArrayOutputStream;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +29,7 @@ class ReportWriterTest {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("version", "1.1");
         labels.put("app", "shop");
-        SortedPaths.Builder counted = SortedPaths.builder();
+        SortedPathsBuilder counted = SortedPaths.builder();
         counted.appendIfAscending("/app/main.py".getBytes(StandardCharsets.UTF_8), 12, 2);
         counted.appendIfAscending("/etc/ld.so.cache".getBytes(StandardCharsets.UTF_8), 16, 1);
         ContainerReport app = new ContainerReport("app", "containerd://abc", 4242, "/sys/fs/cgroup/kubepods/pod1/abc",
