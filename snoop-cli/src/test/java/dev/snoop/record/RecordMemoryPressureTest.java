@@ -51,27 +51,30 @@ class RecordMemoryPressureTest {
             snoop.awaitRecording(Duration.ofSeconds(60));
             String base = "http://127.0.0.1:" + snoop.metricsPort();
             long usage = Long.parseLong(Files.readString(memcg.resolve("memory.usage_in_bytes")).trim());
-            Files.writeString(limit, Long.toString(usage + (8 << 20)));
+            // headroom for what the JVM still allocates (the first scrapes, C1's code): the reader's
+            // page cache fills it and meets the limit, which the kernel answers by reclaiming that
+            // cache. 8 MiB was too little on a loaded machine: the OOM killer took snoop.
+            Files.writeString(limit, Long.toString(usage + (32 << 20)));
             Path big = Files.createTempFile(tmp, "cache", ".bin");
             try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
-                f.setLength(64 << 20);
+                f.setLength(96 << 20); // more than the headroom: the cache meets the limit on every pass
             }
             Process reader = new ProcessBuilder("sh", "-c", "echo $$ > " + memcg.resolve("cgroup.procs")
                     + " && while :; do cat \"$0\" > /dev/null; done", big.toString())
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             try {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (metric(base, "snoop_memory_limit_events_total") == 0) {
+                while (metric(snoop, memcg, base, "snoop_memory_limit_events_total") == 0) {
                     assertTrue(System.nanoTime() < deadline, "no limit events counted within 30 s:\n" + snoop.log());
                     Thread.sleep(200); // polling the scrape, with a deadline
                 }
-                assertTrue(metric(base, "snoop_major_faults_total") >= 0);
+                assertTrue(metric(snoop, memcg, base, "snoop_major_faults_total") >= 0);
                 // the scrape is at most a second old; the body is read now: compare until they agree
                 String body;
                 double pressure;
                 do {
                     assertTrue(System.nanoTime() < deadline, "/healthz and snoop_memory_pressure disagree:\n" + snoop.log());
-                    pressure = metric(base, "snoop_memory_pressure");
+                    pressure = metric(snoop, memcg, base, "snoop_memory_pressure");
                     HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(),
                             HttpResponse.BodyHandlers.ofString());
                     assertEquals(200, health.statusCode());
@@ -99,7 +102,11 @@ class RecordMemoryPressureTest {
         }
     }
 
-    private static double metric(String base, String name) throws Exception {
+    private static double metric(SnoopProcess snoop, Path memcg, String base, String name) throws Exception {
+        if (!snoop.process().isAlive()) {
+            throw new AssertionError("snoop exited with " + snoop.process().exitValue() + " ("
+                    + Files.readString(memcg.resolve("memory.oom_control")).replace('\n', ' ') + "):\n" + snoop.log());
+        }
         String text = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).timeout(Duration.ofSeconds(30)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         return text.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1)))
