@@ -126,8 +126,9 @@ public final class SnoopServer implements AutoCloseable {
                 new RateLimiter(config.rateLimit()));
         // the fleet API (docs/fleet.md) answers its own routes and hands every other to the ingest API
         FleetQueries fleet = new FleetQueries(database.dataSource());
-        jetty.setHandler(new MetricsHandler(metrics,
-                new FleetHandler(api, auth, fleet, new ImageTrees(database.dataSource(), fleet), config.poolSize())));
+        // the web page (/ui/, static files that read the fleet API) answers its own routes too
+        jetty.setHandler(new MetricsHandler(metrics, new UiHandler(new FleetHandler(api, auth, fleet,
+                new ImageTrees(database.dataSource(), fleet), config.poolSize(), config.allowAnonymousRead()))));
         jetty.setStopTimeout(10_000);
         try {
             jetty.start();
@@ -142,7 +143,11 @@ public final class SnoopServer implements AutoCloseable {
         }
         log.accept("snoop serve: listening on " + config.bindAddress() + ":" + connector.getLocalPort()
                 + (config.tls() == null ? "" : " (TLS)") + " with " + tokens.size() + " token(s)"
-                + (review == null ? "" : " and Kubernetes service-account tokens for audience " + config.kubernetes().audience()));
+                + (review == null ? "" : " and Kubernetes service-account tokens for audience " + config.kubernetes().audience())
+                + (config.allowAnonymousRead() ? "; reads without a token allowed (--allow-anonymous-read)" : ""));
+        log.accept("snoop serve: the web page is at " + (config.tls() == null ? "http" : "https") + "://"
+                + ("0.0.0.0".equals(config.bindAddress()) ? "localhost" : config.bindAddress()) + ":" + connector.getLocalPort()
+                + UiHandler.PREFIX);
         // two threads: a long retention run does not hold up the tokens file's check
         ScheduledExecutorService ops = Executors.newScheduledThreadPool(2, runnable -> {
             Thread thread = new Thread(runnable, "snoop-ops");
