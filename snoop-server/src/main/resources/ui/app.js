@@ -95,7 +95,7 @@ async function render() {
   main.replaceChildren(el('p', { class: 'loading', text: 'loading...' }));
   main.removeAttribute('data-ready');
   try {
-    main.replaceChildren(...await view(params));
+    main.replaceChildren(...(await view(params)).flat(Infinity).filter((n) => n !== null && n !== undefined && n !== false));
     main.setAttribute('data-ready', route);
   } catch (e) {
     if (e instanceof Unauthorized) {

@@ -3,6 +3,7 @@
 const d3 = window.d3;
 /** Directories deeper than this are summed into their ancestor: a treemap of every file is noise. */
 const TREEMAP_DEPTH = 3;
+const MIN_BUCKETS = 20;
 
 /** Bars of new files per bucket and the running total as a line, from GET .../timeline. */
 export function timelineChart(timeline) {
@@ -15,7 +16,9 @@ export function timelineChart(timeline) {
     return svg.node();
   }
   const step = timeline.bucket_seconds * 1000;
-  const x = d3.scaleTime().domain([buckets[0].start, new Date(+buckets[buckets.length - 1].start + step)])
+  // at least MIN_BUCKETS wide: one bucket of a young fleet is a bar, not the whole chart
+  const end = Math.max(+buckets[buckets.length - 1].start + step, +buckets[0].start + MIN_BUCKETS * step);
+  const x = d3.scaleTime().domain([buckets[0].start, new Date(end)])
     .range([m.left, width - m.right]);
   const yNew = d3.scaleLinear().domain([0, d3.max(buckets, (b) => b.newFiles) || 1]).nice().range([height - m.bottom, m.top]);
   const yAll = d3.scaleLinear().domain([0, d3.max(buckets, (b) => b.files) || 1]).nice().range([height - m.bottom, m.top]);

@@ -223,7 +223,7 @@ final class FleetHandler extends Handler.Wrapper {
                 if (buckets == null) {
                     throw notFound(key);
                 }
-                return ok(FleetJson.timeline(buckets));
+                return ok(FleetJson.timeline(buckets, bucket));
             }
             case ImageTrees.SUFFIX -> {
                 p.only();

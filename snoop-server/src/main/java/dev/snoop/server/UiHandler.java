@@ -50,6 +50,7 @@ final class UiHandler extends Handler.Wrapper {
                 PREFIX + "views.js", Asset.of("ui/views.js", "text/javascript; charset=utf-8", CACHE_OWN),
                 PREFIX + "charts.js", Asset.of("ui/charts.js", "text/javascript; charset=utf-8", CACHE_OWN),
                 PREFIX + "style.css", Asset.of("ui/style.css", "text/css; charset=utf-8", CACHE_OWN),
+                PREFIX + "favicon.svg", Asset.of("ui/favicon.svg", "image/svg+xml", CACHE_OWN),
                 PREFIX + "lib/d3.min.js", Asset.of("META-INF/resources/webjars/d3/" + d3Version() + "/dist/d3.min.js",
                         "text/javascript; charset=utf-8", CACHE_LIBRARY));
     }

@@ -222,6 +222,7 @@ class UiBrowserTest {
         new Select(browser.one("#container")).selectByValue("app");
         browser.one("#diff-form button[type=submit]").click();
         browser.ready("/diff");
+        browser.screenshot("diff");
         List<String> removed = paths("removed");
         List<String> added = paths("added");
         assertEquals(List.of("/etc/shop.conf", "/tmp/cache/2", "/usr/share/zoneinfo/UTC"), removed);
@@ -230,7 +231,6 @@ class UiBrowserTest {
         JsonNode diff = api("/v1/diff?old=" + V1 + "&new=" + V2 + "&" + SHOP + "&container=app");
         assertEquals(MAPPER.convertValue(diff.get("removed"), List.class), removed);
         assertEquals(MAPPER.convertValue(diff.get("added"), List.class), added);
-        browser.screenshot("diff");
     }
 
     List<String> paths(String list) {

@@ -45,7 +45,8 @@ class UiHandlerTest {
 
     @Test
     void testAssets_servedWithStrictHeaders() {
-        for (String path : new String[] {"/ui/", "/ui/app.js", "/ui/views.js", "/ui/charts.js", "/ui/style.css", "/ui/lib/d3.min.js"}) {
+        for (String path : new String[] {"/ui/", "/ui/app.js", "/ui/views.js", "/ui/charts.js", "/ui/style.css", "/ui/favicon.svg",
+            "/ui/lib/d3.min.js"}) {
             HttpResponse<String> r = closedHttp.get(path);
             assertEquals(200, r.statusCode(), path);
             assertEquals(UiHandler.CONTENT_SECURITY_POLICY, r.headers().firstValue("Content-Security-Policy").orElse(null), path);
@@ -63,7 +64,8 @@ class UiHandlerTest {
     void testAssets_onlyTheListedOnes_onlyGet() {
         assertEquals(404, closedHttp.get("/ui/index.html.bak").statusCode());
         assertEquals(404, closedHttp.get("/ui/../db/migration/V1__init.sql").statusCode());
-        assertEquals(404, closedHttp.get("/ui/lib/%2e%2e/app.js").statusCode());
+        // an encoded dot-segment: Jetty refuses the ambiguous path before any handler sees it
+        assertEquals(400, closedHttp.get("/ui/lib/%2e%2e/app.js").statusCode());
         HttpResponse<String> post = closedHttp.send(HttpRequest.newBuilder(closedHttp.base.resolve("/ui/app.js"))
                 .POST(HttpRequest.BodyPublishers.ofString("x")));
         assertEquals(405, post.statusCode());
