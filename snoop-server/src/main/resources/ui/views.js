@@ -136,7 +136,9 @@ export async function imageView(params) {
       numbers([['bytes in files', 'tree_bytes', used.total], ['in files used', 'used_bytes', used.used],
         ['in files not used', 'unused_bytes', used.total - used.used]], { class: 'numbers' }),
       el('p', { class: 'hint', text: 'A file counts as used when its path is in the union. snoop unused also keeps what used files need (symlinks, interpreters, package data), so its numbers are the ones to act on.' }),
-      treemapChart(used.root)));
+      treemapChart(used.root),
+      el('p', { class: 'legend' }, el('span', { class: 'swatch used' }), ' used ', el('span', { class: 'swatch unused' }),
+        ' not used; tiles are directories down to three levels, their titles tell the bytes')));
   }
   out.push(el('section', { id: 'files' }, el('h2', { text: 'Files used' }),
     el('p', { class: 'hint', text: `Per container; seen in N of ${report.merged_reports} replica(s).` }),

@@ -41,6 +41,8 @@ class UiBrowserTest {
     static SnoopServer server;
     static Http http;
     Browser browser;
+    /** What the server answered the tree's upload: the bytes of its file contents, a hard link once. */
+    long treeBytes;
 
     @BeforeAll
     static void start() throws Exception {
@@ -69,6 +71,7 @@ class UiBrowserTest {
                 .header("Content-Type", "application/json").header("Authorization", "Bearer " + Http.ANY_TOKEN)
                 .POST(HttpRequest.BodyPublishers.ofString(v2Tree())));
         assertEquals(200, tree.statusCode(), tree.body());
+        treeBytes = MAPPER.readTree(tree.body()).get("bytes").asLong();
     }
 
     @AfterEach
@@ -206,6 +209,7 @@ class UiBrowserTest {
         browser.open(ui("#/image?digest=" + V2 + "&" + SHOP), "/image");
         // the hard-linked shop binary once (40000, used), libc, libssl, shop.yaml used; debug-tool and README not
         assertEquals("95100", browser.field("#treemap", "tree_bytes"));
+        assertEquals(Long.toString(treeBytes), browser.field("#treemap", "tree_bytes"), "the server's count of the tree");
         assertEquals("67100", browser.field("#treemap", "used_bytes"));
         assertEquals("28000", browser.field("#treemap", "unused_bytes"));
         assertFalse(browser.all("#treemap svg rect.leaf.used").isEmpty());
