@@ -76,6 +76,16 @@ class UiHandlerTest {
     }
 
     @Test
+    void testPageAddress_wildcardIsLocalhost_ipv6InBrackets() {
+        ServerConfig any = new ServerConfig("0.0.0.0", 0, null, "unused", dir.resolve("tokens"), 1);
+        assertEquals("http://localhost:8080/ui/", SnoopServer.pageAddress(any, 8080));
+        assertEquals("http://localhost:8080/ui/", SnoopServer.pageAddress(any.withPort("::", 0), 8080));
+        assertEquals("http://[fd00::1]:8443/ui/", SnoopServer.pageAddress(any.withPort("fd00::1", 0), 8443));
+        assertEquals("https://127.0.0.1:8443/ui/", SnoopServer.pageAddress(any.withPort("127.0.0.1", 0)
+                .withTls(new ServerConfig.Tls(Path.of("c.pem"), Path.of("k.pem"))), 8443));
+    }
+
+    @Test
     void testAnonymousRead_withoutTheFlag_isRefused() {
         HttpResponse<String> r = closedHttp.get("/v1/workloads");
         assertEquals(401, r.statusCode(), r.body());
