@@ -14,8 +14,9 @@ function short(digest) {
   return digest && digest.startsWith('sha256:') ? digest.slice(0, 19) + '...' : digest;
 }
 
+/** An API time, to the second (the API gives microseconds where the server's clock wrote it). */
 function when(t) {
-  return t ? t.replace('T', ' ').replace('Z', ' UTC') : 'unknown';
+  return t ? t.replace('T', ' ').replace(/\.\d+/, '').replace('Z', ' UTC') : 'unknown';
 }
 
 function cell(field, value, attrs = {}) {
@@ -65,16 +66,19 @@ export async function workloadView(params) {
   const choice = (id, selected) => el('select', { id, name: id },
     images.map((i, n) => el('option', { value: i.image, selected: n === selected, text: `${i.ref || ''} ${short(i.image)}` })));
   const containers = [...new Set(images.flatMap((i) => i.containers))];
+  // the form starts on the oldest and newest versions of the first container (a sidecar's image is not a version of the app)
+  const first = images.length ? images[0].containers[0] : null;
+  const newest = images.map((i) => i.containers.includes(first)).lastIndexOf(true);
   const form = el('form', { id: 'diff-form', class: 'inline', onsubmit: (event) => {
     event.preventDefault();
     const f = event.target;
     location.hash = href('/diff', { old: f.old.value, new: f.new.value, ...filter, container: f.container.value });
   } },
   el('label', {}, 'old ', choice('old', 0)), ' ',
-  el('label', {}, 'new ', choice('new', images.length - 1)), ' ',
+  el('label', {}, 'new ', choice('new', newest)), ' ',
   el('label', {}, 'container ', el('select', { id: 'container', name: 'container' },
     containers.length > 1 ? el('option', { value: '', text: 'all' }) : null,
-    containers.map((c) => el('option', { value: c, text: c })))), ' ',
+    containers.map((c) => el('option', { value: c, selected: c === first, text: c })))), ' ',
   el('button', { type: 'submit', text: 'Compare' }));
   return [
     el('h1', { text: `${params.workload}` }),
