@@ -149,7 +149,7 @@ export async function imageView(params) {
     report.containers.map((k) => fileTree(k, report.merged_reports))));
   out.push(el('section', {}, el('h2', { text: 'Instances' }), table(
     ['namespace', 'pod', 'container', 'files', 'complete', 'from start', 'last report'],
-    instances.map((i) => el('tr', {}, cell('namespace', i.namespace), cell('pod_name', i.pod_name), cell('container', i.container),
+    instances.map((i) => el('tr', { 'data-instance': `${i.namespace}/${i.pod_name}/${i.container}` }, cell('namespace', i.namespace), cell('pod_name', i.pod_name), cell('container', i.container),
       cell('files', i.files), cell('complete', i.complete), cell('from_start', i.from_start), cell('last_report_at', when(i.last_report_at)))),
     { id: 'instances' })));
   return out;

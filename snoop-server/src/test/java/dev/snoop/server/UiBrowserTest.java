@@ -200,6 +200,14 @@ class UiBrowserTest {
         assertEquals(timeline.get("buckets").size(), Integer.parseInt(browser.one("#convergence svg").getAttribute("data-buckets")));
         assertEquals(timeline.get("buckets").size(), browser.all("#convergence svg .bars rect").size());
         assertTrue(browser.all("#treemap").isEmpty(), "v1 has no tree attached");
+        JsonNode instances = api("/v1/images/" + V1 + "/instances?" + SHOP).get("instances");
+        assertEquals(instances.size(), browser.all("#instances tbody tr").size());
+        for (JsonNode i : instances) {
+            String row = "#instances tr[data-instance='" + i.get("namespace").asText() + "/" + i.get("pod_name").asText() + "/"
+                    + i.get("container").asText() + "']";
+            assertEquals(i.get("files").asText(), browser.field(row, "files"), row);
+            assertEquals(i.get("complete").asText(), browser.field(row, "complete"), row);
+        }
         browser.screenshot("image");
     }
 
