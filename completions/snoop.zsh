@@ -579,7 +579,7 @@ function _picocli_snoop_serve() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-h' '--help' '-V' '--version' '--debug'"
+  local flag_opts="'--allow-anonymous-read' '-h' '--help' '-V' '--version' '--debug'"
   local arg_opts="'--listen' '--tokens-file' '--data-dir' '--database-url' '--pool-size' '--rate-limit' '--tls-cert' '--tls-key' '--retention' '--token-audience' '--kubernetes-api' '--kubernetes-ca' '--kubernetes-token-file' '--color'"
   local WHEN_option_args=("auto" "always" "never") # --color values
 

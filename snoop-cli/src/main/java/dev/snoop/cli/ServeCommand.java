@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
         },
         footerHeading = "%nExamples:%n",
         footer = {
-            "  snoop serve --tokens-file tokens.txt --data-dir /var/lib/snoop",
+            "  snoop serve --tokens-file tokens.txt --data-dir /var/lib/snoop    # then open http://localhost:8080/ui/",
             "  SNOOP_DATABASE_URL='jdbc:postgresql://db/snoop?user=snoop&password=...' snoop serve --tokens-file /etc/snoop/tokens",
         },
         exitCodeListHeading = "%nExit Codes:%n",
@@ -91,6 +91,12 @@ final class ServeCommand implements Callable<Integer> {
             description = {"Delete an instance (a container run) and its files once its last report is older, "
                     + "e.g. 720h. Default: keep every one.", "Env: SNOOP_RETENTION."})
     Duration retention;
+
+    @Option(names = "--allow-anonymous-read", defaultValue = "${env:SNOOP_ALLOW_ANONYMOUS_READ:-false}",
+            description = {"Answer the read API (GET /v1/...) and the web page (/ui/) without a token, as a token "
+                    + "of every namespace: for a server that only trusted people can reach. Reports and image trees "
+                    + "still need a token.", "Env: SNOOP_ALLOW_ANONYMOUS_READ."})
+    boolean allowAnonymousRead;
 
     @Option(names = "--token-audience", paramLabel = "AUD", defaultValue = "${env:SNOOP_TOKEN_AUDIENCE}",
             description = {"Also accept Kubernetes projected service-account tokens for this audience, validated "
@@ -159,7 +165,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         String host = address.getAddress() == null ? "0.0.0.0" : address.getAddress().getHostAddress();
         return new Serving.Settings(host, address.getPort(), dataDir.toAbsolutePath().normalize(), url, tokensFile, poolSize,
-                rateLimit, tlsCert, tlsKey, retention, kubernetes);
+                rateLimit, tlsCert, tlsKey, retention, kubernetes, allowAnonymousRead);
     }
 
     /** What --token-audience and the options beside it say, with a pod's defaults; null without an audience. */

@@ -23,7 +23,8 @@ final class Serving {
 
     /** What ServeCommand validated, in JDK types only. */
     record Settings(String bindAddress, int port, Path dataDir, String databaseUrl, Path tokensFile, int poolSize,
-            int rateLimit, Path tlsCert, Path tlsKey, Duration retention, KubernetesSettings kubernetes) {}
+            int rateLimit, Path tlsCert, Path tlsKey, Duration retention, KubernetesSettings kubernetes,
+            boolean allowAnonymousRead) {}
 
     /** --token-audience and the options beside it, validated; null without an audience. */
     record KubernetesSettings(URI apiServer, String audience, Path caFile, Path tokenFile) {}
@@ -38,6 +39,7 @@ final class Serving {
                 s.poolSize()).withRateLimit(s.rateLimit())
                 .withTls(s.tlsCert() == null ? null : new ServerConfig.Tls(s.tlsCert(), s.tlsKey()))
                 .withRetention(s.retention())
+                .withAllowAnonymousRead(s.allowAnonymousRead())
                 .withKubernetes(s.kubernetes() == null ? null : new ServerConfig.Kubernetes(s.kubernetes().apiServer(),
                         s.kubernetes().audience(), s.kubernetes().caFile(), s.kubernetes().tokenFile()));
         CountDownLatch stop = new CountDownLatch(1);

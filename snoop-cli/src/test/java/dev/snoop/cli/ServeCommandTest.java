@@ -53,6 +53,13 @@ class ServeCommandTest {
                     .POST(HttpRequest.BodyPublishers.ofString(report)).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, stored.statusCode(), stored.body());
             assertTrue(stored.body().contains("\"new_files\": 208"), stored.body());
+            // the web page is there, its data is not without a token
+            assertTrue(Files.readString(log).contains("snoop serve: the web page is at http://127.0.0.1:" + port + "/ui/"),
+                    Files.readString(log));
+            assertEquals(200, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ui/")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode());
+            assertEquals(401, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/workloads")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode());
             // SIGHUP re-reads the tokens file even when nothing about it looks changed (same size and mtime)
             java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(tokens);
             Files.writeString(tokens, sha256("s3cre2") + " *\n");
@@ -74,6 +81,43 @@ class ServeCommandTest {
             String output = Files.readString(log, StandardCharsets.UTF_8);
             assertFalse(output.contains("s3cret") || output.contains("s3cre2"), "the token reached the log:\n" + output);
             assertFalse(output.contains("SLF4J") || output.contains("INFO: "), "library chatter in the log:\n" + output);
+        } finally {
+            serve.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void testServe_allowAnonymousRead_readsWithoutAToken_ingestStillNeedsOne() throws Exception {
+        Path tokens = Files.writeString(tmp.resolve("tokens"), sha256("s3cret") + " *\n");
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        Path log = tmp.resolve("serve.log");
+        Process serve = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.snoop.cli.Main", "serve",
+                "--tokens-file", tokens.toString(), "--data-dir", tmp.resolve("data").toString(),
+                "--listen", "127.0.0.1:" + port, "--allow-anonymous-read")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (!Files.readString(log).contains("the web page is at") && serve.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertTrue(Files.readString(log).contains("reads without a token allowed (--allow-anonymous-read)"),
+                    Files.readString(log));
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> read = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/workloads"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, read.statusCode(), read.body());
+            HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/reports"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(Files.readString(Path.of("../examples/shop/v1.json")))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, post.statusCode(), post.body());
+            serve.destroy();
+            assertTrue(serve.waitFor(60, TimeUnit.SECONDS), Files.readString(log));
+            assertEquals(0, serve.exitValue(), Files.readString(log));
         } finally {
             serve.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }

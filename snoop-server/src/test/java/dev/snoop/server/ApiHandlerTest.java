@@ -236,7 +236,9 @@ class ApiHandlerTest {
     void testRoutes_unknownIs404_wrongMethodIs405() {
         assertEquals(404, http.get("/v1/report").statusCode());
         assertEquals(404, http.get("/v1/reports/").statusCode());
-        assertEquals(404, http.get("/").statusCode());
+        assertEquals(404, http.get("/nothing").statusCode());
+        // the root is the web page's (UiHandler)
+        assertEquals(302, http.get("/").statusCode());
         HttpResponse<String> get = http.get(ApiHandler.REPORTS);
         assertEquals(405, get.statusCode());
         assertEquals("POST", get.headers().firstValue("Allow").orElse(null));

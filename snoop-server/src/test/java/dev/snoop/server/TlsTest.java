@@ -78,7 +78,9 @@ class TlsTest {
             List<String> log = new ArrayList<>();
             try (SnoopServer server = start(tls, log)) {
                 TestDatabase.truncate(server.database().dataSource());
-                assertTrue(log.get(log.size() - 1).matches("snoop serve: listening on 127\\.0\\.0\\.1:\\d+ \\(TLS\\) with 3 token\\(s\\)"),
+                assertTrue(log.stream().anyMatch(l -> l.matches("snoop serve: listening on 127\\.0\\.0\\.1:\\d+ \\(TLS\\) with 3 token\\(s\\)")),
+                        log.toString());
+                assertTrue(log.get(log.size() - 1).matches("snoop serve: the web page is at https://127\\.0\\.0\\.1:\\d+/ui/"),
                         log.toString());
                 for (String host : List.of("127.0.0.1", "localhost")) {
                     Http https = new Http(URI.create("https://" + host + ":" + server.port()), trusting(tls.certFile()));
