@@ -160,7 +160,7 @@ public final class KernelFeatures {
             }
             case LEGACY -> new SetChoice(ProgramSet.LEGACY, "forced" + (missing.isEmpty() ? "" : "; " + lacks), legacyNotSeen());
             case AUTO -> missing.isEmpty()
-                    ? new SetChoice(ProgramSet.MODERN, "kernel has bpf_loop, bpf_find_vma, bpf_get_current_task_btf, bpf_task_pt_regs", List.of())
+                    ? new SetChoice(ProgramSet.MODERN, "kernel has bpf_loop, bpf_find_vma, bpf_get_current_task_btf, bpf_task_pt_regs, bpf_get_current_ancestor_cgroup_id", List.of())
                     : new SetChoice(ProgramSet.LEGACY, lacks, legacyNotSeen());
         };
     }
