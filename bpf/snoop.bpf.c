@@ -584,10 +584,45 @@ static __always_inline bool read_name(struct event *ev, const void *ptr, bool us
 	return true;
 }
 
+#if SNOOP_LEGACY
+/*
+ * bpf_get_current_ancestor_cgroup_id() is callable from tracing programs only
+ * since 5.14 (5.7 added it for networking ones): 5.10's verifier rejects it.
+ * The same id read from the task's cgroup: 5.10-5.19 keep the ancestors' ids
+ * in cgroup.ancestor_ids[level], 6.0+ the ancestors in cgroup.ancestors[level].
+ */
+struct cgroup___ids {
+	__u64 ancestor_ids[0];
+} __attribute__((preserve_access_index));
+
+struct cgroup___ptrs {
+	struct cgroup *ancestors[0];
+} __attribute__((preserve_access_index));
+
+static __always_inline __u64 ancestor_cgroup_id(__u32 level)
+{
+	struct cgroup *cg = BPF_CORE_READ(current_task(), cgroups, dfl_cgrp), *ancestor = NULL;
+	__u64 id = 0;
+
+	if (!cg || level > (__u32)BPF_CORE_READ(cg, level))
+		return 0; /* past the leaf, as the helper */
+	if (bpf_core_field_exists(struct cgroup___ids, ancestor_ids)) {
+		bpf_probe_read_kernel(&id, sizeof(id), (void *)cg + bpf_core_field_offset(struct cgroup___ids, ancestor_ids)
+				      + level * sizeof(__u64));
+		return id;
+	}
+	bpf_probe_read_kernel(&ancestor, sizeof(ancestor), (void *)cg + bpf_core_field_offset(struct cgroup___ptrs, ancestors)
+			      + level * sizeof(ancestor));
+	return ancestor ? BPF_CORE_READ(ancestor, kn, id) : 0;
+}
+#else
+#define ancestor_cgroup_id(level) bpf_get_current_ancestor_cgroup_id(level)
+#endif
+
 /* level i of the current task's cgroup ancestry; stops past the leaf */
 STEP_FN verdict_step(__u32 i, struct verdict_ctx *c)
 {
-	__u64 id = bpf_get_current_ancestor_cgroup_id(i);
+	__u64 id = ancestor_cgroup_id(i);
 	__u32 *mode;
 
 	if (!id)
@@ -599,7 +634,7 @@ STEP_FN verdict_step(__u32 i, struct verdict_ctx *c)
 		c->root_level = i;
 		if (*mode == SNOOP_ROOT_PARENT) {
 			/* the child one level down is the container; a task in the parent itself gets the parent */
-			__u64 child = bpf_get_current_ancestor_cgroup_id(i + 1);
+			__u64 child = ancestor_cgroup_id(i + 1);
 
 			c->container_id = child ? child : id;
 		} else {

@@ -33,10 +33,14 @@ public final class KernelFeatures {
 
     /** What both program sets call. */
     private static final List<Helper> HELPERS = List.of(
-            new Helper("bpf_get_current_ancestor_cgroup_id", 123, "5.7"),
             new Helper("bpf_ringbuf_output", 130, "5.8"));
-    /** What the modern set calls besides: a kernel lacking one gets the legacy set. */
+    /**
+     * What the modern set calls besides: a kernel lacking one gets the legacy set. The ancestor
+     * helper came in 5.7 for networking programs but reached tracing ones only in 5.14, so 5.10's
+     * verifier rejects it; the legacy set reads the ancestry from the task's cgroup instead.
+     */
     private static final List<Helper> MODERN_HELPERS = List.of(
+            new Helper("bpf_get_current_ancestor_cgroup_id", 123, "5.14"),
             new Helper("bpf_get_current_task_btf", 158, "5.11"),
             new Helper("bpf_task_pt_regs", 175, "5.15"),
             new Helper("bpf_find_vma", 180, "5.17"),
@@ -156,7 +160,7 @@ public final class KernelFeatures {
             }
             case LEGACY -> new SetChoice(ProgramSet.LEGACY, "forced" + (missing.isEmpty() ? "" : "; " + lacks), legacyNotSeen());
             case AUTO -> missing.isEmpty()
-                    ? new SetChoice(ProgramSet.MODERN, "kernel has bpf_loop, bpf_find_vma, bpf_get_current_task_btf, bpf_task_pt_regs", List.of())
+                    ? new SetChoice(ProgramSet.MODERN, "kernel has bpf_loop, bpf_find_vma, bpf_get_current_task_btf, bpf_task_pt_regs, bpf_get_current_ancestor_cgroup_id", List.of())
                     : new SetChoice(ProgramSet.LEGACY, lacks, legacyNotSeen());
         };
     }
