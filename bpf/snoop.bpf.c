@@ -33,6 +33,8 @@ char LICENSE[] SEC("license") = "GPL";
 #if SNOOP_LEGACY
 /* bpf_get_current_task_btf() is 5.11: the task as a plain pointer, read with BPF_CORE_READ */
 #define current_task() ((struct task_struct *)bpf_get_current_task())
+/* a field of the task (one level, no pointer followed) */
+#define TASK_FIELD(task, field) BPF_CORE_READ(task, field)
 /* a step of a bounded loop is inlined: the verifier walks each iteration, state in map memory */
 #define STEP_FN static __always_inline long
 /* the compiler must not keep loop state in registers across iterations */
@@ -51,6 +53,8 @@ char LICENSE[] SEC("license") = "GPL";
 #define CTX_EV(c, member) (&container_of(c, struct scratch, member)->ev)
 #else
 #define current_task() bpf_get_current_task_btf()
+/* a BTF task's field is a plain load, which the JIT guards like bpf_probe_read_kernel() */
+#define TASK_FIELD(task, field) ((task)->field)
 #define STEP_FN static long
 #define LOOP(n, step, c) bpf_loop((n), step, (c), 0)
 #define CTX_EV(c, member) ((c)->ev)
@@ -141,6 +145,41 @@ struct {
 	__type(key, __u64);
 	__type(value, struct cgroup_verdict);
 } cgroup_verdicts SEC(".maps");
+
+/*
+ * Which program asks for a verdict: each has its own entry of last_verdict.
+ * A program never runs twice at once on one CPU (tracepoints and raw
+ * tracepoints run with preemption off; a trampoline skips, and counts as a
+ * miss, a run of a program already running on this CPU, prog->active), so an
+ * entry is only read and written by one run at a time and is never seen
+ * half-written, even where fexit programs can be preempted.
+ */
+#define SLOT_TRACEPOINT 0 /* + kind */
+#define SLOT_FEXIT 32     /* + kind */
+#define SLOT_SYS_ENTER 64
+#define SLOT_EXEC 65
+#define SLOT_MAX 66
+
+/*
+ * The verdict last looked up by a program on this CPU: consecutive syscalls
+ * on a CPU mostly come from one cgroup, and this saves the cgroup_verdicts
+ * lookup. Valid under the same rule as a cgroup_verdicts entry: while its
+ * generation equals config_generation[0]. An empty entry (leaf 0) matches no
+ * cgroup (their ids start at 1).
+ */
+struct last_verdict {
+	__u64 leaf;
+	__u64 container_id;
+	__u32 generation;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SLOT_MAX);
+	__type(key, __u32);
+	__type(value, struct last_verdict);
+} last_verdict SEC(".maps");
 
 /* container cgroup id -> its matching syscalls and dropped events; created on its first event */
 struct {
@@ -290,7 +329,8 @@ static __always_inline __u32 kind_of(long id)
 	}
 }
 
-static __always_inline __u32 access_of(__u32 kind, __u32 flags)
+/* an open is keyed as an open whether it opened a directory or not: the key is known before the inode is read */
+static __always_inline __u32 access_of(__u32 kind)
 {
 	switch (kind) {
 	case SNOOP_KIND_EXECVE:
@@ -307,7 +347,7 @@ static __always_inline __u32 access_of(__u32 kind, __u32 flags)
 	case SNOOP_KIND_OPENAT:
 	case SNOOP_KIND_OPENAT2:
 	case SNOOP_KIND_CREAT:
-		return (flags & SNOOP_F_DIRECTORY) ? SNOOP_ACCESS_DIRECTORY : SNOOP_ACCESS_OPEN;
+		return SNOOP_ACCESS_OPEN;
 	default:
 		return SNOOP_ACCESS_STAT;
 	}
@@ -315,13 +355,27 @@ static __always_inline __u32 access_of(__u32 kind, __u32 flags)
 
 static __always_inline struct file *fd_file(struct task_struct *task, int fd)
 {
+#if SNOOP_LEGACY
 	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+#else
+	/* a BTF task: plain loads the JIT guards, no helper call per pointer */
+	struct fdtable *fdt = task->files->fdt;
+#endif
 	struct file **fds;
 	struct file *f = NULL;
 
-	if (!fdt || fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+	if (!fdt || fd < 0)
+		return NULL;
+#if SNOOP_LEGACY
+	if ((unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
 		return NULL;
 	fds = BPF_CORE_READ(fdt, fd);
+#else
+	if ((unsigned int)fd >= fdt->max_fds)
+		return NULL;
+	fds = fdt->fd;
+#endif
+	/* an array of pointers is a plain number to the verifier: read through the helper */
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
 	return f;
 }
@@ -472,24 +526,32 @@ static __always_inline void count_container_drop(__u64 container_id)
 		__sync_fetch_and_add(&stats->dropped, 1);
 }
 
-/* send the event unless this container already reported the same access */
-static __always_inline void emit(struct event *ev)
+/* the dedup key of a built event; false when it is not deduplicated (dedup off, or an incomplete path) */
+static __always_inline bool dedup_key_of(struct event *ev, struct dedup_key *key)
 {
-	struct dedup_key key = {};
+	if (!targ_dedup || (ev->flags & (SNOOP_F_PATH_FAULT | SNOOP_F_PATH_TOO_LONG | SNOOP_F_DIR_UNRESOLVED)))
+		return false;
+	key->cgroup_id = ev->cgroup_id;
+	key->path_hash = hash_data(ev);
+	key->access = access_of(ev->kind) | (ev->result < 0 ? SNOOP_ACCESS_FAILED : 0);
+	return true;
+}
+
+/* this container already reported the same access (counted) */
+static __always_inline bool already_sent(const struct dedup_key *key)
+{
+	if (!bpf_map_lookup_elem(&dedup, key))
+		return false;
+	count(SNOOP_CTR_DEDUPED);
+	return true;
+}
+
+/* the event to the ring buffer; once delivered, a dedupable access suppresses the next one */
+static __always_inline void send(struct event *ev, const struct dedup_key *key, bool dedupable)
+{
 	__u64 size, flags;
 	__u8 one = 1;
-	bool dedupable = targ_dedup &&
-		!(ev->flags & (SNOOP_F_PATH_FAULT | SNOOP_F_PATH_TOO_LONG | SNOOP_F_DIR_UNRESOLVED));
 
-	if (dedupable) {
-		key.cgroup_id = ev->cgroup_id;
-		key.path_hash = hash_data(ev);
-		key.access = access_of(ev->kind, ev->flags) | (ev->result < 0 ? SNOOP_ACCESS_FAILED : 0);
-		if (bpf_map_lookup_elem(&dedup, &key)) {
-			count(SNOOP_CTR_DEDUPED);
-			return;
-		}
-	}
 	size = SNOOP_EVENT_HEADER + ((ev->path_len + ev->dir_len) & (SNOOP_PATH_MAX + SNOOP_DIR_MAX - 1));
 	if (size > sizeof(*ev))
 		return;
@@ -502,9 +564,19 @@ static __always_inline void emit(struct event *ev)
 		return;
 	}
 	count(SNOOP_CTR_EMITTED);
-	/* only a delivered access suppresses the next one */
 	if (dedupable)
-		bpf_map_update_elem(&dedup, &key, &one, BPF_ANY);
+		bpf_map_update_elem(&dedup, key, &one, BPF_ANY);
+}
+
+/* send the event unless this container already reported the same access */
+static __always_inline void emit(struct event *ev)
+{
+	struct dedup_key key = {};
+	bool dedupable = dedup_key_of(ev, &key);
+
+	if (dedupable && already_sent(&key))
+		return;
+	send(ev, &key, dedupable);
 }
 
 static __always_inline struct event *new_event(__u64 cgroup_id, __u32 kind)
@@ -699,6 +771,18 @@ static __always_inline void announce_container(__u64 container_id)
 	emit(ev);
 }
 
+#if SNOOP_LEGACY
+#define remember_verdict(last, leaf, v) do { } while (0)
+#else
+static __always_inline void remember_verdict(struct last_verdict *last, __u64 leaf,
+					     const struct cgroup_verdict *v)
+{
+	last->leaf = leaf;
+	last->container_id = v->container_id;
+	last->generation = v->generation;
+}
+#endif
+
 /*
  * The container the current task belongs to, 0 when it is not traced. The
  * verdict is cached per leaf cgroup: a cgroup created after a root was added
@@ -706,7 +790,7 @@ static __always_inline void announce_container(__u64 container_id)
  * step. The generation is read before the maps: Java changes the maps, then
  * bumps it, so a verdict stored under the new generation saw the new maps.
  */
-static __always_inline __u64 current_container(void)
+static __always_inline __u64 current_container(__u32 slot)
 {
 	__u64 leaf = bpf_get_current_cgroup_id();
 	__u32 zero = 0, *gen = bpf_map_lookup_elem(&config_generation, &zero);
@@ -715,15 +799,25 @@ static __always_inline __u64 current_container(void)
 	struct scratch *s = bpf_map_lookup_elem(&heap, &zero);
 	struct verdict_ctx *c;
 #else
+	struct last_verdict *last = bpf_map_lookup_elem(&last_verdict, &slot);
 	struct verdict_ctx ctx = {}, *c = &ctx;
 #endif
 
 	if (!gen)
 		return 0;
 	fresh.generation = *gen;
+#if !SNOOP_LEGACY
+	if (!last)
+		return 0;
+	if (last->leaf == leaf && last->generation == fresh.generation)
+		return last->container_id;
+#endif
 	v = bpf_map_lookup_elem(&cgroup_verdicts, &leaf);
-	if (v && v->generation == fresh.generation)
-		return v->container_id;
+	if (v && v->generation == fresh.generation) {
+		fresh.container_id = v->container_id;
+		remember_verdict(last, leaf, &fresh);
+		return fresh.container_id;
+	}
 #if SNOOP_LEGACY
 	if (!s)
 		return 0;
@@ -737,6 +831,7 @@ static __always_inline __u64 current_container(void)
 	if (c->root_level >= 0 && c->excluded_level < c->root_level)
 		fresh.container_id = c->container_id;
 	bpf_map_update_elem(&cgroup_verdicts, &leaf, &fresh, BPF_ANY);
+	remember_verdict(last, leaf, &fresh);
 	if (fresh.container_id)
 		announce_container(fresh.container_id);
 	return fresh.container_id;
@@ -749,18 +844,26 @@ static __always_inline __u64 current_container(void)
  * into the container's cgroup already then. Those stages are told by their executable: runc
  * itself, or its clone ("runc.XXXXXX" under /run/runc, or the memfd "runc_cloned:...").
  */
-static __always_inline bool is_runtime_setup(void)
+static __always_inline bool is_runtime_setup(struct task_struct *task)
 {
-	struct task_struct *task;
 	const unsigned char *name;
 	char comm[8] = {};
 	char exe[13] = {};
 
+#if SNOOP_LEGACY
 	bpf_get_current_comm(comm, sizeof(comm));
+#else
+	/* the first 8 bytes of task->comm in one load; the name may be shorter, the rest is NULs */
+	*(__u64 *)comm = *(__u64 *)task->comm;
+#endif
 	if (comm[0] == 'r' && comm[1] == 'u' && comm[2] == 'n' && comm[3] == 'c' && comm[4] == ':' && comm[5] == '[')
 		return true;
-	task = current_task();
+#if SNOOP_LEGACY
 	name = BPF_CORE_READ(task, mm, exe_file, f_path.dentry, d_name.name);
+#else
+	/* a kernel thread has no mm: the guarded load of NULL->exe_file yields 0 */
+	name = task->mm->exe_file->f_path.dentry->d_name.name;
+#endif
 	if (!name || bpf_probe_read_kernel_str(exe, sizeof(exe), name) < 5)
 		return false;
 	if (exe[0] != 'r' || exe[1] != 'u' || exe[2] != 'n' || exe[3] != 'c')
@@ -833,35 +936,53 @@ static __always_inline void fill_args(struct args *a, __u32 kind, __u64 containe
 }
 
 /* the traced container of the current task, 0 to ignore this syscall */
-static __always_inline __u64 traced_container(void)
+static __always_inline __u64 traced_container(__u32 slot)
 {
-	/* a cached verdict first: one LRU lookup for an untraced task */
-	__u64 container_id = current_container();
+	/* a cached verdict first: no map walk for a task of an untraced cgroup */
+	__u64 container_id = current_container(slot);
 	struct task_struct *task;
 
 	if (!container_id)
 		return 0;
-	if (is_runtime_setup()) {
+	task = current_task();
+	if (is_runtime_setup(task)) {
 		count(SNOOP_CTR_RUNTIME_SKIPPED);
 		return 0;
 	}
-	task = current_task();
 	/* a 32-bit task uses the ia32 (arm64: AArch32) table: these numbers mean other calls there */
 #if defined(__TARGET_ARCH_arm64)
-	if (BPF_CORE_READ(task, thread_info.flags) & (1UL << TIF_32BIT))
+	if (TASK_FIELD(task, thread_info.flags) & (1UL << TIF_32BIT))
 		return 0;
 #else
-	if (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT)
+	if (TASK_FIELD(task, thread_info.status) & TS_COMPAT)
 		return 0;
 #endif
 	return container_id;
 }
 
 /* a finished syscall of a traced task, its arguments in a: builds and sends the event */
+/* the inode number of the file a successful open returned, and whether it is a directory */
+static __always_inline void read_opened_file(struct event *ev, struct task_struct *task, int fd)
+{
+	struct file *f = fd_file(task, fd);
+	struct inode *inode;
+
+	if (!f)
+		return;
+	inode = BPF_CORE_READ(f, f_inode);
+	if (!inode)
+		return;
+	ev->ino = BPF_CORE_READ(inode, i_ino);
+	if ((BPF_CORE_READ(inode, i_mode) & S_IFMT) == S_IFDIR)
+		ev->flags |= SNOOP_F_DIRECTORY;
+}
+
 static __always_inline int on_exit(__u32 kind, long ret, const struct args *a)
 {
+	struct dedup_key key = {};
 	struct task_struct *task;
 	struct event *ev;
+	bool dedupable;
 
 	count(SNOOP_CTR_KIND_BASE + kind);
 	count_container_event(a->container_id);
@@ -889,17 +1010,14 @@ static __always_inline int on_exit(__u32 kind, long ret, const struct args *a)
 		else if (empty || ev->path_len > 0)
 			resolve_base(ev, task, empty);
 	}
+	/* a repeat ends here, before the opened file is looked at: its key does not need it */
+	dedupable = dedup_key_of(ev, &key);
+	if (dedupable && already_sent(&key))
+		return 0;
 	if (ret >= 0 && (kind == SNOOP_KIND_OPEN || kind == SNOOP_KIND_OPENAT ||
-			 kind == SNOOP_KIND_OPENAT2 || kind == SNOOP_KIND_CREAT)) {
-		struct file *f = fd_file(task, ret);
-
-		if (f) {
-			ev->ino = BPF_CORE_READ(f, f_inode, i_ino);
-			if ((BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) == S_IFDIR)
-				ev->flags |= SNOOP_F_DIRECTORY;
-		}
-	}
-	emit(ev);
+			 kind == SNOOP_KIND_OPENAT2 || kind == SNOOP_KIND_CREAT))
+		read_opened_file(ev, task, ret);
+	send(ev, &key, dedupable);
 	return 0;
 }
 
@@ -932,7 +1050,7 @@ int BPF_PROG(tp_btf__sys_enter, struct pt_regs *regs, long id)
 
 	if (!kind)
 		return 0;
-	container_id = traced_container();
+	container_id = traced_container(SLOT_SYS_ENTER);
 	if (!container_id)
 		return 0;
 #if SNOOP_LEGACY
@@ -975,13 +1093,18 @@ int BPF_PROG(tp_btf__sys_exit, struct pt_regs *regs, long ret)
 }
 
 /* per-syscall attachment: the kind is a constant, so each program keeps only its own case */
-static __always_inline int on_exit_regs(__u32 kind, long ret, struct pt_regs *regs)
+static __always_inline int on_exit_regs(__u32 slot, __u32 kind, long ret, struct pt_regs *regs)
 {
-	__u64 container_id = traced_container();
+	__u64 container_id = traced_container(slot);
 	struct args a = {};
 
 	if (!container_id)
 		return 0;
+#if !SNOOP_LEGACY
+	/* a tracepoint passes NULL: the saved registers are found only for a traced task */
+	if (!regs)
+		regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+#endif
 	fill_args(&a, kind, container_id, SYSCALL_ARGS(regs));
 	return on_exit(kind, ret, &a);
 }
@@ -1009,7 +1132,7 @@ int BPF_PROG(fexit__x64_sys_##name, struct pt_regs *regs, long ret)
  */
 static __always_inline int on_exit_stack_regs(__u32 kind, long id, long ret)
 {
-	__u64 container_id = traced_container();
+	__u64 container_id = traced_container(SLOT_TRACEPOINT + kind);
 	struct task_struct *task = current_task();
 	struct pt_regs *regs;
 	struct args a = {};
@@ -1043,9 +1166,7 @@ int tracepoint__syscalls__sys_exit_##name(struct trace_event_raw_sys_exit *ctx)	
 SEC("tracepoint/syscalls/sys_exit_" #name)						\
 int tracepoint__syscalls__sys_exit_##name(struct trace_event_raw_sys_exit *ctx)	\
 {											\
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()); \
-											\
-	return on_exit_regs(kind, ctx->ret, regs);					\
+	return on_exit_regs(SLOT_TRACEPOINT + kind, kind, ctx->ret, NULL);		\
 }
 #endif
 
@@ -1055,7 +1176,7 @@ SNOOP_TRACEPOINT(name, kind)								\
 											\
 SNOOP_FEXIT(name)									\
 {											\
-	return on_exit_regs(kind, ret, regs);						\
+	return on_exit_regs(SLOT_FEXIT + kind, kind, ret, regs);			\
 }
 
 /* the syscalls kind_of() knows, by their kernel names (stat and lstat are newstat and newlstat) */
@@ -1257,7 +1378,7 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(tp_btf__sched_process_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
-	__u64 container_id = current_container();
+	__u64 container_id = current_container(SLOT_EXEC);
 	const char *filename, *interp;
 	struct file *file;
 	char prefix[8] = {};
@@ -1265,7 +1386,7 @@ int BPF_PROG(tp_btf__sched_process_exec, struct task_struct *p, pid_t old_pid,
 	if (!container_id)
 		return 0;
 	/* comm is already the new image's name here: this only skips runc re-exec'ing itself */
-	if (is_runtime_setup()) {
+	if (is_runtime_setup(current_task())) {
 		count(SNOOP_CTR_RUNTIME_SKIPPED);
 		return 0;
 	}
