@@ -171,6 +171,11 @@ struct last_verdict {
 	__u64 leaf;
 	__u64 container_id;
 	__u32 generation;
+	/* is_runtime_setup()'s verdict on the executable of the thread and mm below */
+	__u32 exe_is_runtime;
+	__u64 exe_mm;
+	__u64 exe_start_time;
+	__u32 exe_tid;
 	__u32 pad;
 };
 
@@ -844,20 +849,11 @@ static __always_inline __u64 current_container(__u32 slot)
  * into the container's cgroup already then. Those stages are told by their executable: runc
  * itself, or its clone ("runc.XXXXXX" under /run/runc, or the memfd "runc_cloned:...").
  */
-static __always_inline bool is_runtime_setup(struct task_struct *task)
+static __always_inline bool runs_runtime_exe(struct task_struct *task)
 {
 	const unsigned char *name;
-	char comm[8] = {};
 	char exe[13] = {};
 
-#if SNOOP_LEGACY
-	bpf_get_current_comm(comm, sizeof(comm));
-#else
-	/* the first 8 bytes of task->comm in one load; the name may be shorter, the rest is NULs */
-	*(__u64 *)comm = *(__u64 *)task->comm;
-#endif
-	if (comm[0] == 'r' && comm[1] == 'u' && comm[2] == 'n' && comm[3] == 'c' && comm[4] == ':' && comm[5] == '[')
-		return true;
 #if SNOOP_LEGACY
 	name = BPF_CORE_READ(task, mm, exe_file, f_path.dentry, d_name.name);
 #else
@@ -872,6 +868,50 @@ static __always_inline bool is_runtime_setup(struct task_struct *task)
 	return exe[4] == '\0' || exe[4] == '.' ||
 	       (exe[4] == '_' && exe[5] == 'c' && exe[6] == 'l' && exe[7] == 'o' && exe[8] == 'n' &&
 		exe[9] == 'e' && exe[10] == 'd' && exe[11] == ':');
+}
+
+/*
+ * A stage of the runtime's set-up: its comm, looked at on every call (prctl(PR_SET_NAME) may
+ * change it any time), or its executable. The modern set remembers the executable's verdict per
+ * program and CPU for the thread (tid and start time: unique for the boot) and its mm (exec
+ * replaces it): the executable of an mm changes only through prctl(PR_SET_MM_EXE_FILE), which
+ * checkpoint/restore tools use, not a runtime.
+ */
+static __always_inline bool is_runtime_setup(struct task_struct *task, __u32 slot)
+{
+	char comm[8] = {};
+#if !SNOOP_LEGACY
+	struct last_verdict *last = bpf_map_lookup_elem(&last_verdict, &slot);
+	__u64 mm, start_time;
+	__u32 tid;
+	bool setup;
+#endif
+
+#if SNOOP_LEGACY
+	bpf_get_current_comm(comm, sizeof(comm));
+#else
+	/* the first 8 bytes of task->comm in one load; the name may be shorter, the rest is NULs */
+	*(__u64 *)comm = *(__u64 *)task->comm;
+#endif
+	if (comm[0] == 'r' && comm[1] == 'u' && comm[2] == 'n' && comm[3] == 'c' && comm[4] == ':' && comm[5] == '[')
+		return true;
+#if SNOOP_LEGACY
+	return runs_runtime_exe(task);
+#else
+	if (!last)
+		return runs_runtime_exe(task);
+	mm = (__u64)task->mm;
+	start_time = task->start_time;
+	tid = task->pid;
+	if (last->exe_mm == mm && last->exe_tid == tid && last->exe_start_time == start_time)
+		return last->exe_is_runtime;
+	setup = runs_runtime_exe(task);
+	last->exe_mm = mm;
+	last->exe_start_time = start_time;
+	last->exe_tid = tid;
+	last->exe_is_runtime = setup;
+	return setup;
+#endif
 }
 
 /*
@@ -945,7 +985,7 @@ static __always_inline __u64 traced_container(__u32 slot)
 	if (!container_id)
 		return 0;
 	task = current_task();
-	if (is_runtime_setup(task)) {
+	if (is_runtime_setup(task, slot)) {
 		count(SNOOP_CTR_RUNTIME_SKIPPED);
 		return 0;
 	}
@@ -1386,7 +1426,7 @@ int BPF_PROG(tp_btf__sched_process_exec, struct task_struct *p, pid_t old_pid,
 	if (!container_id)
 		return 0;
 	/* comm is already the new image's name here: this only skips runc re-exec'ing itself */
-	if (is_runtime_setup(current_task())) {
+	if (is_runtime_setup(current_task(), SLOT_EXEC)) {
 		count(SNOOP_CTR_RUNTIME_SKIPPED);
 		return 0;
 	}

@@ -21,7 +21,7 @@ trap 'sysctl -q kernel.bpf_stats_enabled=0; cleanup' EXIT
 setup
 [[ -x $OLD ]] || die "$OLD not found"
 
-prog_ids() { bpftool -j prog show | jq -r '.[].id' | sort -n; }
+prog_ids() { bpftool -j prog show | jq -r ".[].id" | sort; }
 
 # stats IDS...: "run_time_ns run_cnt" summed over the given program ids
 stats() {
