@@ -6,9 +6,9 @@
 #   OLD=/work/wt/perf-old/snoop NEW=snoop-cli/target/snoop ROUNDS=7 bench/record/abprog.sh
 #
 # OLD and NEW are snoop launchers (each beside its own snoop.jar). A tracer's programs are the ones
-# that appeared while it started (bpftool lists no owner here), so programs other sessions load
-# meanwhile are not counted. Prints one tsv line per round, contender and workload, then the
-# medians as a markdown table.
+# its process holds fds of (/proc/PID/fdinfo: prog_id), so programs other sessions load meanwhile
+# are not counted. Prints one tsv line per round, contender and workload, then the medians as a
+# markdown table.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 OLD=${OLD:-/work/wt/perf-old/snoop}
@@ -21,7 +21,8 @@ trap 'sysctl -q kernel.bpf_stats_enabled=0; cleanup' EXIT
 setup
 [[ -x $OLD ]] || die "$OLD not found"
 
-prog_ids() { bpftool -j prog show | jq -r ".[].id" | sort; }
+# held_prog_ids PID: the ids of the BPF programs the process holds
+held_prog_ids() { cat /proc/"$1"/fdinfo/* 2> /dev/null | awk '$1 == "prog_id:" { print $2 }' | sort -u | tr '\n' ' ' || true; }
 
 # stats IDS...: "run_time_ns run_cnt" summed over the given program ids
 stats() {
@@ -45,9 +46,8 @@ printf 'round\ttracer\tworkload\tns_per_call\tprog_runs\tload1\ttime\n'
 for r in $(seq "$ROUNDS"); do
     for k in 0 1 2; do
         c=${CONTENDERS[$(((r + k) % 3))]}
-        before_ids=$(prog_ids)
         start "$c"
-        ids=$(comm -13 <(echo "$before_ids") <(prog_ids) | tr '\n' ' ')
+        ids=$(held_prog_ids "$TRACER_PID")
         [[ -n $ids ]] || die "$c loaded no programs"
         for w in "${WORKLOADS[@]}"; do
             cg=$CG_T
