@@ -46,6 +46,9 @@ STEP_FN hash_step(__u32 i, struct hash_ctx *c)
 	return 0;
 }
 
+/* words of a path hashed without the loop: paths of up to 71 bytes */
+#define SHORT_PATH_WORDS 8
+
 /* 64-bit hash of data[0, path_len + dir_len) for the dedup key */
 static __always_inline __u64 hash_data(struct event *ev)
 {
@@ -62,6 +65,19 @@ static __always_inline __u64 hash_data(struct event *ev)
 
 	c->words = total / 8;
 	c->h = 0xcbf29ce484222325ULL ^ total;
+#if !SNOOP_LEGACY
+	/* most paths are short: straight-line code, no loop callback per word (the same hash) */
+	if (c->words <= SHORT_PATH_WORDS) {
+		__u32 i;
+
+#pragma unroll
+		for (i = 0; i < SHORT_PATH_WORDS; i++) {
+			if (i >= c->words)
+				break;
+			c->h = mix(c->h, *(__u64 *)(ev->data + i * 8));
+		}
+	} else
+#endif
 	LOOP((SNOOP_PATH_MAX + SNOOP_DIR_MAX) / 8, hash_step, c);
 	/* the remainder from memory again: nothing computed before the loop stays live across it */
 	rem = (ev->path_len + ev->dir_len) & 7;

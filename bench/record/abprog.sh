@@ -47,7 +47,12 @@ for r in $(seq "$ROUNDS"); do
     for k in 0 1 2; do
         c=${CONTENDERS[$(((r + k) % 3))]}
         start "$c"
-        ids=$(held_prog_ids "$TRACER_PID")
+        # bpftrace has been seen to report ready before its fds show: look again for up to 3 s
+        for _ in $(seq 30); do
+            ids=$(held_prog_ids "$TRACER_PID")
+            [[ -n $ids ]] && break
+            sleep 0.1
+        done
         [[ -n $ids ]] || die "$c loaded no programs"
         for w in "${WORKLOADS[@]}"; do
             cg=$CG_T
