@@ -140,7 +140,7 @@ enum snoop_access {
 	SNOOP_ACCESS_EXEC = 2,
 	SNOOP_ACCESS_STAT = 3,
 	SNOOP_ACCESS_READLINK = 4,
-	SNOOP_ACCESS_DIRECTORY = 5,
+	SNOOP_ACCESS_DIRECTORY = 5, /* no longer in keys: an open of a directory is keyed as an open */
 };
 #define SNOOP_ACCESS_FAILED (1U << 8)
 

@@ -12,6 +12,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -38,6 +41,24 @@ class BpfObjectFreshnessTest {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(bpf.resolve(file)));
             assertEquals(expected, HexFormat.of().formatHex(digest),
                     "bpf/" + file + " changed since bpf/" + object + " was built: run make -C bpf update");
+        }
+    }
+
+    /* a header the Makefile does not know would change the object without failing the hashes above */
+    @ParameterizedTest
+    @ValueSource(strings = {"snoop.bpf.o", "snoop-legacy.bpf.o", "arm64/snoop.bpf.o"})
+    void testSources_listEveryBpfSourceFile(String object) throws IOException {
+        Path bpf = BpfTestSupport.bpfDir();
+        Set<String> listed = Files.readAllLines(bpf.resolve(object + ".sources")).stream()
+                .map(line -> line.substring(66)).collect(Collectors.toSet());
+        try (Stream<Path> files = Files.list(bpf)) {
+            List<String> unit = files.map(f -> f.getFileName().toString())
+                    .filter(f -> f.endsWith(".bpf.c") || f.endsWith(".bpf.h") || f.equals("snoop.h")).sorted().toList();
+            assertFalse(unit.isEmpty());
+            for (String file : unit) {
+                assertTrue(listed.contains(file), "bpf/" + file + " is not in bpf/" + object
+                        + ".sources: add it to UNIT in bpf/Makefile and run make -C bpf update");
+            }
         }
     }
 

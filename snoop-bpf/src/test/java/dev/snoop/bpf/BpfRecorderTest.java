@@ -267,6 +267,19 @@ class BpfRecorderTest {
     }
 
     @Test
+    void testRecord_rootAddedAfterFirstSyscalls_verdictRenewed() throws IOException {
+        try (Cgroup c = testRoot.child("late-root")) {
+            /* judged untraced first: neither the verdict LRU nor the per-CPU last verdict may outlive the change */
+            c.run(fileops.toString(), "open", work + "/before-root-marker");
+            recorder.traceRoot(c.id(), RootMode.CONTAINER);
+            c.run(fileops.toString(), "open", work + "/after-root-marker");
+            await(c.id(), e -> e.stream().anyMatch(x -> x.path().endsWith("after-root-marker")));
+            assertTrue(seen.stream().noneMatch(e -> e.path().endsWith("before-root-marker")));
+            recorder.untraceRoot(c.id());
+        }
+    }
+
+    @Test
     void testRecord_parentMode_childrenAreContainers() throws IOException {
         try (Cgroup pod = testRoot.child("pod"); Cgroup sync = testRoot.child("sync")) {
             Cgroup excluded = pod.child("excluded");
