@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The amd64 + arm64 image index (profile {@code image-index}, built at pre-integration-test; this
+ * The amd64 + arm64 image index (profile {@code image-index}, built at package; this
  * test runs at verify): pushed with {@code skopeo copy --all} to a registry of the test's own, then
  * read back through the registry API as a client pulls it. Each platform's image must hold that
  * architecture's binaries, the arm64 one must run snoop under QEMU's user-mode emulation (a chroot
