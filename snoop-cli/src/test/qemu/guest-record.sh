@@ -43,8 +43,9 @@ dropped=$(jq '.dropped_events' /tmp/x/r.json)
 set=$(jq -r '.recording.program_set' /tmp/x/r.json)
 [ -z "$programs" ] || [ "$set" = "$programs" ] || fail "program_set=$set, not the forced $programs"
 # the exec'd env is dynamic: its ELF interpreter is reported unless the report says it was not seen
+# (ld-linux-x86-64.so.2 on x86-64, ld-linux-aarch64.so.1 on arm64)
 if ! jq -e '(.recording.not_seen // []) | index("elf interpreter mapping") != null' /tmp/x/r.json > /dev/null; then
-    jq -e '[.containers[].files[]] | map(test("/ld-linux[^/]*\\.so\\.2$")) | any' /tmp/x/r.json > /dev/null \
+    jq -e '[.containers[].files[]] | map(test("/ld-linux[^/]*\\.so\\.[12]$")) | any' /tmp/x/r.json > /dev/null \
         || fail "the report lacks the ELF interpreter: $(jq -c '[.containers[].files[]]' /tmp/x/r.json)"
 fi
 echo "snoop-vm: PASS kernel=$kernel program_set=$set not_seen=$(jq -c '.recording.not_seen // []' /tmp/x/r.json) startup_ms=$((recording - start)) total_ms=$((stopped - start)) files=$(jq '[.containers[].files[]] | length' /tmp/x/r.json)"
