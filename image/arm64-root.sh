@@ -28,10 +28,14 @@ stamp="$packages merged-usr"
 if [[ ! -f $root/.snoop-ok || $(cat "$root/.snoop-ok") != "$stamp" ]]; then
     say "unpacking the arm64 root in $root (mmdebstrap --variant=extract, $packages)"
     rm -rf "$root"
-    mmdebstrap --quiet --variant=extract --arch=arm64 --include="$packages" \
+    if ! mmdebstrap --quiet --variant=extract --arch=arm64 --include="$packages" \
         --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr bookworm "$root" \
         "deb $mirror/debian bookworm main" "deb $mirror/debian bookworm-updates main" \
-        "deb $mirror/debian-security bookworm-security main" > /dev/null # the hook's dpkg chatter
+        "deb $mirror/debian-security bookworm-security main" > /dev/null; then # the hook's dpkg chatter
+        # the usual cause: the archive has moved on to a newer JDK than this machine's
+        say "mmdebstrap failed; is openjdk-17-jdk-headless $jdk_version still in the archive? (apt-get install openjdk-17-jdk-headless takes this machine to its newest)"
+        exit 1
+    fi
     echo "$stamp" > "$root/.snoop-ok"
 fi
 echo "$root"
