@@ -37,6 +37,18 @@ if ((${#missing[@]})); then
         say "the tests that need them skip with the reason"
     fi
 fi
+# The image index cross-links the arm64 JRE with this machine's jlink, which takes only jmods of its
+# own version, and image/arm64-root.sh can fetch only the archive's newest: a JDK installed before
+# (a machine image's) is brought to it. Only where the lists were just read, so never a stale check.
+if ((${#missing[@]})) && $root && command -v apt-get > /dev/null; then
+    jdk=openjdk-17-jdk-headless
+    installed=$(dpkg-query -W -f='${Version}' "$jdk" 2> /dev/null || true)
+    candidate=$(apt-cache policy "$jdk" 2> /dev/null | awk '$1 == "Candidate:" { print $2 }')
+    if [[ -n $installed && -n $candidate && $installed != "$candidate" ]]; then
+        say "upgrading $jdk $installed to $candidate (the arm64 image's jlink needs the archive's version)"
+        apt-get install -y -qq --no-install-recommends --only-upgrade "$jdk" openjdk-17-jre-headless > /dev/null
+    fi
+fi
 
 started_containerd=
 stop_containerd() {
