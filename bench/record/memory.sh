@@ -17,6 +17,10 @@
 # HI_MIB (160), STEP_MIB (4), MAJ_MAX (major faults allowed after start, 300), START_SECS (40: a start that
 # takes longer fails), BISECT (1; 0: the footprint without a limit only), SNOOP_JAVA_OPTS, SNOOP_ENV and
 # RECORD_ARGS (the configuration measured), SNOOP_BENCH_DIR, METRICS_PORT, SNOOP_BENCH_CGROUP.
+# BREAKDOWN=DIR: at the measuring point of each run without a limit, also saves where the memory is into
+# DIR/COUNT-MODE.*: smaps_rollup, pmap -x, the cgroup's memory.stat, the threads, and through jcmd the
+# heap, metaspace and (with -XX:NativeMemoryTracking=summary in SNOOP_JAVA_OPTS) the JVM's native memory,
+# the class histogram last (it runs a full collection).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 COUNTS=${COUNTS:-"100000 1000000"}
@@ -30,6 +34,7 @@ RECORD_ARGS=${RECORD_ARGS:-}
 SNOOP_ENV=${SNOOP_ENV:-} # VAR=VALUE ... for the JVM, e.g. MALLOC_ARENA_MAX=2
 START_SECS=${START_SECS:-40}
 BISECT=${BISECT:-1}
+BREAKDOWN=${BREAKDOWN:-}
 setup
 trap 'cleanup; memcg_remove' EXIT
 max_count=0
@@ -45,9 +50,9 @@ fi
 
 V1=/sys/fs/cgroup/memory
 if [[ -f $V1/memory.limit_in_bytes ]]; then
-    MEMCG=$V1/snoop-membench
+    MEMCG=$V1/${SNOOP_BENCH_CGROUP:-snoop}-membench
 else
-    MEMCG=$CG2/snoop-membench
+    MEMCG=$CG2/${SNOOP_BENCH_CGROUP:-snoop}-membench
 fi
 memcg_remove() { [[ -d $MEMCG ]] && rmdir "$MEMCG" 2> /dev/null || true; }
 
@@ -84,6 +89,20 @@ oom_kills() {
     else
         awk '$1 == "oom_kill" { print $2 }' "$MEMCG/memory.events"
     fi
+}
+
+# breakdown PID PREFIX: where the memory of the recorder is, before and then through jcmd (which adds a thread)
+breakdown() {
+    local pid=$1 out=$2 t
+    mkdir -p "$(dirname "$out")"
+    cat "/proc/$pid/smaps_rollup" > "$out.smaps_rollup"
+    pmap -x "$pid" > "$out.pmap" 2>&1 || true
+    cat "$MEMCG/memory.stat" > "$out.memcg"
+    for t in /proc/"$pid"/task/*; do cat "$t/comm"; done | sort | uniq -c | sort -rn > "$out.threads"
+    "$JDK/bin/jcmd" "$pid" VM.native_memory summary > "$out.nmt" 2>&1 || true
+    "$JDK/bin/jcmd" "$pid" GC.heap_info > "$out.heap" 2>&1 || true
+    "$JDK/bin/jcmd" "$pid" VM.metaspace > "$out.metaspace" 2>&1 || true
+    "$JDK/bin/jcmd" "$pid" GC.class_histogram > "$out.histogram" 2>&1 || true
 }
 
 majflt() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $10 }'; }
@@ -144,6 +163,9 @@ run_once() {
         m1=$(majflt "$TRACER_PID")
     fi
     st=$(memcg_stat)
+    if [[ -n $BREAKDOWN && -n $alive && $limit -ge 1024 ]]; then
+        breakdown "$TRACER_PID" "$BREAKDOWN/$count-$mode"
+    fi
     # SIGTERM writes the final report; a thrashing recorder gets 20 s for it
     kill -TERM "$TRACER_PID" 2> /dev/null || true
     t_end=$((SECONDS + 20))
