@@ -17,8 +17,8 @@
 # HI_MIB (160), STEP_MIB (4), MAJ_MAX (major faults allowed after start, 300), START_SECS (40: a start that
 # takes longer fails), BISECT (1; 0: the footprint without a limit only), SNOOP_JAVA_OPTS, SNOOP_ENV and
 # RECORD_ARGS (the configuration measured), SNOOP_BENCH_DIR, METRICS_PORT, SNOOP_BENCH_CGROUP.
-# BREAKDOWN=DIR: at the measuring point of each run without a limit, also saves where the memory is into
-# DIR/COUNT-MODE.*: smaps_rollup, pmap -x, the cgroup's memory.stat, the threads, and through jcmd the
+# BREAKDOWN=DIR: at the measuring point of each run (1024: without a limit), also saves where the memory is into
+# DIR/COUNT-MODE-LIMIT_MIB.*: smaps_rollup, pmap -x, the cgroup's memory.stat, the threads, and through jcmd the
 # heap, metaspace and (with -XX:NativeMemoryTracking=summary in SNOOP_JAVA_OPTS) the JVM's native memory,
 # the class histogram last (it runs a full collection).
 set -euo pipefail
@@ -163,8 +163,8 @@ run_once() {
         m1=$(majflt "$TRACER_PID")
     fi
     st=$(memcg_stat)
-    if [[ -n $BREAKDOWN && -n $alive && $limit -ge 1024 ]]; then
-        breakdown "$TRACER_PID" "$BREAKDOWN/$count-$mode"
+    if [[ -n $BREAKDOWN && -n $alive ]]; then
+        breakdown "$TRACER_PID" "$BREAKDOWN/$count-$mode-$limit"
     fi
     # SIGTERM writes the final report; a thrashing recorder gets 20 s for it
     kill -TERM "$TRACER_PID" 2> /dev/null || true
