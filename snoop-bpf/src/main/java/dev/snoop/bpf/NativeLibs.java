@@ -82,6 +82,15 @@ final class NativeLibs {
         return runtime;
     }
 
+    /** {@code size} bytes of native memory, until {@link #free}. */
+    Pointer allocate(long size) {
+        return checkPointer(libc.malloc(size), "failed to allocate " + size + " bytes");
+    }
+
+    void free(Pointer memory) {
+        libc.free(memory);
+    }
+
     /** The errno the last call on this thread left behind. */
     int lastErrno() {
         return runtime.getLastError();
