@@ -78,6 +78,11 @@ final class NativeLibs {
         }
     }
 
+    /** Whether {@link #trimNativeHeap} does anything here (glibc). */
+    boolean canTrimNativeHeap() {
+        return malloc != null;
+    }
+
     Runtime runtime() {
         return runtime;
     }
