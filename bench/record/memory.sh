@@ -17,6 +17,13 @@
 # HI_MIB (160), STEP_MIB (4), MAJ_MAX (major faults allowed after start, 300), START_SECS (40: a start that
 # takes longer fails), BISECT (1; 0: the footprint without a limit only), SNOOP_JAVA_OPTS, SNOOP_ENV and
 # RECORD_ARGS (the configuration measured), SNOOP_BENCH_DIR, METRICS_PORT, SNOOP_BENCH_CGROUP.
+# READAHEAD_KB=N: the JDK copy and snoop run from an ext4 image of their own (a loop device, direct I/O, so its
+# backing file is cached nowhere) whose read_ahead_kb is N: a major fault on a mapped file reads about that much
+# around it, and this machine's disk has 8192 where the kernel's default is 128. Nothing global changes.
+# BREAKDOWN=DIR: at the measuring point of each run (1024: without a limit), also saves where the memory is into
+# DIR/COUNT-MODE-LIMIT_MIB.*: smaps_rollup, pmap -x, the cgroup's memory.stat, the threads, and through jcmd the
+# heap, metaspace and (with -XX:NativeMemoryTracking=summary in SNOOP_JAVA_OPTS) the JVM's native memory,
+# the class histogram last (it runs a full collection).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 COUNTS=${COUNTS:-"100000 1000000"}
@@ -30,8 +37,16 @@ RECORD_ARGS=${RECORD_ARGS:-}
 SNOOP_ENV=${SNOOP_ENV:-} # VAR=VALUE ... for the JVM, e.g. MALLOC_ARENA_MAX=2
 START_SECS=${START_SECS:-40}
 BISECT=${BISECT:-1}
+BREAKDOWN=${BREAKDOWN:-}
 setup
-trap 'cleanup; memcg_remove' EXIT
+READAHEAD_KB=${READAHEAD_KB:-}
+LOOP=
+loop_remove() {
+    [[ -n $LOOP ]] || return 0
+    umount "$W/ra" 2> /dev/null || true
+    losetup -d "$LOOP" 2> /dev/null || true
+}
+trap 'cleanup; memcg_remove; loop_remove' EXIT
 max_count=0
 for c in $COUNTS; do ((c > max_count)) && max_count=$c; done
 make_tree "$max_count"
@@ -43,11 +58,31 @@ if [[ ! -x $JDK/bin/java ]]; then
     cp -a "$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")" "$JDK"
 fi
 
+if [[ -n $READAHEAD_KB ]]; then
+    # a filesystem of their own with its own readahead; the archive is dumped again there, since the JVM checks
+    # that the jar is the one it was dumped with
+    rm -f "$W/ra.img"
+    truncate -s 1G "$W/ra.img"
+    mkfs.ext4 -q -F "$W/ra.img"
+    LOOP=$(losetup -f --show --direct-io=on "$W/ra.img")
+    echo "$READAHEAD_KB" > "/sys/block/$(basename "$LOOP")/queue/read_ahead_kb"
+    mkdir -p "$W/ra"
+    mount "$LOOP" "$W/ra"
+    cp -a "$JDK" "$W/ra/jdk"
+    mkdir -p "$W/ra/snoop"
+    target=$(dirname "$SNOOP")
+    cp "$target/snoop" "$target/snoop.jar" "$target/snoop.classlist" "$W/ra/snoop/"
+    "$W/ra/jdk/bin/java" -Xshare:dump -XX:SharedClassListFile="$W/ra/snoop/snoop.classlist" \
+        -XX:SharedArchiveFile="$W/ra/snoop/snoop.jsa" -Xlog:disable -cp "$W/ra/snoop/snoop.jar" > /dev/null
+    JDK=$W/ra/jdk SNOOP=$W/ra/snoop/snoop
+    log "running from $LOOP (read_ahead_kb $(cat "/sys/block/$(basename "$LOOP")/queue/read_ahead_kb"))"
+fi
+
 V1=/sys/fs/cgroup/memory
 if [[ -f $V1/memory.limit_in_bytes ]]; then
-    MEMCG=$V1/snoop-membench
+    MEMCG=$V1/${SNOOP_BENCH_CGROUP:-snoop}-membench
 else
-    MEMCG=$CG2/snoop-membench
+    MEMCG=$CG2/${SNOOP_BENCH_CGROUP:-snoop}-membench
 fi
 memcg_remove() { [[ -d $MEMCG ]] && rmdir "$MEMCG" 2> /dev/null || true; }
 
@@ -84,6 +119,24 @@ oom_kills() {
     else
         awk '$1 == "oom_kill" { print $2 }' "$MEMCG/memory.events"
     fi
+}
+
+# breakdown PID PREFIX: where the memory of the recorder is, before and then through jcmd (which adds a thread)
+breakdown() {
+    local pid=$1 out=$2 t
+    mkdir -p "$(dirname "$out")"
+    cat "/proc/$pid/smaps_rollup" > "$out.smaps_rollup"
+    pmap -x "$pid" > "$out.pmap" 2>&1 || true
+    cat "$MEMCG/memory.stat" > "$out.memcg"
+    for t in /proc/"$pid"/task/*; do cat "$t/comm"; done | sort | uniq -c | sort -rn > "$out.threads"
+    # the page cache of each file the recorder uses, mapped or read (fincore: util-linux)
+    find "$JDK" "$(dirname "$SNOOP")" "$W" -maxdepth 4 -type f \( -name '*.so*' -o -name '*.jsa' -o -name '*.jar' \
+        -o -name modules -o -name 'report-*' -o -name '.report-*' \) -print0 2> /dev/null |
+        xargs -0 fincore -b 2> /dev/null | sort -k1 -n -r | head -30 > "$out.fincore" || true
+    "$JDK/bin/jcmd" "$pid" VM.native_memory summary > "$out.nmt" 2>&1 || true
+    "$JDK/bin/jcmd" "$pid" GC.heap_info > "$out.heap" 2>&1 || true
+    "$JDK/bin/jcmd" "$pid" VM.metaspace > "$out.metaspace" 2>&1 || true
+    "$JDK/bin/jcmd" "$pid" GC.class_histogram > "$out.histogram" 2>&1 || true
 }
 
 majflt() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $10 }'; }
@@ -144,6 +197,9 @@ run_once() {
         m1=$(majflt "$TRACER_PID")
     fi
     st=$(memcg_stat)
+    if [[ -n $BREAKDOWN && -n $alive ]]; then
+        breakdown "$TRACER_PID" "$BREAKDOWN/$count-$mode-$limit"
+    fi
     # SIGTERM writes the final report; a thrashing recorder gets 20 s for it
     kill -TERM "$TRACER_PID" 2> /dev/null || true
     t_end=$((SECONDS + 20))
@@ -172,7 +228,7 @@ mib() { echo "scale=1; $1 / 1048576" | bc; }
 echo "## Memory limit: the smallest that records N files with zero drops"
 echo
 echo "$(date -u +%FT%TZ), $(nproc) CPUs, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg) at the start; memory cgroup $MEMCG;"
-echo "$RATE new files/s; SNOOP_JAVA_OPTS='${SNOOP_JAVA_OPTS:-}' RECORD_ARGS='$RECORD_ARGS'; commit $(git -C "$repo" rev-parse --short HEAD)"
+echo "$RATE new files/s; read_ahead_kb ${READAHEAD_KB:-$(cat /sys/block/"$(basename "$(findmnt -nvo SOURCE -T "$JDK")")"/queue/read_ahead_kb 2> /dev/null || echo '?')}; SNOOP_JAVA_OPTS='${SNOOP_JAVA_OPTS:-}' RECORD_ARGS='$RECORD_ARGS'; commit $(git -C "$repo" rev-parse --short HEAD)"
 echo
 echo "| files | cache | without a limit: RSS | working set | kernel memory | peak usage | smallest limit with 0 drops | at the limit: working set, major faults | below it ($STEP_MIB MiB less) | runs |"
 echo "|---:|---|---:|---:|---:|---:|---:|---|---|---:|"

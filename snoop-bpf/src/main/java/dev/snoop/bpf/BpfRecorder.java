@@ -107,7 +107,9 @@ public final class BpfRecorder implements AutoCloseable {
             Attachment mode = modes.get(i);
             try {
                 AttachPlan plan = AttachPlan.probe(libs, arch, mode, set.set());
-                return open(libs, arch, elf, options, set, plan, failed);
+                BpfRecorder recorder = open(libs, arch, elf, options, set, plan, failed);
+                libs.trimNativeHeap(); // the kernel BTF that each probe and load parsed, freed by now
+                return recorder;
             } catch (BpfException e) {
                 if (i == modes.size() - 1) {
                     throw failed.isEmpty() ? e : new BpfException(e.getMessage() + " (after " + String.join("; ", failed.values()) + ")", e.errno());
@@ -347,6 +349,15 @@ public final class BpfRecorder implements AutoCloseable {
         } finally {
             lifecycle.readLock().unlock();
         }
+    }
+
+    /**
+     * Gives the native memory the C library holds free back to the kernel (glibc's
+     * {@code malloc_trim}; nothing elsewhere). What libbpf, jnr-ffi and the JIT free stays in
+     * glibc's heaps otherwise, counted in the container's memory as if still used.
+     */
+    public void trimNativeHeap() {
+        libs.trimNativeHeap();
     }
 
     /** Detaches the programs and frees the ring buffer and maps. Idempotent. */

@@ -1,5 +1,6 @@
 package dev.snoop.bpf;
 
+import dev.snoop.bpf.internal.GlibcMalloc;
 import dev.snoop.bpf.internal.LibBpf;
 import dev.snoop.bpf.internal.LibC;
 import java.lang.System.Logger.Level;
@@ -25,14 +26,17 @@ final class NativeLibs {
 
     final LibBpf bpf;
     private final LibC libc;
+    /** null where the C library is not glibc */
+    private final GlibcMalloc malloc;
     private final Runtime runtime;
     /** Strongly held: libbpf keeps the function pointer for the life of the process. */
     private final LibBpf.PrintFn printFn;
     private volatile String lastWarning = "";
 
-    private NativeLibs(LibBpf bpf, LibC libc) {
+    private NativeLibs(LibBpf bpf, LibC libc, GlibcMalloc malloc) {
         this.bpf = bpf;
         this.libc = libc;
+        this.malloc = malloc;
         this.runtime = Runtime.getRuntime(bpf);
         this.printFn = this::print;
         bpf.libbpf_set_print(printFn);
@@ -48,13 +52,48 @@ final class NativeLibs {
                 throw new BpfException("libbpf.so.1 not found: install libbpf1 (libbpf >= 1.0)");
             }
             LibC libc = LibraryLoader.create(LibC.class).failImmediately().load("c");
-            instance = new NativeLibs(bpf, libc);
+            instance = new NativeLibs(bpf, libc, glibcMalloc());
         }
         return instance;
     }
 
+    private static GlibcMalloc glibcMalloc() {
+        try {
+            return LibraryLoader.create(GlibcMalloc.class).failImmediately().load("c");
+        } catch (UnsatisfiedLinkError e) {
+            return null; // not glibc: its allocator keeps what it keeps
+        }
+    }
+
+    /**
+     * Hands the native memory glibc holds free back to the kernel. libbpf parses the kernel's BTF
+     * (several MB) for each load and frees it after, but glibc keeps the freed blocks, spread
+     * through its heaps where its trim threshold never reaches them: at 100K files that was 0 to
+     * 13 MB of the recorder's working set, by the luck of where they lay (docs/performance.md,
+     * Memory limit). {@code malloc_trim} takes some microseconds per MB of heap.
+     */
+    void trimNativeHeap() {
+        if (malloc != null) {
+            malloc.malloc_trim(0);
+        }
+    }
+
+    /** Whether {@link #trimNativeHeap} does anything here (glibc). */
+    boolean canTrimNativeHeap() {
+        return malloc != null;
+    }
+
     Runtime runtime() {
         return runtime;
+    }
+
+    /** {@code size} bytes of native memory, until {@link #free}. */
+    Pointer allocate(long size) {
+        return checkPointer(libc.malloc(size), "failed to allocate " + size + " bytes");
+    }
+
+    void free(Pointer memory) {
+        libc.free(memory);
     }
 
     /** The errno the last call on this thread left behind. */

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
  * are the options a tight memory limit turns (docs/performance.md, Memory limit).
  */
 final class KernelMapOptions {
-    @Option(names = "--ring-buffer-size", paramLabel = "BYTES", defaultValue = "4194304",
+    @Option(names = "--ring-buffer-size", paramLabel = "BYTES", defaultValue = "2097152",
             description = {"Size of the kernel-to-snoop ring buffer, a power of two of at least 4096 "
                     + "(the kernel maps it twice). Default: ${DEFAULT-VALUE}.", "Env: SNOOP_RING_BUFFER_SIZE."})
     int ringBufferSize;

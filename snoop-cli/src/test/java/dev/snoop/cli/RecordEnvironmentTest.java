@@ -114,7 +114,7 @@ class RecordEnvironmentTest {
         assertNull(config.imageDigest());
         assertEquals(java.time.Duration.ofSeconds(30), config.reportInterval());
         assertEquals(9090, config.metricsAddress().getPort());
-        assertEquals(4194304, config.ringBufferBytes());
+        assertEquals(2097152, config.ringBufferBytes());
         assertEquals(dev.snoop.record.MapSizes.defaults(), config.mapSizes());
     }
 

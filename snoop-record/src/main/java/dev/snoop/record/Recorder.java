@@ -249,6 +249,9 @@ public final class Recorder {
                 lastCounts.remove(gone);
             }
             metrics.refresh();
+            // each second: freed native memory held by glibc is charged to the container as
+            // used, and under a limit it pushes out the page cache the JVM runs from (tens of µs)
+            probes.trimNativeHeap();
             String pressure = memoryPressure.update(memoryCounters.read(), clock.millis());
             if (pressure != null) {
                 log.warn(pressure, "limit_events_from", memoryCounters.limitFile() == null ? "none" : memoryCounters.limitFile());

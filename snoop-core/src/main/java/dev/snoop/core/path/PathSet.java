@@ -464,6 +464,35 @@ public final class PathSet {
         return nodes + 1;
     }
 
+    /** The chunk that holds the node {@code ref}'s name (for {@link PathSetSorter}). */
+    byte[] chunkOf(int ref) {
+        return chunks[ref >>> CHUNK_BITS];
+    }
+
+    /** Where the node {@code ref}'s name starts in {@link #chunkOf}, after its length. */
+    int nameStart(int ref) {
+        byte[] chunk = chunkOf(ref);
+        int p = (ref & (CHUNK_SIZE - 1)) + 8;
+        while (chunk[p] < 0) {
+            p++;
+        }
+        return p + 1;
+    }
+
+    /** The length of the node {@code ref}'s name in bytes. */
+    int nameLength(int ref) {
+        byte[] chunk = chunkOf(ref);
+        int p = (ref & (CHUNK_SIZE - 1)) + 8;
+        int len = 0;
+        for (int shift = 0; ; shift += 7) {
+            byte b = chunk[p++];
+            len |= (b & 0x7f) << shift;
+            if (b >= 0) {
+                return len;
+            }
+        }
+    }
+
     boolean isMember(int ref) {
         return (readInt(ref) & MEMBER) != 0;
     }
