@@ -19,7 +19,6 @@ import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,9 +43,7 @@ class FleetApiTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path tokensFile = Files.writeString(dir.resolve("tokens"), Http.tokensFile());
-        ServerConfig config = new ServerConfig("127.0.0.1", 0, null, "unused", tokensFile, 4);
-        server = SnoopServer.start(config, Tokens.load(tokensFile), TestDatabase.shared(), false, line -> { });
+        server = Http.startServer(dir, 4);
         http = new Http(server.port());
     }
 

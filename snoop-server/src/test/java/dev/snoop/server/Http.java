@@ -9,7 +9,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import java.util.zip.GZIPOutputStream;
 
 /** A client of a server under test, over real HTTP on loopback. */
@@ -28,6 +32,22 @@ final class Http {
     Http(URI base, HttpClient client) {
         this.base = base;
         this.client = client;
+    }
+
+    /**
+     * A server on loopback (any free port) over the shared test database, with the tests' tokens
+     * written to {@code dir/tokens}: the configuration {@code tune} makes of the plain one.
+     */
+    static SnoopServer startServer(Path dir, int poolSize, UnaryOperator<ServerConfig> tune, Consumer<String> log)
+            throws Exception {
+        Path tokensFile = Files.writeString(dir.resolve("tokens"), tokensFile());
+        ServerConfig config = tune.apply(new ServerConfig("127.0.0.1", 0, null, "unused", tokensFile, poolSize));
+        return SnoopServer.start(config, Tokens.load(tokensFile), TestDatabase.shared(), false, log);
+    }
+
+    /** {@link #startServer(Path, int, UnaryOperator, Consumer)} with the plain configuration, its log dropped. */
+    static SnoopServer startServer(Path dir, int poolSize) throws Exception {
+        return startServer(dir, poolSize, UnaryOperator.identity(), line -> { });
     }
 
     /** The tokens file of the tests: shop's token, another namespace's, and one for all. */

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.snoop.core.report.Report;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -80,9 +79,7 @@ class RateLimiterTest {
 
     @Test
     void testPost_overTheRate_is429WithJitteredRetryAfter_perToken() throws Exception {
-        Path tokensFile = Files.writeString(dir.resolve("tokens"), Http.tokensFile());
-        ServerConfig config = new ServerConfig("127.0.0.1", 0, null, "unused", tokensFile, 4).withRateLimit(1);
-        try (SnoopServer server = SnoopServer.start(config, Tokens.load(tokensFile), TestDatabase.shared(), false, line -> { })) {
+        try (SnoopServer server = Http.startServer(dir, 4, config -> config.withRateLimit(1), line -> { })) {
             TestDatabase.truncate(server.database().dataSource());
             AtomicLong now = new AtomicLong(System.nanoTime());
             server.api().rateLimiter().clock(now::get); // frozen: no refill while the test runs

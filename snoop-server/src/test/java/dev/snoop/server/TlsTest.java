@@ -65,9 +65,7 @@ class TlsTest {
     }
 
     private SnoopServer start(ServerConfig.Tls tls, List<String> log) throws Exception {
-        Path tokensFile = Files.writeString(dir.resolve("tokens"), Http.tokensFile());
-        ServerConfig config = new ServerConfig("127.0.0.1", 0, null, "unused", tokensFile, 4).withTls(tls);
-        return SnoopServer.start(config, Tokens.load(tokensFile), TestDatabase.shared(), false, log::add);
+        return Http.startServer(dir, 4, config -> config.withTls(tls), log::add);
     }
 
     @Test

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,9 +45,7 @@ class UiBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path tokensFile = Files.writeString(dir.resolve("tokens"), Http.tokensFile());
-        ServerConfig config = new ServerConfig("127.0.0.1", 0, null, "unused", tokensFile, 4);
-        server = SnoopServer.start(config, Tokens.load(tokensFile), TestDatabase.shared(), false, line -> { });
+        server = Http.startServer(dir, 4);
         http = new Http(server.port());
     }
 

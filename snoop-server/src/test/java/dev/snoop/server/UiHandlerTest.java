@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,11 +24,8 @@ class UiHandlerTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path tokensFile = Files.writeString(dir.resolve("tokens"), Http.tokensFile());
-        ServerConfig config = new ServerConfig("127.0.0.1", 0, null, "unused", tokensFile, 2);
-        closed = SnoopServer.start(config, Tokens.load(tokensFile), TestDatabase.shared(), false, line -> { });
-        open = SnoopServer.start(config.withAllowAnonymousRead(true), Tokens.load(tokensFile), TestDatabase.shared(), false,
-                line -> { });
+        closed = Http.startServer(dir, 2);
+        open = Http.startServer(dir, 2, config -> config.withAllowAnonymousRead(true), line -> { });
         closedHttp = new Http(closed.port());
         openHttp = new Http(open.port());
     }
