@@ -30,21 +30,10 @@ class ServeCommandTest {
     @Test
     void testServe_storesAPostedReport_stopsOnSigtermWithExitZero() throws Exception {
         Path tokens = Files.writeString(tmp.resolve("tokens"), sha256("s3cret") + " *\n");
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
+        int port = freePort();
         Path log = tmp.resolve("serve.log");
-        Process serve = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.snoop.cli.Main", "serve",
-                "--tokens-file", tokens.toString(), "--data-dir", tmp.resolve("data").toString(),
-                "--listen", "127.0.0.1:" + port)
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process serve = startServe(tokens, port, log);
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (!Files.readString(log).contains("listening on") && serve.isAlive() && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
             assertTrue(Files.readString(log).contains("snoop serve: listening on 127.0.0.1:" + port), Files.readString(log));
             HttpClient http = HttpClient.newHttpClient();
             String report = Files.readString(Path.of("../examples/shop/v1.json"));
@@ -66,7 +55,7 @@ class ServeCommandTest {
             Files.setLastModifiedTime(tokens, mtime);
             Process hup = new ProcessBuilder("kill", "-HUP", Long.toString(serve.pid())).start();
             assertEquals(0, hup.waitFor());
-            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (!Files.readString(log).contains("re-read (reload asked)") && System.nanoTime() < deadline) {
                 Thread.onSpinWait();
             }
@@ -89,21 +78,10 @@ class ServeCommandTest {
     @Test
     void testServe_allowAnonymousRead_readsWithoutAToken_ingestStillNeedsOne() throws Exception {
         Path tokens = Files.writeString(tmp.resolve("tokens"), sha256("s3cret") + " *\n");
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
+        int port = freePort();
         Path log = tmp.resolve("serve.log");
-        Process serve = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.snoop.cli.Main", "serve",
-                "--tokens-file", tokens.toString(), "--data-dir", tmp.resolve("data").toString(),
-                "--listen", "127.0.0.1:" + port, "--allow-anonymous-read")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process serve = startServe(tokens, port, log, "--allow-anonymous-read");
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (!Files.readString(log).contains("the web page is at") && serve.isAlive() && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
             assertTrue(Files.readString(log).contains("reads without a token allowed (--allow-anonymous-read)"),
                     Files.readString(log));
             HttpClient http = HttpClient.newHttpClient();
@@ -175,6 +153,35 @@ class ServeCommandTest {
         command.tokenAudience = null;
         command.kubernetesApi = null;
         assertEquals(null, command.kubernetes(java.util.Map.of("KUBERNETES_SERVICE_HOST", "10.96.0.1")), "off without an audience");
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (ServerSocket free = new ServerSocket(0)) {
+            return free.getLocalPort();
+        }
+    }
+
+    /**
+     * {@code snoop serve} as a process of its own on 127.0.0.1:{@code port}, its output in {@code log},
+     * once it has logged the page's address (its last start-up line) or exited.
+     */
+    private Process startServe(Path tokens, int port, Path log, String... options) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.snoop.cli.Main", "serve",
+                "--tokens-file", tokens.toString(), "--data-dir", tmp.resolve("data").toString(),
+                "--listen", "127.0.0.1:" + port));
+        command.addAll(List.of(options));
+        Process serve = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (!Files.readString(log).contains("the web page is at") && serve.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(50); // polling the log until a deadline
+            }
+            return serve;
+        } catch (Exception e) {
+            serve.destroyForcibly();
+            throw e;
+        }
     }
 
     private static String sha256(String token) throws Exception {
