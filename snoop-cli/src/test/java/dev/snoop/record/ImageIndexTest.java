@@ -1,6 +1,7 @@
 package dev.snoop.record;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -123,9 +124,12 @@ class ImageIndexTest {
                         arch + " image: " + binary + " is not a 64-bit " + arch + " ELF file");
             }
         }
-        // one application on two bases: every layer above the base is the same blob in both
-        assertEquals(layers.get("amd64").subList(1, layers.get("amd64").size()),
-                layers.get("arm64").subList(1, layers.get("arm64").size()));
+        // one application on two bases: every layer between the base and the class-data archive (the
+        // last layer, dumped by each platform's JRE) is the same blob in both
+        List<String> amd64 = layers.get("amd64");
+        List<String> arm64 = layers.get("arm64");
+        assertEquals(amd64.subList(1, amd64.size() - 1), arm64.subList(1, arm64.size() - 1));
+        assertNotEquals(amd64.get(amd64.size() - 1), arm64.get(arm64.size() - 1));
     }
 
     @Test
@@ -161,6 +165,13 @@ class ImageIndexTest {
         String version = emulated(root, env, entrypoint, "--version");
         assertTrue(version.startsWith("snoop " + tag + "\n"), version);
         assertTrue(version.contains("Java 17."), version);
+        // and from its own class-data archive: -Xshare:on refuses to start unless the arm64 archive
+        // maps and matches this JRE and class path (ImageTest checks amd64's)
+        Map<String, String> sharedOn = new HashMap<>(env);
+        sharedOn.put("JAVA_TOOL_OPTIONS", "-Xshare:on");
+        assertTrue(entrypoint.contains("-XX:SharedArchiveFile=/app/snoop.jsa"), entrypoint.toString());
+        String shared = emulated(root, sharedOn, entrypoint, "--version");
+        assertTrue(shared.contains("snoop " + tag + "\n"), shared);
         // --check loads libbpf through jnr-ffi and jffi's aarch64 stub; no BPF can load under QEMU
         String check = emulatedResult(root, env, entrypoint, "record", "--check").output();
         assertTrue(Pattern.compile("(?m)^ok\\s+architecture\\s+arm64$").matcher(check).find(), check);

@@ -65,6 +65,19 @@ class ImageTest {
         assertTrue(out.startsWith("snoop " + System.getProperty("snoop.image.name").replaceFirst(".*:", "")), out);
     }
 
+    /**
+     * The image's class-data archive (/app/snoop.jsa, dumped by image/app-archive.sh) is the one the
+     * JVM maps: with -Xshare:on it refuses to start unless the archive maps and was dumped for this
+     * JRE and exactly this class path (each jar's path, size and time), so a build whose staged /app
+     * drifted from Jib's layout fails here instead of silently costing the recorder ~9 MB.
+     */
+    @Test
+    void testImage_startsFromItsClassDataArchive() throws Exception {
+        assertTrue(entrypoint.contains("-XX:SharedArchiveFile=/app/snoop.jsa"), entrypoint.toString());
+        String out = ctr(60, runCommand("snoop-cds", List.of("--env", "JAVA_TOOL_OPTIONS=-Xshare:on"), "--version"));
+        assertTrue(out.contains("snoop " + System.getProperty("snoop.image.name").replaceFirst(".*:", "")), out);
+    }
+
     @Test
     void testImage_leavesTheServersLibrariesOut_andSaysSo() throws Exception {
         Path tar = Path.of(System.getProperty("snoop.image.tar"));
