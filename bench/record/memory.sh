@@ -20,6 +20,11 @@
 # READAHEAD_KB=N: the JDK copy and snoop run from an ext4 image of their own (a loop device, direct I/O, so its
 # backing file is cached nowhere) whose read_ahead_kb is N: a major fault on a mapped file reads about that much
 # around it, and this machine's disk has 8192 where the kernel's default is 128. Nothing global changes.
+# IMAGE=TAR: the container image instead of the launcher (a `docker save` tar, snoop-cli/target/snoop-image.tar):
+# its layers unpacked into a root of their own, snoop started with the image's entrypoint and environment in a chroot of
+# it (with /proc, /sys and the bench's directory bound in), so its JRE, jars and class-data archive are the image's.
+# SNOOP_JAVA_OPTS does not apply there (the entrypoint has the image's flags). With READAHEAD_KB the root is on its disk;
+# IMAGE_CDS=0 removes the image's class-data archive (/app/snoop.jsa) from it.
 # BREAKDOWN=DIR: at the measuring point of each run (1024: without a limit), also saves where the memory is into
 # DIR/COUNT-MODE-LIMIT_MIB.*: smaps_rollup, pmap -x, the cgroup's memory.stat, the threads, and through jcmd the
 # heap, metaspace and (with -XX:NativeMemoryTracking=summary in SNOOP_JAVA_OPTS) the JVM's native memory,
@@ -58,6 +63,24 @@ if [[ ! -x $JDK/bin/java ]]; then
     cp -a "$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")" "$JDK"
 fi
 
+# start_snoop ARGS...: snoop record in the current process (already in the memory cgroup), the launcher or the image
+start_snoop() {
+    if [[ -z $IMAGE_ROOT ]]; then
+        # shellcheck disable=SC2086
+        exec env JAVA_HOME="$JDK" SNOOP_JAVA_OPTS="${SNOOP_JAVA_OPTS:-}" $SNOOP_ENV "$SNOOP" "$@"
+    fi
+    # the image's root, with what a pod gives the sidecar: /proc, /sys (cgroups, BTF, tracefs) and a data volume
+    # (the bench's directory, at the same path, so that report and cgroup paths mean the same inside)
+    mkdir -p "$IMAGE_ROOT$W"
+    # (the image's environment only, as the container has it: the tools named by path, which it may not reach)
+    local unshare mount chroot
+    unshare=$(command -v unshare) mount=$(command -v mount) chroot=$(command -v chroot)
+    # shellcheck disable=SC2016,SC2086
+    exec env -i "${IMAGE_ENV[@]}" $SNOOP_ENV "$unshare" --mount -- /bin/sh -c 'r=$0 w=$1 mount=$2 chroot=$3; shift 3
+        "$mount" -t proc proc "$r/proc" && "$mount" --rbind /sys "$r/sys" && "$mount" --bind "$w" "$r$w" &&
+        exec "$chroot" "$r" "$@"' "$IMAGE_ROOT" "$W" "$mount" "$chroot" "${IMAGE_CMD[@]}" "$@"
+}
+
 if [[ -n $READAHEAD_KB ]]; then
     # a filesystem of their own with its own readahead; the archive is dumped again there, since the JVM checks
     # that the jar is the one it was dumped with
@@ -68,14 +91,35 @@ if [[ -n $READAHEAD_KB ]]; then
     echo "$READAHEAD_KB" > "/sys/block/$(basename "$LOOP")/queue/read_ahead_kb"
     mkdir -p "$W/ra"
     mount "$LOOP" "$W/ra"
-    cp -a "$JDK" "$W/ra/jdk"
-    mkdir -p "$W/ra/snoop"
-    target=$(dirname "$SNOOP")
-    cp "$target/snoop" "$target/snoop.jar" "$target/snoop.classlist" "$W/ra/snoop/"
-    "$W/ra/jdk/bin/java" -Xshare:dump -XX:SharedClassListFile="$W/ra/snoop/snoop.classlist" \
-        -XX:SharedArchiveFile="$W/ra/snoop/snoop.jsa" -Xlog:disable -cp "$W/ra/snoop/snoop.jar" > /dev/null
-    JDK=$W/ra/jdk SNOOP=$W/ra/snoop/snoop
+    if [[ -z ${IMAGE:-} ]]; then # (an image is unpacked there below)
+        cp -a "$JDK" "$W/ra/jdk"
+        mkdir -p "$W/ra/snoop"
+        target=$(dirname "$SNOOP")
+        cp "$target/snoop" "$target/snoop.jar" "$target/snoop.classlist" "$W/ra/snoop/"
+        "$W/ra/jdk/bin/java" -Xshare:dump -XX:SharedClassListFile="$W/ra/snoop/snoop.classlist" \
+            -XX:SharedArchiveFile="$W/ra/snoop/snoop.jsa" -Xlog:disable -cp "$W/ra/snoop/snoop.jar" > /dev/null
+        JDK=$W/ra/jdk SNOOP=$W/ra/snoop/snoop
+    fi
     log "running from $LOOP (read_ahead_kb $(cat "/sys/block/$(basename "$LOOP")/queue/read_ahead_kb"))"
+fi
+
+IMAGE=${IMAGE:-}
+IMAGE_ROOT= IMAGE_CMD=() IMAGE_ENV=()
+if [[ -n $IMAGE ]]; then
+    IMAGE_ROOT=$W${READAHEAD_KB:+/ra}/image-root
+    rm -rf "$IMAGE_ROOT" "$W/image"
+    mkdir -p "$IMAGE_ROOT" "$W/image"
+    tar -xf "$IMAGE" -C "$W/image"
+    for layer in $(jq -r '.[0].Layers[]' "$W/image/manifest.json"); do
+        tar --warning=no-unknown-keyword -xzf "$W/image/$layer" -C "$IMAGE_ROOT"
+    done
+    config=$W/image/$(jq -r '.[0].Config' "$W/image/manifest.json")
+    mapfile -t IMAGE_CMD < <(jq -r '.config.Entrypoint[]' "$config")
+    mapfile -t IMAGE_ENV < <(jq -r '.config.Env[]' "$config")
+    # IMAGE_CDS=0: the image as it was without its class-data archive (the JVM runs without one when the file is gone)
+    [[ ${IMAGE_CDS:-1} != 0 ]] || rm -f "$IMAGE_ROOT/app/snoop.jsa"
+    JDK=$IMAGE_ROOT/opt/java/openjdk SNOOP=$IMAGE_ROOT/app/snoop
+    log "running the image $IMAGE from $IMAGE_ROOT: ${IMAGE_CMD[*]}"
 fi
 
 V1=/sys/fs/cgroup/memory
@@ -162,9 +206,9 @@ run_once() {
     REPORT=$W/report-$name.json
     rm -f "$REPORT"
     # shellcheck disable=SC2086
-    sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$MEMCG" env JAVA_HOME="$JDK" SNOOP_JAVA_OPTS="${SNOOP_JAVA_OPTS:-}" $SNOOP_ENV \
-        "$SNOOP" record --cgroup "$CG_T" --report-path "$REPORT" --metrics-addr "127.0.0.1:$PORT" --report-interval 2s \
-        --log-level warn $RECORD_ARGS > "$W/snoop-$name.out" 2> "$W/snoop-$name.err" &
+    (echo $BASHPID > "$MEMCG/cgroup.procs" && start_snoop record --cgroup "$CG_T" --report-path "$REPORT" \
+        --metrics-addr "127.0.0.1:$PORT" --report-interval 2s --log-level warn $RECORD_ARGS) \
+        > "$W/snoop-$name.out" 2> "$W/snoop-$name.err" &
     TRACER_PID=$!
     local i up= t_end=$((SECONDS + START_SECS))
     while ((SECONDS < t_end)); do
