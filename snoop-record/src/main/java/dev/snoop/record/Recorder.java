@@ -36,8 +36,14 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class Recorder {
     /** How often targets are rescanned: new --container-id cgroups are traced within this. */
     private static final Duration RESCAN = Duration.ofSeconds(1);
-    /** How long the poller waits for events; with no-wakeup writes, also the drain period. */
-    private static final Duration DRAIN = Duration.ofMillis(50);
+    /**
+     * How long the poller waits for events; with no-wakeup writes, also the drain period at rates
+     * under the wakeup threshold (a quarter of the ring): a 2 MiB ring's 512 KiB take 200 ms to fill
+     * at ~2.6 MB/s; below that the timer drains it, above it the kernel wakes the poller. Each
+     * wake-up is two libbpf calls through jnr-ffi: at 50 ms they were 40% of an idle recorder's CPU
+     * (docs/performance.md, Idle cost).
+     */
+    private static final Duration DRAIN = Duration.ofMillis(200);
     /** How long a stop waits for container look-ups still under way (SIGTERM to exit stays within 5 s). */
     private static final Duration FINAL_LOOKUPS = Duration.ofSeconds(2);
     /** What the probes cannot see, written into every report so nobody deletes by it blindly. */

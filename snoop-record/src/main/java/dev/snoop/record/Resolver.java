@@ -74,12 +74,10 @@ final class Resolver implements AutoCloseable {
         while (running) {
             Runnable task;
             try {
-                task = queue.poll(100, TimeUnit.MILLISECONDS);
+                // close() interrupts: no periodic wake-up of an idle recorder
+                task = queue.take();
             } catch (InterruptedException e) {
                 return;
-            }
-            if (task == null) {
-                continue;
             }
             try {
                 task.run();
