@@ -7,9 +7,10 @@ import java.util.Arrays;
  * A growable set of normalized absolute paths that stores each directory once.
  *
  * <p>Paths in a report share long prefixes ({@code /usr/lib/python3/dist-packages/...}), so the set
- * is a trie of path components: a node is {@code (parent, name)} packed into byte chunks, found
- * through an open-addressing table of node references. A path costs its last component plus about
- * fifteen bytes, instead of the ~150 a {@code HashSet<String>} entry costs. Paths added in order
+ * is a trie of path components: a node is {@code (parent, name)} packed into byte chunks
+ * ({@link NodeChunks}), found through an open-addressing table of node references (this class). A
+ * path costs its last component plus about fifteen bytes, instead of the ~150 a
+ * {@code HashSet<String>} entry costs. Paths added in order
  * (as reports list them) reuse the previous path's directories: a path in the same directory costs
  * one table probe, one in a sibling directory a probe per new component.
  *
@@ -18,23 +19,12 @@ import java.util.Arrays;
  * threads may read (and sort) while this set goes on changing.
  */
 public final class PathSet {
-    /* node record: [parent ref | MEMBER bit : 4][value : 4][name length : varint][name : UTF-8] */
-    private static final int CHUNK_BITS = 20;
-    private static final int CHUNK_SIZE = 1 << CHUNK_BITS;
-    private static final int MEMBER = 0x8000_0000;
     private static final int NO_PARENT = 0x7fff_ffff;
     private static final int EMPTY = -1;
     private static final int ROOT = 0;
 
-    private byte[][] chunks = new byte[1][];
-    private int[] chunkUsed = new int[1];
-    private int chunkCount = 1;
-    /*
-     * Chunks a frozen copy shares: copied before their first write (copy-on-write), so a copy
-     * costs the chunk table, not the chunks. Null in a frozen copy, which never writes.
-     */
-    private boolean[] shared = new boolean[1];
-    private final boolean frozen;
+    /** The nodes themselves; this class finds them. */
+    private final NodeChunks chunks;
 
     private int[] table = new int[64];
     /*
@@ -58,24 +48,19 @@ public final class PathSet {
     private byte[] pathBytes = new byte[256];
 
     public PathSet() {
-        frozen = false;
-        chunks[0] = new byte[1024];
+        chunks = new NodeChunks();
         Arrays.fill(table, EMPTY);
-        int root = append(NO_PARENT, pathBytes, 0, 0);
+        int root = chunks.append(NO_PARENT, pathBytes, 0, 0);
         assert root == ROOT;
     }
 
     /** A frozen copy of {@code live}: its chunks (shared), node count and size; no lookup table. */
     private PathSet(PathSet live) {
-        frozen = true;
-        chunks = Arrays.copyOf(live.chunks, live.chunkCount);
-        chunkUsed = Arrays.copyOf(live.chunkUsed, live.chunkCount);
-        chunkCount = live.chunkCount;
+        chunks = live.chunks.frozenCopy();
         nodes = live.nodes;
         size = live.size;
         table = null;
         tags = null;
-        shared = null;
     }
 
     /**
@@ -86,9 +71,7 @@ public final class PathSet {
      * copy of at most 1 MiB. The copy can only be listed and counted.
      */
     public PathSet frozenCopy() {
-        PathSet copy = new PathSet(this);
-        Arrays.fill(shared, 0, chunkCount, true);
-        return copy;
+        return new PathSet(this);
     }
 
     /**
@@ -110,11 +93,9 @@ public final class PathSet {
 
     /** Makes the node {@code ref} a member; true if it was not one (for {@link PathSetUnion}). */
     boolean markMember(int ref) {
-        int word = readInt(ref);
-        if ((word & MEMBER) != 0) {
+        if (!chunks.markMember(ref)) {
             return false;
         }
-        writeInt(ref, word | MEMBER);
         size++;
         return true;
     }
@@ -146,36 +127,28 @@ public final class PathSet {
      */
     public int addRef(String path) {
         int ref = lookup(path, true);
-        int word = readInt(ref);
-        if ((word & MEMBER) == 0) {
-            writeInt(ref, word | MEMBER);
-            size++;
-        }
+        markMember(ref);
         return ref;
     }
 
     public boolean contains(String path) {
         int ref = lookup(path, false);
-        return ref != EMPTY && (readInt(ref) & MEMBER) != 0;
+        return ref != EMPTY && chunks.isMember(ref);
     }
 
     /** The value stored with the node {@code ref}; 0 until set. */
     public int value(int ref) {
-        return readInt(ref + 4);
+        return chunks.value(ref);
     }
 
     public void setValue(int ref, int value) {
-        writeInt(ref + 4, value);
+        chunks.setValue(ref, value);
     }
 
     /** Approximate heap footprint: the chunks, the table and the scratch buffers. */
     public long estimatedBytes() {
-        long bytes = 64 + 16 + 5L * table.length + 16 + 32 + cachedDir.length + pathBytes.length + 16 + 8L * chunks.length
-                + 32 + 8L * dirEnds.length;
-        for (int i = 0; i < chunkCount; i++) {
-            bytes += 16 + chunks[i].length;
-        }
-        return bytes;
+        return 64 + 16 + 5L * table.length + 16 + 32 + cachedDir.length + pathBytes.length + 32 + 8L * dirEnds.length
+                + chunks.estimatedBytes();
     }
 
     /**
@@ -192,11 +165,7 @@ public final class PathSet {
      */
     public int addRef(byte[] utf8, int offset, int length) {
         int ref = lookup(utf8, offset, length, true);
-        int word = readInt(ref);
-        if ((word & MEMBER) == 0) {
-            writeInt(ref, word | MEMBER);
-            size++;
-        }
+        markMember(ref);
         return ref;
     }
 
@@ -230,7 +199,7 @@ public final class PathSet {
 
     /** Looks up the path {@code path[from, from + n)}; positions below are relative to {@code from}. */
     private int lookup(byte[] path, int from, int n, boolean add) {
-        if (frozen) {
+        if (chunks.isFrozen()) {
             throw new UnsupportedOperationException("a frozen copy of a path set can only be listed");
         }
         if (n == 0 || path[from] != '/') {
@@ -302,7 +271,7 @@ public final class PathSet {
                 if (!add) {
                     return EMPTY;
                 }
-                int created = append(parent, name, offset, len);
+                int created = chunks.append(parent, name, offset, len);
                 table[i] = created;
                 tags[i] = tag;
                 if (++nodes * 4L > table.length * 3L) {
@@ -310,7 +279,7 @@ public final class PathSet {
                 }
                 return created;
             }
-            if (tags[i] == tag && matches(ref, parent, name, offset, len)) {
+            if (tags[i] == tag && chunks.matches(ref, parent, name, offset, len)) {
                 return ref;
             }
         }
@@ -319,24 +288,6 @@ public final class PathSet {
     /** The bits of a hash that do not choose the slot (tables stay far below 2^24 slots). */
     private static byte tag(int hash) {
         return (byte) (hash >>> 24);
-    }
-
-    private boolean matches(int ref, int parent, byte[] name, int offset, int len) {
-        if ((readInt(ref) & ~MEMBER) != parent) {
-            return false;
-        }
-        byte[] chunk = chunks[ref >>> CHUNK_BITS];
-        int pos = ref & (CHUNK_SIZE - 1);
-        pos += 8;
-        int stored = 0;
-        for (int shift = 0; ; shift += 7) {
-            byte b = chunk[pos++];
-            stored |= (b & 0x7f) << shift;
-            if (b >= 0) {
-                break;
-            }
-        }
-        return stored == len && Arrays.equals(chunk, pos, pos + len, name, offset, offset + len);
     }
 
     private void grow() {
@@ -360,104 +311,13 @@ public final class PathSet {
         tags = biggerTags;
     }
 
-    private int append(int parent, byte[] name, int offset, int len) {
-        int recordLen = 8 + varintLength(len) + len;
-        if (recordLen > CHUNK_SIZE) {
-            throw new IllegalArgumentException("path component longer than " + (CHUNK_SIZE - 16) + " bytes");
-        }
-        int c = chunkCount - 1;
-        byte[] chunk = chunks[c];
-        if (chunkUsed[c] + recordLen > chunk.length) {
-            if (chunk.length < CHUNK_SIZE) {
-                // the first chunk starts small so that small sets stay small
-                chunk = Arrays.copyOf(chunk, Math.min(CHUNK_SIZE, Math.max(chunk.length * 2, chunkUsed[c] + recordLen)));
-                chunks[c] = chunk;
-                shared[c] = false; // a new array: a frozen copy keeps the old one
-            } else {
-                c = chunkCount++;
-                if (c == chunks.length) {
-                    chunks = Arrays.copyOf(chunks, c * 2);
-                    chunkUsed = Arrays.copyOf(chunkUsed, c * 2);
-                    shared = Arrays.copyOf(shared, c * 2);
-                }
-                if (c >= (1 << (31 - CHUNK_BITS))) {
-                    throw new IllegalStateException("path set is full");
-                }
-                chunk = chunks[c] = new byte[CHUNK_SIZE];
-            }
-        }
-        if (shared[c]) {
-            chunk = chunks[c] = chunk.clone(); // before the writes below: a frozen copy reads the old one
-            shared[c] = false;
-        }
-        int pos = chunkUsed[c];
-        int ref = (c << CHUNK_BITS) | pos;
-        chunkUsed[c] = pos + recordLen;
-        writeInt(ref, parent);
-        writeInt(ref + 4, 0);
-        pos += 8;
-        int v = len;
-        while ((v & ~0x7f) != 0) {
-            chunk[pos++] = (byte) ((v & 0x7f) | 0x80);
-            v >>>= 7;
-        }
-        chunk[pos++] = (byte) v;
-        System.arraycopy(name, offset, chunk, pos, len);
-        return ref;
-    }
-
-    private static int varintLength(int v) {
-        return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x20_0000 ? 3 : 4;
-    }
-
-    private int readInt(int ref) {
-        byte[] chunk = chunks[ref >>> CHUNK_BITS];
-        int p = ref & (CHUNK_SIZE - 1);
-        return (chunk[p] & 0xff) << 24 | (chunk[p + 1] & 0xff) << 16 | (chunk[p + 2] & 0xff) << 8 | (chunk[p + 3] & 0xff);
-    }
-
-    private void writeInt(int ref, int value) {
-        if (frozen) {
-            throw new UnsupportedOperationException("a frozen copy of a path set cannot change");
-        }
-        int c = ref >>> CHUNK_BITS;
-        if (shared[c]) {
-            chunks[c] = chunks[c].clone(); // a frozen copy still reads the old one
-            shared[c] = false;
-        }
-        byte[] chunk = chunks[c];
-        int p = ref & (CHUNK_SIZE - 1);
-        chunk[p] = (byte) (value >>> 24);
-        chunk[p + 1] = (byte) (value >>> 16);
-        chunk[p + 2] = (byte) (value >>> 8);
-        chunk[p + 3] = (byte) value;
-    }
-
     interface NodeVisitor {
         void visit(int ref, int parent, byte[] chunk, int namePos, int nameLen);
     }
 
     /** Visits every node, the root first, in creation order (which is ascending ref order). */
     void forEachNode(NodeVisitor visitor) {
-        for (int c = 0; c < chunkCount; c++) {
-            byte[] chunk = chunks[c];
-            int pos = 0;
-            while (pos < chunkUsed[c]) {
-                int ref = (c << CHUNK_BITS) | pos;
-                int parent = readInt(ref) & ~MEMBER;
-                int p = pos + 8;
-                int len = 0;
-                for (int shift = 0; ; shift += 7) {
-                    byte b = chunk[p++];
-                    len |= (b & 0x7f) << shift;
-                    if (b >= 0) {
-                        break;
-                    }
-                }
-                visitor.visit(ref, parent, chunk, p, len);
-                pos = p + len;
-            }
-        }
+        chunks.forEachNode(visitor);
     }
 
     int nodeCount() {
@@ -466,35 +326,21 @@ public final class PathSet {
 
     /** The chunk that holds the node {@code ref}'s name (for {@link PathSetSorter}). */
     byte[] chunkOf(int ref) {
-        return chunks[ref >>> CHUNK_BITS];
+        return chunks.chunkOf(ref);
     }
 
     /** Where the node {@code ref}'s name starts in {@link #chunkOf}, after its length. */
     int nameStart(int ref) {
-        byte[] chunk = chunkOf(ref);
-        int p = (ref & (CHUNK_SIZE - 1)) + 8;
-        while (chunk[p] < 0) {
-            p++;
-        }
-        return p + 1;
+        return chunks.nameStart(ref);
     }
 
     /** The length of the node {@code ref}'s name in bytes. */
     int nameLength(int ref) {
-        byte[] chunk = chunkOf(ref);
-        int p = (ref & (CHUNK_SIZE - 1)) + 8;
-        int len = 0;
-        for (int shift = 0; ; shift += 7) {
-            byte b = chunk[p++];
-            len |= (b & 0x7f) << shift;
-            if (b >= 0) {
-                return len;
-            }
-        }
+        return chunks.nameLength(ref);
     }
 
     boolean isMember(int ref) {
-        return (readInt(ref) & MEMBER) != 0;
+        return chunks.isMember(ref);
     }
 
     /**

@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  * normalizing are normalized (relative ones against {@code /}, the container's root) and counted
  * for one warning.
  */
-final class FileCollector {
+final class FileCollector implements PathCollector {
     /** The longest path component, NAME_MAX: no Linux file system stores a longer one. */
     static final int MAX_NAME_BYTES = 255;
 
@@ -55,7 +55,13 @@ final class FileCollector {
      */
     private boolean lastIsPrevious = true;
 
-    void add(String raw) {
+    @Override
+    public void add(char[] chars, int offset, int length) {
+        add(new String(chars, offset, length));
+    }
+
+    @Override
+    public void add(String raw) {
         lastIsPrevious = false;
         int surrogate = loneSurrogate(raw);
         if (surrogate >= 0) {
@@ -95,7 +101,8 @@ final class FileCollector {
      * where it lies in the report, to be normalized and to sort after the path given just before it,
      * sharing its first {@code shared} bytes: the common case then costs no second comparison.
      */
-    void addAfterPrevious(byte[] utf8, int offset, int length, int shared) {
+    @Override
+    public void addAfterPrevious(byte[] utf8, int offset, int length, int shared) {
         if (length > MAX_NAME_BYTES) {
             checkLength(utf8, offset, length);
         }
@@ -139,7 +146,8 @@ final class FileCollector {
     }
 
     /** True if every path was kept in the position it came in, so parallel lists still line up. */
-    boolean keptOrder() {
+    @Override
+    public boolean keptOrder() {
         return unsorted == null && invalid == 0;
     }
 
@@ -150,7 +158,8 @@ final class FileCollector {
      * @param slashDotOrSlash false only if the bytes contain neither "//" nor "/.", so that an
      *     absolute path without a trailing '/' is known to be normalized
      */
-    void add(byte[] utf8, int offset, int length, boolean slashDotOrSlash) {
+    @Override
+    public void add(byte[] utf8, int offset, int length, boolean slashDotOrSlash) {
         if (length > MAX_NAME_BYTES) {
             checkLength(utf8, offset, length);
         }
@@ -229,6 +238,11 @@ final class FileCollector {
     /** A path in a warning: in single quotes, or quoted if it could forge a line ({@link QuotedPaths}). */
     static String shown(String path) {
         return QuotedPaths.needsQuoting(path) ? QuotedPaths.quote(path) : "'" + path + "'";
+    }
+
+    @Override
+    public int size() {
+        return unsorted != null ? unsorted.size() : sorted != null ? sorted.size() : sliceCount;
     }
 
     SortedPaths paths() {

@@ -7,7 +7,8 @@ import java.io.IOException;
 
 /**
  * The JSON tokens {@link ReportReader} reads: Jackson's parser, or the faster {@link ReportScanner}
- * for the common case. The methods are named as {@link JsonParser}'s.
+ * for the common case. The methods are named as {@link JsonParser}'s, but for those that hand a
+ * string on without a String being made of it.
  */
 interface JsonSource {
     JsonToken nextToken() throws IOException;
@@ -19,15 +20,18 @@ interface JsonSource {
 
     String getText() throws IOException;
 
+    /** True if the current string value is {@code text}, found without making a String of it. */
+    boolean textEquals(String text) throws IOException;
+
     /** Adds the current string value to {@code files}, as a path. */
-    void addTextTo(FileCollector files) throws IOException;
+    void addTextTo(PathCollector files) throws IOException;
 
     /**
      * At the start of an array, adds all its elements to {@code files} and ends on its
      * {@link JsonToken#END_ARRAY}; returns false, reading nothing, if the caller should do it
      * token by token.
      */
-    default boolean addAllTo(FileCollector files) throws IOException {
+    default boolean addAllTo(PathCollector files) throws IOException {
         return false;
     }
 
@@ -63,8 +67,24 @@ interface JsonSource {
             }
 
             @Override
-            public void addTextTo(FileCollector files) throws IOException {
-                files.add(parser.getText());
+            public boolean textEquals(String text) throws IOException {
+                int length = parser.getTextLength();
+                if (length != text.length()) {
+                    return false;
+                }
+                char[] chars = parser.getTextCharacters();
+                int offset = parser.getTextOffset();
+                for (int i = 0; i < length; i++) {
+                    if (chars[offset + i] != text.charAt(i)) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+
+            @Override
+            public void addTextTo(PathCollector files) throws IOException {
+                files.add(parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
             }
 
             @Override

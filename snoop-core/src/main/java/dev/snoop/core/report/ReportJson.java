@@ -224,7 +224,7 @@ public final class ReportJson {
     public static Report read(byte[] json, String source, Consumer<String> warnings) {
         List<String> fastWarnings = new ArrayList<>();
         try {
-            Report report = new ReportReader(new ReportScanner(json), source, fastWarnings::add).read();
+            Report report = ReportReader.readReport(new ReportScanner(json), source, fastWarnings::add);
             fastWarnings.forEach(warnings);
             return report;
         } catch (RuntimeException | IOException e) {
@@ -236,21 +236,21 @@ public final class ReportJson {
     /** What Jackson's parser found wrong (a JsonProcessingException or CharConversionException), in snoop's words. */
     static SnoopException notJson(String source, IOException e) {
         if (e instanceof JsonEOFException eof) {
-            return new SnoopException(source + ": truncated JSON " + ReportReader.where(eof.getLocation()), e);
+            return new SnoopException(source + ": truncated JSON " + JsonMessages.where(eof.getLocation()), e);
         }
         if (e instanceof StreamConstraintsException limit) {
             // "Document nesting depth (1001) exceeds the maximum allowed (1000, from `StreamReadConstraints...`)";
             // the first number is where the parser noticed, which varies with its buffering
             String reason = limit.getOriginalMessage().replaceFirst(", from `[^`]*`\\)", ")").replaceFirst(" \\(\\d+\\) exceeds", " exceeds");
             reason = Character.toLowerCase(reason.charAt(0)) + reason.substring(1);
-            String at = limit.getLocation() == null ? "" : " " + ReportReader.where(limit.getLocation());
+            String at = limit.getLocation() == null ? "" : " " + JsonMessages.where(limit.getLocation());
             return new SnoopException(source + ": not a report: " + reason + at, e);
         }
         if (e instanceof JsonProcessingException json) {
             String reason = json.getOriginalMessage();
             int newline = reason.indexOf('\n');
             reason = newline < 0 ? reason : reason.substring(0, newline);
-            return new SnoopException(source + ": not valid JSON: " + reason + " " + ReportReader.where(json.getLocation()), e);
+            return new SnoopException(source + ": not valid JSON: " + reason + " " + JsonMessages.where(json.getLocation()), e);
         }
         // bytes that are not text in the encoding Jackson detected, e.g. leading zero bytes (CharConversionException)
         return new SnoopException(source + ": not valid JSON: " + e.getMessage(), e);
@@ -259,7 +259,7 @@ public final class ReportJson {
     /** Reads with Jackson's parser alone, as {@link #read(byte[], String, Consumer)} falls back to. */
     static Report readWithJackson(byte[] json, String source, Consumer<String> warnings) {
         try (JsonParser parser = Jackson.FACTORY.createParser(json)) {
-            return new ReportReader(JsonSource.of(parser), source, warnings).read();
+            return ReportReader.readReport(JsonSource.of(parser), source, warnings);
         } catch (JsonProcessingException | CharConversionException e) {
             throw notJson(source, e);
         } catch (IOException e) {

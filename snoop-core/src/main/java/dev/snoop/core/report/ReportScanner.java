@@ -3,14 +3,13 @@ package dev.snoop.core.report;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.snoop.core.path.PathNormalizer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
  * A strict JSON tokenizer over a whole report in memory, for the common case: it hands each path of
- * a {@code files} list to {@link FileCollector} as UTF-8 bytes, without decoding it to a String (a
- * 1,000,000-file report reads in about a third of the time Jackson takes).
+ * a {@code files} list to a {@link PathCollector} as UTF-8 bytes, without decoding it to a String
+ * ({@link PathListScanner}; a 1,000,000-file report reads in about a third of the time Jackson takes).
  *
  * <p>It handles only what reports normally contain. On anything else (an escape sequence, a number
  * with a fraction or more than 18 digits, invalid UTF-8, any JSON error) it throws {@link
@@ -28,33 +27,11 @@ final class ReportScanner implements JsonSource {
         }
     }
 
-    private static final Unsupported UNSUPPORTED = new Unsupported();
+    static final Unsupported UNSUPPORTED = new Unsupported();
 
-    /**
-     * What each byte means inside a path string, looked up once per byte: digits, '.', '-' and
-     * capitals, frequent in paths, cost the hot loop one comparison instead of five.
-     */
-    private static final byte PLAIN = 0;
-    private static final byte QUOTE = 1;
-    private static final byte SLASH = 2;
-    private static final byte NON_ASCII = 3;
-    private static final byte ESCAPE_OR_CONTROL = 4;
-    private static final byte[] KIND = new byte[256];
-
-    static {
-        for (int b = 0; b < 0x20; b++) {
-            KIND[b] = ESCAPE_OR_CONTROL;
-        }
-        KIND['\\'] = ESCAPE_OR_CONTROL;
-        KIND['"'] = QUOTE;
-        KIND['/'] = SLASH;
-        for (int b = 0x80; b < 0x100; b++) {
-            KIND[b] = NON_ASCII;
-        }
-    }
     /* Jackson's limits (in chars, which a string has no more of than bytes), so that it words the error */
     private static final int MAX_DEPTH = ReportJson.MAX_NESTING_DEPTH;
-    private static final int MAX_STRING = ReportJson.MAX_STRING_CHARS;
+    static final int MAX_STRING = ReportJson.MAX_STRING_CHARS;
 
     /* what may come next at a nesting level */
     private static final byte ROOT = 0;
@@ -230,51 +207,9 @@ final class ReportScanner implements JsonSource {
         textStart = pos + 1;
         textLength = i - textStart;
         pos = i + 1;
-        if (textLength > MAX_STRING || !ascii && !isWellFormedUtf8(json, textStart, i)) {
+        if (textLength > MAX_STRING || !ascii && !StrictUtf8.isWellFormed(json, textStart, i)) {
             throw UNSUPPORTED;
         }
-    }
-
-    /** Strict RFC 3629 UTF-8: no overlong forms, surrogates or code points above U+10FFFF. */
-    static boolean isWellFormedUtf8(byte[] b, int from, int to) {
-        int i = from;
-        while (i < to) {
-            int c = b[i] & 0xff;
-            if (c < 0x80) {
-                i++;
-                continue;
-            }
-            int more;
-            int lo = 0x80;
-            int hi = 0xbf;
-            if (c >= 0xc2 && c <= 0xdf) {
-                more = 1;
-            } else if (c >= 0xe0 && c <= 0xef) {
-                more = 2;
-                lo = c == 0xe0 ? 0xa0 : lo;
-                hi = c == 0xed ? 0x9f : hi;
-            } else if (c >= 0xf0 && c <= 0xf4) {
-                more = 3;
-                lo = c == 0xf0 ? 0x90 : lo;
-                hi = c == 0xf4 ? 0x8f : hi;
-            } else {
-                return false;
-            }
-            if (i + more >= to) {
-                return false; // truncated
-            }
-            int second = b[i + 1] & 0xff;
-            if (second < lo || second > hi) {
-                return false;
-            }
-            for (int k = 2; k <= more; k++) {
-                if ((b[i + k] & 0xc0) != 0x80) {
-                    return false;
-                }
-            }
-            i += more + 1;
-        }
-        return true;
     }
 
     private void literal(String word) {
@@ -387,104 +322,31 @@ final class ReportScanner implements JsonSource {
     }
 
     @Override
-    public void addTextTo(FileCollector files) {
+    public boolean textEquals(String text) {
+        if (current != JsonToken.VALUE_STRING) {
+            return false;
+        }
+        int n = text.length();
+        boolean same = textLength == n;
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c >= 0x80) {
+                return getText().equals(text); // not one byte per char
+            }
+            same &= i < textLength && json[textStart + i] == c;
+        }
+        return same;
+    }
+
+    @Override
+    public void addTextTo(PathCollector files) {
         files.add(json, textStart, textLength, true);
     }
 
-    /**
-     * The hot loop: a list of strings, each passed on as bytes. Reports list their paths sorted, so
-     * a path mostly repeats a long prefix of the one before it ({@code /usr/lib/python3/...}): one
-     * vectorized {@link Arrays#mismatch} against the previous path gives that prefix, the order of
-     * the two paths, and the part already known to be plain text, so only the rest is looked at byte
-     * by byte. Looking for the closing quote, the scan also notes where a '/' is followed by '/' or
-     * '.', without which an absolute path with no trailing '/' is normalized.
-     */
+    /** The hot loop, in {@link PathListScanner}: a list of paths, each passed on as bytes. */
     @Override
-    public boolean addAllTo(FileCollector files) {
-        skipWhitespace();
-        if (at() == ']') {
-            pos++;
-            depth--;
-            current = JsonToken.END_ARRAY;
-            return true;
-        }
-        int previous = -1; // where the previous path's bytes start
-        int previousLength = 0;
-        int previousPairAt = -1; // where in the previous path a '/' is first followed by '/' or '.'
-        while (true) {
-            if (json[pos] != '"') {
-                throw UNSUPPORTED; // not a string: Jackson reports where
-            }
-            int start = pos + 1;
-            int mismatch = -1;
-            int shared = 0;
-            if (previous >= 0) {
-                int max = Math.min(previousLength, end - start);
-                mismatch = Arrays.mismatch(json, previous, previous + max, json, start, start + max);
-                shared = mismatch < 0 ? max : mismatch;
-            }
-            // The shared prefix was checked as part of the previous path; its last byte is looked at
-            // again, for a '/' that a '/' or '.' follows and for a character it may have cut in two.
-            int i = Math.max(start, start + shared - 1);
-            int pairAt = previousPairAt >= 0 && previousPairAt + 1 < shared ? previousPairAt : -1;
-            boolean ascii = true;
-            while (true) {
-                if (i >= end - 1) {
-                    throw UNSUPPORTED; // no closing quote before the end, which must be '}'
-                }
-                byte b = json[i];
-                int kind = KIND[b & 0xff];
-                if (kind == PLAIN) {
-                    i++;
-                    continue;
-                }
-                if (kind == QUOTE) {
-                    break;
-                }
-                if (kind == SLASH) {
-                    if (pairAt < 0) {
-                        byte next = json[i + 1];
-                        if (next == '/' || next == '.') {
-                            pairAt = i - start;
-                        }
-                    }
-                } else if (kind == NON_ASCII) {
-                    ascii = false;
-                } else {
-                    throw UNSUPPORTED; // an escape or a control character
-                }
-                i++;
-            }
-            int length = i - start;
-            if (length > MAX_STRING || !ascii && !isWellFormedUtf8(json, start, i)) {
-                throw UNSUPPORTED;
-            }
-            boolean ascending = previous < 0
-                    || (mismatch < 0 ? length > previousLength
-                            : mismatch < length && (json[previous + mismatch] & 0xff) < (json[start + mismatch] & 0xff));
-            boolean normalized = length > 0 && json[start] == '/' && (length == 1 || json[i - 1] != '/')
-                    && (pairAt < 0 || PathNormalizer.isNormalized(json, start, length));
-            if (ascending && normalized) {
-                files.addAfterPrevious(json, start, length, shared);
-            } else {
-                files.add(json, start, length, true);
-            }
-            previous = start;
-            previousLength = length;
-            previousPairAt = pairAt;
-            pos = i + 1;
-            skipWhitespace();
-            byte b = at();
-            pos++;
-            if (b == ']') {
-                break;
-            }
-            if (b != ',') {
-                throw UNSUPPORTED;
-            }
-            skipWhitespace();
-            at();
-        }
+    public boolean addAllTo(PathCollector files) {
+        pos = PathListScanner.addAll(json, pos, files);
         depth--;
         current = JsonToken.END_ARRAY;
         return true;

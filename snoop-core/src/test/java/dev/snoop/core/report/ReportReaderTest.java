@@ -497,7 +497,7 @@ class ReportReaderTest {
         "9999-12-31T23:59:59Z", "2024-02-29T12:30:45Z", "2000-02-29T00:00:00Z",
     })
     void testParseUtcSeconds_sameAsOffsetDateTime(String text) {
-        assertEquals(OffsetDateTime.parse(text).toInstant(), ReportReader.parseUtcSeconds(text));
+        assertEquals(OffsetDateTime.parse(text).toInstant(), ReportTimestamps.parseUtcSeconds(text));
     }
 
     @ParameterizedTest
@@ -508,7 +508,7 @@ class ReportReaderTest {
         "+2026-11-01T09:00:0Z", "2026-11-01 09:00:00Z", "\u0662026-11-01T09:00:00Z", "", "2026",
     })
     void testParseUtcSeconds_otherFormsLeftToJavaTime(String text) {
-        assertNull(ReportReader.parseUtcSeconds(text));
+        assertNull(ReportTimestamps.parseUtcSeconds(text));
     }
 
     @Test

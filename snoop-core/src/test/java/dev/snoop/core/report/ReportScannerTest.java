@@ -165,7 +165,7 @@ class ReportScannerTest {
 
     private static boolean ok(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        return ReportScanner.isWellFormedUtf8(b, 0, b.length);
+        return StrictUtf8.isWellFormed(b, 0, b.length);
     }
 
     private static boolean ok(int... bytes) {
@@ -173,6 +173,6 @@ class ReportScannerTest {
         for (int i = 0; i < b.length; i++) {
             b[i] = (byte) bytes[i];
         }
-        return ReportScanner.isWellFormedUtf8(b, 0, b.length);
+        return StrictUtf8.isWellFormed(b, 0, b.length);
     }
 }
