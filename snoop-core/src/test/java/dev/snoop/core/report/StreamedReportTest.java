@@ -116,7 +116,9 @@ class StreamedReportTest {
         String figures = "report " + size + " B; allocated " + oldAllocated + " -> " + newAllocated + " B; held "
                 + (oldHeld - base) + " -> " + (newHeld - base) + " B above the base";
         System.out.println("StreamedReportTest: " + figures);
-        assertTrue(newAllocated * 2 < oldAllocated, "streaming allocates less than half: " + figures);
+        // (less than half while the whole read made a String per access entry; since both read through one
+        // ReportReader, the whole read allocates little more than the set it builds, so the bar is three quarters)
+        assertTrue(newAllocated * 4 < oldAllocated * 3, "streaming allocates less: " + figures);
         assertTrue(newHeld - base + size / 2 < oldHeld - base, "the old peak held the document besides the set: " + figures);
     }
 
