@@ -32,7 +32,7 @@ case $out in /*) ;; *) out=$PWD/$out ;; esac
 [[ -f $app/jib-classpath-file ]] || { say "$app has no jib-classpath-file"; exit 1; }
 [[ -s $classlist ]] || { say "no class list $classlist"; exit 1; }
 [[ $(id -u) -eq 0 ]] || { say "needs root (chroot and a mount namespace)"; exit 1; }
-for tool in chroot unshare setarch tar python3; do
+for tool in chroot unshare setarch tar jq; do
     command -v "$tool" >/dev/null || { say "$tool is not installed"; exit 1; }
 done
 emulator=()
@@ -49,7 +49,8 @@ trap 'rm -rf "$work"' EXIT
 root=$work/root
 mkdir -p "$root" "$work/base"
 tar -xf "$base" -C "$work/base"
-layer=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m[0]["Layers"][0]) if len(m[0]["Layers"]) == 1 else sys.exit("base has more than one layer")' "$work/base/manifest.json")
+(($(jq '.[0].Layers | length' "$work/base/manifest.json") == 1)) || { say "$base has more than one layer"; exit 1; }
+layer=$(jq -r '.[0].Layers[0]' "$work/base/manifest.json")
 # as root, tar keeps the layer's owners and times: lib/modules' time is part of what the JVM checks
 tar -xf "$work/base/$layer" -C "$root"
 [[ -x $root$JAVA ]] || { say "$base has no $JAVA"; exit 1; }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The recorder's two CPU targets with the configuration given (docs/performance.md, "Memory limit"):
 # ROUNDS floods of N_FLOOD distinct files stat()ed at RATE/s (`fileloop paced`), each must reach the
-# report with zero drops; then the recorder's CPU over IDLE_SECS at 100 new files/s.
+# report with zero drops; then the recorder's CPU over IDLE_SECS at 100 new files/s (IDLE_RATES: a window
+# per rate given, each with a fresh recorder; 0 is a recorder with nothing to record).
 #
 #   bench/record/paced.sh            (root; RATE=200000 N_FLOOD=1000000 ROUNDS=3 IDLE_SECS=60: ~3 minutes)
 # SNOOP_JAVA_OPTS and RECORD_ARGS change the configuration measured; the launcher's own flags otherwise.
@@ -11,6 +12,7 @@ RATE=${RATE:-200000}
 N_FLOOD=${N_FLOOD:-1000000}
 ROUNDS=${ROUNDS:-3}
 IDLE_SECS=${IDLE_SECS:-60}
+IDLE_RATES=${IDLE_RATES:-100} # new files/s during each idle window; 0: nothing to record
 RECORD_ARGS=${RECORD_ARGS:-}
 setup
 trap cleanup EXIT
@@ -41,11 +43,17 @@ for r in $(seq "$ROUNDS"); do
     echo "| flood $r at $RATE/s | $files | $dropped | $(echo "scale=2; ($t1 - $t0) / 1000000000" | bc) | $(echo "scale=2; ($c1 - $c0) * 1000000 / $hz / $files" | bc) µs | $(load1) |"
     log "flood $r: $files files, $dropped dropped"
 done
-# shellcheck disable=SC2086
-start_snoop idle 0 "${SNOOP_JAVA_OPTS:-}" $RECORD_ARGS
-sleep 5
-c0=$(cpu_ticks "$TRACER_PID")
-run_in "$CG_T" "$FILELOOP" paced "$TREE" 100 "$IDLE_SECS" distinct 0
-c1=$(cpu_ticks "$TRACER_PID")
-stop_tracer TERM
-echo "| idle: 100 new files/s for $IDLE_SECS s | | | | $(echo "scale=2; ($c1 - $c0) * 100 / $hz / $IDLE_SECS" | bc) % of a core | $(load1) |"
+for idle_rate in $IDLE_RATES; do
+    # shellcheck disable=SC2086
+    start_snoop idle 0 "${SNOOP_JAVA_OPTS:-}" $RECORD_ARGS
+    sleep 5
+    c0=$(cpu_ticks "$TRACER_PID")
+    if ((idle_rate > 0)); then
+        run_in "$CG_T" "$FILELOOP" paced "$TREE" "$idle_rate" "$IDLE_SECS" distinct 0
+    else
+        sleep "$IDLE_SECS"
+    fi
+    c1=$(cpu_ticks "$TRACER_PID")
+    stop_tracer TERM
+    echo "| idle: $idle_rate new files/s for $IDLE_SECS s | | | | $(echo "scale=2; ($c1 - $c0) * 100 / $hz / $IDLE_SECS" | bc) % of a core | $(load1) |"
+done
