@@ -17,7 +17,7 @@ final class ProbeOptions {
     /**
      * The probes' options for a ring of {@code ringBytes}: the poller is woken once a quarter of
      * the ring waits (at most the default 1 MiB). With the threshold at the whole ring, as a
-     * 1 MiB ring otherwise gets, no early wakeup ever comes, events wait for the 50 ms drain and a
+     * 1 MiB ring otherwise gets, no early wakeup ever comes, events wait for the timed drain and a
      * burst fills the ring (bench/record: 61% of a 1M-file flood dropped with a 1 MiB ring).
      */
     static RecorderOptions forRing(int ringBytes) {
