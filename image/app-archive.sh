@@ -10,9 +10,10 @@
 # where Jib puts them, with Jib's file time, and Jib's jib-classpath-file). arm64 runs under
 # qemu-aarch64-static (user mode, copied into the chroot's /tmp for the dump only).
 #
-# Reproducible on amd64: the serial collector (no archived heap) and no address-space randomisation
-# (setarch -R: the dump otherwise leaks a few libjvm addresses into the archive) give the same bytes
-# on every run. Not on arm64: under QEMU the dump lays out a few hundred bytes differently per run.
+# Not reproducible (docs/image.md, Class-data archive): the dump of a class list's lambda lines, and
+# on arm64 QEMU, lay the archive out differently per run. The serial collector (no archived heap) and
+# no address-space randomisation (setarch -R: the dump otherwise leaks a few libjvm addresses into the
+# archive) take out what can be taken out.
 #
 # usage: image/app-archive.sh --arch amd64|arm64 BASE.tar APP_DIR CLASSLIST OUT.jsa
 #   BASE.tar   a base from image/build-base.sh (one layer, docker save layout)
