@@ -59,7 +59,7 @@ public final class QuotedPaths {
                 i++;
                 continue;
             }
-            int n = sequenceLength(bytes, i, end);
+            int n = StrictUtf8.sequenceLength(bytes, i, end);
             if (n == 0 || isControl(decode(bytes, i, n))) {
                 return true;
             }
@@ -96,7 +96,7 @@ public final class QuotedPaths {
                 i++;
                 continue;
             }
-            int n = sequenceLength(bytes, i, end);
+            int n = StrictUtf8.sequenceLength(bytes, i, end);
             if (n == 0) {
                 octal(b, sb);
                 i++;
@@ -136,45 +136,6 @@ public final class QuotedPaths {
 
     private static void octal(int b, StringBuilder sb) {
         sb.append('\\').append((char) ('0' + (b >> 6))).append((char) ('0' + (b >> 3 & 7))).append((char) ('0' + (b & 7)));
-    }
-
-    /**
-     * The length of the well-formed UTF-8 sequence (RFC 3629: no overlong forms, surrogates or code
-     * points above U+10FFFF) that starts at {@code i}, or 0 if the byte there starts none.
-     */
-    private static int sequenceLength(byte[] b, int i, int end) {
-        int c = b[i] & 0xff;
-        int more;
-        int lo = 0x80;
-        int hi = 0xbf;
-        if (c < 0x80) {
-            return 1;
-        } else if (c >= 0xc2 && c <= 0xdf) {
-            more = 1;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            more = 2;
-            lo = c == 0xe0 ? 0xa0 : lo;
-            hi = c == 0xed ? 0x9f : hi;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            more = 3;
-            lo = c == 0xf0 ? 0x90 : lo;
-            hi = c == 0xf4 ? 0x8f : hi;
-        } else {
-            return 0;
-        }
-        if (i + more >= end) {
-            return 0; // truncated
-        }
-        int second = b[i + 1] & 0xff;
-        if (second < lo || second > hi) {
-            return 0;
-        }
-        for (int k = 2; k <= more; k++) {
-            if ((b[i + k] & 0xc0) != 0x80) {
-                return 0;
-            }
-        }
-        return more + 1;
     }
 
     private static int decode(byte[] b, int i, int n) {

@@ -4,6 +4,7 @@ import static dev.snoop.core.report.ReportScanner.MAX_STRING;
 import static dev.snoop.core.report.ReportScanner.UNSUPPORTED;
 
 import dev.snoop.core.path.PathNormalizer;
+import dev.snoop.core.path.StrictUtf8;
 import java.util.Arrays;
 
 /**

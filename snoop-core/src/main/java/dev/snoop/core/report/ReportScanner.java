@@ -3,6 +3,7 @@ package dev.snoop.core.report;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.snoop.core.path.StrictUtf8;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
