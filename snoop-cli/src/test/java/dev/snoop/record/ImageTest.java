@@ -69,7 +69,7 @@ class ImageTest {
      * The image's class-data archive (/app/snoop.jsa, dumped by image/app-archive.sh) is the one the
      * JVM maps: with -Xshare:on it refuses to start unless the archive maps and was dumped for this
      * JRE and exactly this class path (each jar's path, size and time), so a build whose staged /app
-     * drifted from Jib's layout fails here instead of silently costing the recorder ~9 MB.
+     * drifted from Jib's layout fails here instead of silently costing the recorder 10-15 MB of working set.
      */
     @Test
     void testImage_startsFromItsClassDataArchive() throws Exception {
