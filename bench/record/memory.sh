@@ -48,7 +48,14 @@ READAHEAD_KB=${READAHEAD_KB:-}
 LOOP=
 loop_remove() {
     [[ -n $LOOP ]] || return 0
-    umount "$W/ra" 2> /dev/null || true
+    # a recorder just killed may hold the disk a moment longer (its chroot's mounts die with it): retry,
+    # then detach lazily, so that no run leaves its disk mounted under the next one's
+    local i
+    for i in 1 2 3 4 5 6 7 8 9 10; do
+        umount "$W/ra" 2> /dev/null && break
+        sleep 0.5
+    done
+    mountpoint -q "$W/ra" && umount -l "$W/ra" 2> /dev/null
     losetup -d "$LOOP" 2> /dev/null || true
 }
 trap 'cleanup; memcg_remove; loop_remove' EXIT
