@@ -19,7 +19,8 @@
 #   BASE.tar   a base from image/build-base.sh (one layer, docker save layout)
 #   APP_DIR    the image's /app as Jib lays it out (classpath/, libs/, jib-classpath-file)
 #   CLASSLIST  class names to archive (-XX:DumpLoadedClassList format)
-# Needs root (a mount namespace for /proc, which the JRE's loader reads, and chroot).
+# Runs as root, or as a user in a user namespace of its own (unshare --map-root-user, with a mount and
+# a PID namespace so that it may mount /proc there, which the JRE's loader reads, and chroot).
 set -euo pipefail
 JAVA=/opt/java/openjdk/bin/java
 say() { echo "app-archive.sh: $*" >&2; }
@@ -32,7 +33,6 @@ case $out in /*) ;; *) out=$PWD/$out ;; esac
 [[ -f $base ]] || { say "no base image tar $base (image/build-base.sh writes one)"; exit 1; }
 [[ -f $app/jib-classpath-file ]] || { say "$app has no jib-classpath-file"; exit 1; }
 [[ -s $classlist ]] || { say "no class list $classlist"; exit 1; }
-[[ $(id -u) -eq 0 ]] || { say "needs root (chroot and a mount namespace)"; exit 1; }
 for tool in chroot unshare setarch tar jq; do
     command -v "$tool" >/dev/null || { say "$tool is not installed"; exit 1; }
 done
@@ -62,8 +62,13 @@ cp "$classlist" "$root/tmp/snoop.classlist"
 
 # the recorder's collector (docs/performance.md): the serial one archives no heap objects in 17,
 # which is also what keeps the dump deterministic
+if [[ $(id -u) -eq 0 ]]; then
+    namespaces=(--mount)
+else
+    namespaces=(--user --map-root-user --mount --pid --fork)
+fi
 in_root() {
-    setarch -R unshare --mount -- /bin/sh -c 'mount -t proc proc "$0/proc" && exec chroot "$0" "$@"' \
+    setarch -R unshare "${namespaces[@]}" -- /bin/sh -c 'mount -t proc proc "$0/proc" && exec chroot "$0" "$@"' \
         "$root" "${emulator[@]}" "$JAVA" -XX:+UseSerialGC -Xlog:disable -Xlog:all=error:stderr "$@"
 }
 in_root -Xshare:dump -XX:SharedClassListFile=/tmp/snoop.classlist -XX:SharedArchiveFile=/tmp/snoop.jsa \
