@@ -52,7 +52,7 @@ mkdir -p "$root" "$work/base"
 tar -xf "$base" -C "$work/base"
 (($(jq '.[0].Layers | length' "$work/base/manifest.json") == 1)) || { say "$base has more than one layer"; exit 1; }
 layer=$(jq -r '.[0].Layers[0]' "$work/base/manifest.json")
-# as root, tar keeps the layer's owners and times: lib/modules' time is part of what the JVM checks
+# tar keeps the layer's file times (lib/modules' time is part of what the JVM checks), and as root its owners
 tar -xf "$work/base/$layer" -C "$root"
 [[ -x $root$JAVA ]] || { say "$base has no $JAVA"; exit 1; }
 mkdir -p "$root/app"
@@ -60,8 +60,8 @@ cp -a "$app/." "$root/app/"
 cp "$classlist" "$root/tmp/snoop.classlist"
 [[ ${#emulator[@]} -eq 0 ]] || cp "$qemu" "$root${emulator[0]}"
 
-# the recorder's collector (docs/performance.md): the serial one archives no heap objects in 17,
-# which is also what keeps the dump deterministic
+# the recorder's collector (docs/performance.md): the serial one archives no heap objects in 17, whose
+# layout would vary from run to run
 if [[ $(id -u) -eq 0 ]]; then
     namespaces=(--mount)
 else
@@ -80,4 +80,4 @@ mkdir -p "$(dirname "$out")"
 install -m 644 "$root/tmp/snoop.jsa" "$out.tmp"
 touch -d @1 "$out.tmp"
 mv "$out.tmp" "$out"
-say "$out ($arch, $(du -h "$out" | cut -f1), $(grep -c . "$classlist") classes listed)"
+say "$out ($arch, $(du -h "$out" | cut -f1), $(grep -c . "$classlist") lines of class list)"
