@@ -11,7 +11,6 @@ import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -30,15 +29,11 @@ class ApiHandlerTest {
     static Path dir;
     static SnoopServer server;
     static Http http;
-    static Tokens tokens;
     DataSource db;
 
     @BeforeAll
     static void start() throws Exception {
-        Path tokensFile = Files.writeString(dir.resolve("tokens"), Http.tokensFile());
-        tokens = Tokens.load(tokensFile);
-        ServerConfig config = new ServerConfig("127.0.0.1", 0, null, "unused", tokensFile, 4);
-        server = SnoopServer.start(config, tokens, TestDatabase.shared(), false, line -> { });
+        server = Http.startServer(dir, 4);
         http = new Http(server.port());
     }
 

@@ -10,7 +10,6 @@ import dev.snoop.core.report.ReportJson;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -39,9 +38,7 @@ class FleetScaleTest {
 
     @BeforeAll
     static void fill() throws Exception {
-        Path tokensFile = Files.writeString(dir.resolve("tokens"), Http.tokensFile());
-        server = SnoopServer.start(new ServerConfig("127.0.0.1", 0, null, "unused", tokensFile, 4),
-                Tokens.load(tokensFile), TestDatabase.shared(), false, line -> { });
+        server = Http.startServer(dir, 4);
         http = new Http(server.port());
         TestDatabase.truncate(TestDatabase.shared().dataSource());
         long start = System.nanoTime();

@@ -3,7 +3,6 @@ package dev.snoop.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
@@ -95,10 +94,8 @@ class RetentionTest {
         store.store(Reports.growing("shop", "shop-5b8d-old01", "shop", 1, 10));
         store.store(Reports.growing("shop", "shop-5b8d-new01", "shop", 1, 10));
         age("shop-5b8d-old01", Duration.ofDays(8));
-        Path tokens = Files.writeString(dir.resolve("tokens"), Http.tokensFile());
-        ServerConfig config = new ServerConfig("127.0.0.1", 0, null, "unused", tokens, 4).withRetention(Duration.ofDays(7));
         List<String> log = new CopyOnWriteArrayList<>();
-        try (SnoopServer server = SnoopServer.start(config, Tokens.load(tokens), TestDatabase.shared(), false, log::add)) {
+        try (SnoopServer server = Http.startServer(dir, 4, c -> c.withRetention(Duration.ofDays(7)), log::add)) {
             TokensFileTest.waitFor(() -> log.stream().anyMatch(l -> l.startsWith("snoop serve: retention:")), "a retention run");
             assertEquals(List.of("snoop serve: retention: deleted 1 instance(s) with no report for 168h"),
                     log.stream().filter(l -> l.contains("retention")).toList());

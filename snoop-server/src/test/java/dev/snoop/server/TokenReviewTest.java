@@ -115,11 +115,9 @@ class TokenReviewTest {
     }
 
     private SnoopServer start(URI api) throws Exception {
-        Path tokens = Files.writeString(dir.resolve("tokens"), Http.tokensFile());
         Path own = Files.writeString(dir.resolve("own-token"), OWN_TOKEN + "\n");
-        ServerConfig config = new ServerConfig("127.0.0.1", 0, null, "unused", tokens, 4)
-                .withKubernetes(new ServerConfig.Kubernetes(api, AUDIENCE, null, own));
-        SnoopServer server = SnoopServer.start(config, Tokens.load(tokens), TestDatabase.shared(), false, log::add);
+        SnoopServer server = Http.startServer(dir, 4,
+                c -> c.withKubernetes(new ServerConfig.Kubernetes(api, AUDIENCE, null, own)), log::add);
         TestDatabase.truncate(server.database().dataSource());
         // a loaded test machine may answer slower than the 5 s a cluster's API server gets
         server.api().authenticator().review().reviewTimeoutMillis(30_000);
