@@ -9,6 +9,7 @@ import dev.snoop.core.report.ContainerReport;
 import dev.snoop.core.report.Report;
 import dev.snoop.core.report.ReportJson;
 import dev.snoop.image.TestImages;
+import dev.snoop.record.ServerTokens;
 import dev.snoop.server.ServerConfig;
 import dev.snoop.server.SnoopServer;
 import java.net.ServerSocket;
@@ -19,10 +20,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -56,7 +55,7 @@ class FleetServeTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path tokens = Files.writeString(dir.resolve("tokens"), sha256("fleet-all") + " *\n" + sha256("fleet-other") + " other\n");
+        Path tokens = Files.writeString(dir.resolve("tokens"), ServerTokens.sha256Hex("fleet-all") + " *\n" + ServerTokens.sha256Hex("fleet-other") + " other\n");
         allToken = Files.writeString(dir.resolve("all.token"), "fleet-all\n");
         otherToken = Files.writeString(dir.resolve("other.token"), "fleet-other\n");
         server = SnoopServer.start(new ServerConfig("127.0.0.1", 0, dir.resolve("data"), null, tokens, 4), line -> { });
@@ -104,9 +103,6 @@ class FleetServeTest {
         return file;
     }
 
-    static String sha256(String s) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    }
 
     static CliRun snoop(String command, String... args) {
         List<String> all = new ArrayList<>(List.of(command, "--server", url, "--token-file", allToken.toString()));

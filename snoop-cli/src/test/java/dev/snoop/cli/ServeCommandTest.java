@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.snoop.record.ServerTokens;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,8 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -29,7 +28,7 @@ class ServeCommandTest {
 
     @Test
     void testServe_storesAPostedReport_stopsOnSigtermWithExitZero() throws Exception {
-        Path tokens = Files.writeString(tmp.resolve("tokens"), sha256("s3cret") + " *\n");
+        Path tokens = Files.writeString(tmp.resolve("tokens"), ServerTokens.sha256Hex("s3cret") + " *\n");
         int port = freePort();
         Path log = tmp.resolve("serve.log");
         Process serve = startServe(tokens, port, log);
@@ -51,7 +50,7 @@ class ServeCommandTest {
                     HttpResponse.BodyHandlers.ofString()).statusCode());
             // SIGHUP re-reads the tokens file even when nothing about it looks changed (same size and mtime)
             java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(tokens);
-            Files.writeString(tokens, sha256("s3cre2") + " *\n");
+            Files.writeString(tokens, ServerTokens.sha256Hex("s3cre2") + " *\n");
             Files.setLastModifiedTime(tokens, mtime);
             Process hup = new ProcessBuilder("kill", "-HUP", Long.toString(serve.pid())).start();
             assertEquals(0, hup.waitFor());
@@ -77,7 +76,7 @@ class ServeCommandTest {
 
     @Test
     void testServe_allowAnonymousRead_readsWithoutAToken_ingestStillNeedsOne() throws Exception {
-        Path tokens = Files.writeString(tmp.resolve("tokens"), sha256("s3cret") + " *\n");
+        Path tokens = Files.writeString(tmp.resolve("tokens"), ServerTokens.sha256Hex("s3cret") + " *\n");
         int port = freePort();
         Path log = tmp.resolve("serve.log");
         Process serve = startServe(tokens, port, log, "--allow-anonymous-read");
@@ -103,7 +102,7 @@ class ServeCommandTest {
 
     @Test
     void testServe_usageErrors_exitTwoBeforeStarting() throws Exception {
-        Path tokens = Files.writeString(tmp.resolve("tokens"), sha256("x") + " *\n");
+        Path tokens = Files.writeString(tmp.resolve("tokens"), ServerTokens.sha256Hex("x") + " *\n");
         for (List<String> args : List.of(
                 List.of("serve"),
                 List.of("serve", "--tokens-file", tmp.resolve("missing").toString()),
@@ -184,7 +183,4 @@ class ServeCommandTest {
         }
     }
 
-    private static String sha256(String token) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-    }
 }

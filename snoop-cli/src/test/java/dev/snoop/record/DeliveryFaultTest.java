@@ -11,17 +11,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -66,7 +63,7 @@ class DeliveryFaultTest {
     @BeforeEach
     void start() throws Exception {
         data = tmp.resolve("pg");
-        tokens = Files.writeString(tmp.resolve("tokens"), sha256(TOKEN) + " shop\n");
+        tokens = Files.writeString(tmp.resolve("tokens"), ServerTokens.sha256Hex(TOKEN) + " shop\n");
         server = ServeProcess.start(data, tokens, 4);
         proxy = new FaultProxy(server.port());
         URI endpoint = URI.create("http://127.0.0.1:" + proxy.port() + "/v1/reports");
@@ -333,7 +330,4 @@ class DeliveryFaultTest {
         }
     }
 
-    private static String sha256(String token) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-    }
 }

@@ -6,12 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.snoop.server.ServerConfig;
 import dev.snoop.server.SnoopServer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -35,7 +32,7 @@ class RecordDeliveryTest {
     @Test
     void testRecord_deliversToSnoopServe_theFinalReportOnSigterm() throws Exception {
         String token = "sidecar-token-" + System.nanoTime();
-        Path tokens = Files.writeString(tmp.resolve("tokens"), sha256(token) + " *\n");
+        Path tokens = Files.writeString(tmp.resolve("tokens"), ServerTokens.sha256Hex(token) + " *\n");
         Path tokenFile = Files.writeString(tmp.resolve("token"), token + "\n");
         Path report = tmp.resolve("r.json");
         ServerConfig config = new ServerConfig("127.0.0.1", 0, tmp.resolve("db"), null, tokens, 2);
@@ -75,7 +72,4 @@ class RecordDeliveryTest {
         }
     }
 
-    private static String sha256(String token) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-    }
 }

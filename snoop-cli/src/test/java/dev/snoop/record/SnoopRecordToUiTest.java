@@ -13,13 +13,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -49,7 +46,7 @@ class SnoopRecordToUiTest {
     @Test
     void testTwoRecorders_toSnoopServe_diffOfServerReferencesAndThePage() throws Exception {
         String token = "newcomer-" + System.nanoTime();
-        Path tokens = Files.writeString(tmp.resolve("tokens"), sha256(token) + " *\n");
+        Path tokens = Files.writeString(tmp.resolve("tokens"), ServerTokens.sha256Hex(token) + " *\n");
         Path tokenFile = Files.writeString(tmp.resolve("token"), token);
         ServerConfig config = new ServerConfig("127.0.0.1", 0, tmp.resolve("db"), null, tokens, 2);
         try (SnoopServer server = SnoopServer.start(config, line -> { });
@@ -106,7 +103,4 @@ class SnoopRecordToUiTest {
         }
     }
 
-    private static String sha256(String s) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    }
 }
